@@ -1,0 +1,557 @@
+/**
+ * The package's error tree, in one file (CONVENTIONS §5).
+ *
+ * Every error extends {@link CognitoError} and carries a stable `code` (`ERR_COGNITO_…`) and the HTTP
+ * `status` a web layer should answer with. Callers switch on `code` (see {@link isCognitoError}),
+ * because bundlers can duplicate classes and break `instanceof`.
+ *
+ * Messages are fixed texts written here: they never copy a password, a token, a client secret, or
+ * free text from the service that could contain one. A mistake by the caller (a bad option) is a
+ * `TypeError`, never a `CognitoError`.
+ */
+
+/** Every token-verification failure code. */
+export type TokenErrorCode =
+  | 'ERR_COGNITO_TOKEN_MALFORMED'
+  | 'ERR_COGNITO_TOKEN_ALG'
+  | 'ERR_COGNITO_TOKEN_HEADER'
+  | 'ERR_COGNITO_TOKEN_KID_UNKNOWN'
+  | 'ERR_COGNITO_TOKEN_SIGNATURE'
+  | 'ERR_COGNITO_TOKEN_ISSUER'
+  | 'ERR_COGNITO_TOKEN_AUDIENCE'
+  | 'ERR_COGNITO_TOKEN_USE'
+  | 'ERR_COGNITO_TOKEN_EXPIRED'
+  | 'ERR_COGNITO_TOKEN_NOT_YET_VALID'
+  | 'ERR_COGNITO_TOKEN_IAT'
+  | 'ERR_COGNITO_TOKEN_CLAIM'
+  | 'ERR_COGNITO_TOKEN_AT_HASH'
+  | 'ERR_COGNITO_TOKEN_REVOKED'
+  | 'ERR_COGNITO_TOKEN_MISSING';
+
+/** Options common to every {@link CognitoError} constructor. */
+export interface CognitoErrorOptions {
+  /** The underlying error, when it is safe to keep (it must not hold a secret). */
+  cause?: unknown;
+}
+
+/**
+ * Base of every error this package raises on purpose.
+ *
+ * @example
+ * try { await cognito.authenticate(password); }
+ * catch (e) { if (isCognitoError(e)) res.status(e.status).json({ error: e.code }); else throw e; }
+ */
+export class CognitoError extends Error {
+  /** A stable, machine-readable code starting with `ERR_COGNITO_`. */
+  readonly code: string;
+  /** The HTTP status a web layer should answer with. */
+  readonly status: number;
+  /** The AWS exception name (`err.name`) this error was mapped from, when it was. */
+  declare awsErrorName?: string;
+  /** The AWS request id, when this error was mapped from a service response. */
+  declare requestId?: string;
+
+  constructor(message: string, code = 'ERR_COGNITO', status = 500, options?: CognitoErrorOptions) {
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/**
+ * True when `e` is one of this package's errors: checks for an `ERR_COGNITO_` `code`, a numeric
+ * `status` and a `message`, not the class, so duplicated copies of the package still match.
+ *
+ * @example
+ * if (isCognitoError(err) && err.code === 'ERR_COGNITO_TOKEN_EXPIRED') await renew();
+ */
+export function isCognitoError(e: unknown): e is CognitoError {
+  if (typeof e !== 'object' || e === null) return false;
+  const { code, status, message } = e as { code?: unknown; status?: unknown; message?: unknown };
+  return typeof code === 'string' && code.startsWith('ERR_COGNITO') && typeof status === 'number' && typeof message === 'string';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Challenges
+
+/** The challenge response Cognito returns, in the SDK's shape (pycognito's `get_tokens()`). */
+export interface ChallengeTokens {
+  ChallengeName: string;
+  Session?: string;
+  ChallengeParameters: Record<string, string>;
+}
+
+/** What a {@link ChallengeError} is built from. */
+export interface ChallengeDetails {
+  challengeName: string;
+  session?: string;
+  parameters?: Record<string, string>;
+  /** The username Cognito knows the user by (`USER_ID_FOR_SRP`), when known. */
+  username?: string;
+}
+
+/**
+ * Cognito answered a sign-in step with a challenge instead of tokens. The `session` is what the next
+ * `RespondToAuthChallenge` needs; it is kept out of the message.
+ *
+ * @example
+ * catch (e) { if (e instanceof ChallengeError) req.session.challenge = e.getTokens(); }
+ */
+export class ChallengeError extends CognitoError {
+  readonly challengeName: string;
+  declare readonly session?: string;
+  readonly parameters: Record<string, string>;
+  declare readonly username?: string;
+
+  constructor(details: ChallengeDetails, message?: string, code = 'ERR_COGNITO_CHALLENGE') {
+    super(message ?? `Cognito requires the ${safeName(details.challengeName)} challenge.`, code, 401);
+    this.challengeName = details.challengeName;
+    if (details.session !== undefined) this.session = details.session;
+    this.parameters = { ...(details.parameters ?? {}) };
+    if (details.username !== undefined) this.username = details.username;
+  }
+
+  /**
+   * The challenge as Cognito sent it, like pycognito's `get_tokens()`.
+   *
+   * @example
+   * const { ChallengeName, Session } = err.getTokens();
+   */
+  getTokens(): ChallengeTokens {
+    const out: ChallengeTokens = { ChallengeName: this.challengeName, ChallengeParameters: { ...this.parameters } };
+    if (this.session !== undefined) out.Session = this.session;
+    return out;
+  }
+}
+
+/**
+ * NEW_PASSWORD_REQUIRED: the user must choose a new password (pycognito's `ForceChangePasswordException`).
+ *
+ * @example
+ * catch (e) { if (e instanceof ForceChangePasswordError) await u.newPasswordChallenge(pw, newPw); }
+ */
+export class ForceChangePasswordError extends ChallengeError {
+  constructor(details: Omit<ChallengeDetails, 'challengeName'> & { challengeName?: string }) {
+    super({ ...details, challengeName: details.challengeName ?? 'NEW_PASSWORD_REQUIRED' },
+      'The user must set a new password.', 'ERR_COGNITO_NEW_PASSWORD_REQUIRED');
+  }
+}
+
+/**
+ * SELECT_MFA_TYPE, and the base of every MFA challenge (pycognito's `MFAChallengeException`).
+ * The available types are in `parameters.MFAS_CAN_CHOOSE` (a JSON array).
+ *
+ * @example
+ * catch (e) { if (e instanceof MFAChallengeError) return askForCode(e.challengeName, e.getTokens()); }
+ */
+export class MFAChallengeError extends ChallengeError {
+  constructor(details: Omit<ChallengeDetails, 'challengeName'> & { challengeName?: string }, message?: string, code?: string) {
+    super({ ...details, challengeName: details.challengeName ?? 'SELECT_MFA_TYPE' },
+      message ?? 'The user must choose a multi-factor authentication method.', code ?? 'ERR_COGNITO_MFA_SELECT');
+  }
+}
+
+/**
+ * SOFTWARE_TOKEN_MFA: a code from the user's authenticator app is needed.
+ *
+ * @example
+ * catch (e) { if (e instanceof SoftwareTokenMFAChallengeError) await u.respondToSoftwareTokenMfaChallenge(code, e.getTokens()); }
+ */
+export class SoftwareTokenMFAChallengeError extends MFAChallengeError {
+  constructor(details: Omit<ChallengeDetails, 'challengeName'>) {
+    super({ ...details, challengeName: 'SOFTWARE_TOKEN_MFA' },
+      'A code from the authenticator app is required.', 'ERR_COGNITO_MFA_SOFTWARE_TOKEN');
+  }
+}
+
+/**
+ * SMS_MFA: the code Cognito sent by SMS is needed (`parameters.CODE_DELIVERY_DESTINATION` is masked).
+ *
+ * @example
+ * catch (e) { if (e instanceof SMSMFAChallengeError) await u.respondToSmsMfaChallenge(code, e.getTokens()); }
+ */
+export class SMSMFAChallengeError extends MFAChallengeError {
+  constructor(details: Omit<ChallengeDetails, 'challengeName'>) {
+    super({ ...details, challengeName: 'SMS_MFA' }, 'The code sent by SMS is required.', 'ERR_COGNITO_MFA_SMS');
+  }
+}
+
+/**
+ * MFA_SETUP: the pool requires MFA and the user has none yet (associate a software token first).
+ *
+ * @example
+ * catch (e) { if (e instanceof MFASetupRequiredError) startTotpEnrolment(e.session); }
+ */
+export class MFASetupRequiredError extends MFAChallengeError {
+  constructor(details: Omit<ChallengeDetails, 'challengeName'>) {
+    super({ ...details, challengeName: 'MFA_SETUP' }, 'The user must set up multi-factor authentication.', 'ERR_COGNITO_MFA_SETUP');
+  }
+}
+
+/**
+ * DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER: Cognito asks a remembered device to prove itself.
+ *
+ * @example
+ * catch (e) { if (e instanceof DeviceChallengeError) await answerDeviceChallenge(e.getTokens()); }
+ */
+export class DeviceChallengeError extends ChallengeError {
+  constructor(details: ChallengeDetails) {
+    super(details, 'Cognito requires device authentication.', 'ERR_COGNITO_DEVICE_CHALLENGE');
+  }
+}
+
+/**
+ * Builds the right {@link ChallengeError} subclass for a Cognito challenge response.
+ *
+ * @param response `ChallengeName`, `Session` and `ChallengeParameters` from InitiateAuth or
+ *   RespondToAuthChallenge.
+ * @param username the username Cognito knows the user by, if the caller has it.
+ * @example
+ * if (out.ChallengeName) throw challengeErrorFor(out, out.ChallengeParameters?.USER_ID_FOR_SRP);
+ */
+export function challengeErrorFor(
+  response: { ChallengeName?: string; Session?: string; ChallengeParameters?: Record<string, string> },
+  username?: string,
+): ChallengeError {
+  const details: ChallengeDetails = {
+    challengeName: response.ChallengeName ?? 'UNKNOWN',
+    parameters: response.ChallengeParameters ?? {},
+  };
+  if (response.Session !== undefined) details.session = response.Session;
+  if (username !== undefined) details.username = username;
+  switch (details.challengeName) {
+    case 'NEW_PASSWORD_REQUIRED': return new ForceChangePasswordError(details);
+    case 'SELECT_MFA_TYPE': return new MFAChallengeError(details);
+    case 'SOFTWARE_TOKEN_MFA': return new SoftwareTokenMFAChallengeError(details);
+    case 'SMS_MFA': return new SMSMFAChallengeError(details);
+    case 'MFA_SETUP': return new MFASetupRequiredError(details);
+    case 'DEVICE_SRP_AUTH':
+    case 'DEVICE_PASSWORD_VERIFIER': return new DeviceChallengeError(details);
+    default: return new ChallengeError(details);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token verification
+
+/**
+ * A token was refused. `code` says why (see {@link TokenErrorCode}); `claim` names the claim or
+ * header parameter at fault; `reason` is a short fixed text (never the token or a claim's value).
+ *
+ * @example
+ * catch (e) { if (e instanceof TokenVerificationError && e.code === 'ERR_COGNITO_TOKEN_EXPIRED') return renew(); }
+ */
+export class TokenVerificationError extends CognitoError {
+  declare readonly code: TokenErrorCode;
+  declare readonly claim?: string;
+  readonly reason: string;
+
+  constructor(code: TokenErrorCode, reason: string, options?: CognitoErrorOptions & { claim?: string }) {
+    super(`Token refused: ${reason}`, code, 401, options);
+    this.reason = reason;
+    if (options?.claim !== undefined) this.claim = options.claim;
+  }
+}
+
+/**
+ * No signing keys could be had (the JWKS could not be fetched and none were held): a 503, not the
+ * token's fault.
+ *
+ * @example
+ * catch (e) { if (isCognitoError(e) && e.code === 'ERR_COGNITO_JWKS_UNAVAILABLE') res.status(503).end(); }
+ */
+export class JwksUnavailableError extends CognitoError {
+  constructor(reason = 'the signing keys could not be fetched', options?: CognitoErrorOptions) {
+    super(`JWKS unavailable: ${reason}`, 'ERR_COGNITO_JWKS_UNAVAILABLE', 503, options);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service errors
+
+/**
+ * Wrong password or unknown user: one message, so the two cannot be told apart.
+ *
+ * @example
+ * catch (e) { if (e instanceof AuthenticationFailedError) return done(null, false, { message: e.message }); }
+ */
+export class AuthenticationFailedError extends CognitoError {
+  constructor(options?: CognitoErrorOptions) {
+    super('Incorrect username or password.', 'ERR_COGNITO_BAD_CREDENTIALS', 401, options);
+  }
+}
+
+/**
+ * The refresh token was refused (expired, revoked, signed out, or wrong device/client): sign in again.
+ *
+ * @example
+ * catch (e) { if (e instanceof RefreshTokenRejectedError) req.session.destroy(() => res.redirect('/login')); }
+ */
+export class RefreshTokenRejectedError extends CognitoError {
+  constructor(options?: CognitoErrorOptions) {
+    super('The refresh token was rejected; sign in again.', 'ERR_COGNITO_REFRESH_REJECTED', 401, options);
+  }
+}
+
+/**
+ * A wrong (or expired) MFA / verification code.
+ *
+ * @example
+ * catch (e) { if (e instanceof CodeMismatchError) return showForm('Wrong code, try again'); }
+ */
+export class CodeMismatchError extends CognitoError {
+  constructor(message = 'Invalid verification code.', options?: CognitoErrorOptions) {
+    super(message, 'ERR_COGNITO_CODE_MISMATCH', 401, options);
+  }
+}
+
+/**
+ * The challenge session expired (Cognito keeps one for 3 minutes): start the sign-in again.
+ *
+ * @example
+ * catch (e) { if (e instanceof ChallengeExpiredError) return res.redirect('/login'); }
+ */
+export class ChallengeExpiredError extends CognitoError {
+  constructor(options?: CognitoErrorOptions) {
+    super('The sign-in session expired; start again.', 'ERR_COGNITO_CHALLENGE_EXPIRED', 401, options);
+  }
+}
+
+/**
+ * An administrator has required a password reset (PasswordResetRequiredException).
+ *
+ * @example
+ * catch (e) { if (e instanceof PasswordResetRequiredError) return res.redirect('/forgot-password'); }
+ */
+export class PasswordResetRequiredError extends CognitoError {
+  constructor(options?: CognitoErrorOptions) {
+    super('The password must be reset.', 'ERR_COGNITO_PASSWORD_RESET_REQUIRED', 403, options);
+  }
+}
+
+/**
+ * The user has not confirmed the account (UserNotConfirmedException).
+ *
+ * @example
+ * catch (e) { if (e instanceof UserNotConfirmedError) return res.redirect('/confirm'); }
+ */
+export class UserNotConfirmedError extends CognitoError {
+  constructor(options?: CognitoErrorOptions) {
+    super('The user is not confirmed.', 'ERR_COGNITO_USER_NOT_CONFIRMED', 403, options);
+  }
+}
+
+/**
+ * A new password does not meet the pool's policy (InvalidPasswordException, password history).
+ *
+ * @example
+ * catch (e) { if (e instanceof InvalidPasswordError) return showForm(e.message); }
+ */
+export class InvalidPasswordError extends CognitoError {
+  constructor(message = 'The password does not conform to the password policy.', options?: CognitoErrorOptions) {
+    super(message, 'ERR_COGNITO_INVALID_PASSWORD', 400, options);
+  }
+}
+
+/**
+ * Cognito throttled the call (TooManyRequestsException, LimitExceededException, too many attempts).
+ *
+ * @example
+ * catch (e) { if (e instanceof ThrottledError) res.set('Retry-After', String(e.retryAfterSeconds)).status(429).end(); }
+ */
+export class ThrottledError extends CognitoError {
+  /** Seconds to wait before trying again (from a `Retry-After` header when Cognito sent one). */
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds = 1, message = 'Too many requests; try again later.', options?: CognitoErrorOptions) {
+    super(message, 'ERR_COGNITO_THROTTLED', 429, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * Cognito could not be reached or failed (network error, timeout, 5xx).
+ *
+ * @example
+ * catch (e) { if (e instanceof ServiceUnavailableError) res.status(503).end(); }
+ */
+export class ServiceUnavailableError extends CognitoError {
+  constructor(message = 'Cognito is unavailable; try again later.', options?: CognitoErrorOptions) {
+    super(message, 'ERR_COGNITO_UNAVAILABLE', 503, options);
+  }
+}
+
+/**
+ * Any other NotAuthorizedException (revoked token, disabled user, wrong client…).
+ *
+ * @example
+ * catch (e) { if (e instanceof NotAuthorizedError) res.status(401).end(); }
+ */
+export class NotAuthorizedError extends CognitoError {
+  constructor(message = 'Not authorized.', options?: CognitoErrorOptions) {
+    super(message, 'ERR_COGNITO_NOT_AUTHORIZED', 401, options);
+  }
+}
+
+/**
+ * Any other failure from Cognito (misconfiguration, unexpected answer): a 502 for the web layer.
+ *
+ * @example
+ * catch (e) { if (e instanceof CognitoServiceError) log(e.awsErrorName, e.requestId); }
+ */
+export class CognitoServiceError extends CognitoError {
+  constructor(message = 'Cognito returned an error.', options?: CognitoErrorOptions) {
+    super(message, 'ERR_COGNITO_SERVICE', 502, options);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mapping AWS SDK v3 exceptions
+
+/** Which call failed; it decides what a NotAuthorizedException means. */
+export type ServiceErrorContext = 'login' | 'refresh' | 'challenge' | 'other';
+
+// Cognito's own fixed NotAuthorized texts that are safe and useful to pass on; anything else gets ours.
+const SAFE_NOT_AUTHORIZED = new Set([
+  'User is disabled.',
+  'Access Token has been revoked',
+  'Access Token has expired',
+  'Invalid Access Token',
+  'Refresh Token has been revoked',
+  'Invalid Refresh Token',
+  'Unable to verify secret hash for client',
+]);
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED',
+  'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ESOCKETTIMEDOUT',
+]);
+const NETWORK_NAMES = new Set(['AbortError', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError']);
+
+interface SdkErrorShape {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  cause?: unknown;
+  $fault?: unknown;
+  $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
+  $response?: { headers?: Record<string, unknown> };
+  $retryable?: { throttling?: unknown };
+}
+
+/**
+ * Turns whatever a Cognito call threw (an AWS SDK v3 exception, a network error, a timeout) into a
+ * {@link CognitoError}. A `CognitoError` is returned unchanged.
+ *
+ * - `UserNotFoundException`, and `NotAuthorizedException` "Incorrect username or password.", during
+ *   `login` or `challenge` → {@link AuthenticationFailedError} (indistinguishable).
+ * - `NotAuthorizedException` during `refresh` → {@link RefreshTokenRejectedError}; during `challenge`
+ *   with an expired/invalid session → {@link ChallengeExpiredError}; otherwise {@link NotAuthorizedError}.
+ * - Throttling → {@link ThrottledError}; network errors, timeouts, `$fault: 'server'`, 5xx →
+ *   {@link ServiceUnavailableError}; anything else → {@link CognitoServiceError}.
+ *
+ * The SDK exception is not kept as `cause` (its text is the service's, not ours); its name and request
+ * id are kept as `awsErrorName` / `requestId`. Local network errors are kept as `cause`.
+ *
+ * @param err what was thrown.
+ * @param context the kind of call (default `'other'`).
+ * @example
+ * try { await client.send(new InitiateAuthCommand(input)); }
+ * catch (e) { throw mapServiceError(e, 'login'); }
+ */
+export function mapServiceError(err: unknown, context: ServiceErrorContext = 'other'): CognitoError {
+  if (isCognitoError(err)) return err;
+  const e: SdkErrorShape = typeof err === 'object' && err !== null ? (err as SdkErrorShape) : {};
+  const name = typeof e.name === 'string' ? e.name : '';
+  const message = typeof e.message === 'string' ? e.message : '';
+  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
+  const isServiceError = status !== undefined || e.$fault === 'client' || e.$fault === 'server';
+
+  if (!isServiceError) {
+    const mapped = isNetworkError(e)
+      ? new ServiceUnavailableError(undefined, { cause: err })
+      : new CognitoServiceError('Unexpected error calling Cognito.', { cause: err });
+    return mapped;
+  }
+
+  const mapped = mapByName(name, message, status, e, context);
+  if (/^[A-Za-z0-9.:_-]{1,128}$/.test(name)) mapped.awsErrorName = name;
+  const requestId = e.$metadata?.requestId;
+  if (typeof requestId === 'string' && /^[\w-]{1,128}$/.test(requestId)) mapped.requestId = requestId;
+  return mapped;
+}
+
+function mapByName(name: string, message: string, status: number | undefined, e: SdkErrorShape, context: ServiceErrorContext): CognitoError {
+  const loginLike = context === 'login' || context === 'challenge';
+  switch (name) {
+    case 'UserNotFoundException':
+      if (loginLike) return new AuthenticationFailedError();
+      if (context === 'refresh') return new RefreshTokenRejectedError();
+      return new NotAuthorizedError();
+    case 'NotAuthorizedException':
+      return mapNotAuthorized(message, context);
+    case 'CodeMismatchException':
+    case 'EnableSoftwareTokenMFAException':
+      return new CodeMismatchError();
+    case 'ExpiredCodeException':
+      return new CodeMismatchError('The verification code has expired.');
+    case 'PasswordResetRequiredException':
+      return new PasswordResetRequiredError();
+    case 'UserNotConfirmedException':
+      return new UserNotConfirmedError();
+    case 'InvalidPasswordException':
+    case 'PasswordHistoryPolicyViolationException':
+      return new InvalidPasswordError(policyMessage(message));
+    case 'TooManyRequestsException':
+    case 'ThrottlingException':
+    case 'LimitExceededException':
+    case 'TooManyFailedAttemptsException':
+      return new ThrottledError(retryAfter(e));
+    case 'InternalErrorException':
+    case 'ServiceUnavailableException':
+    case 'ServiceUnavailable':
+      return new ServiceUnavailableError();
+  }
+  if (status === 429 || e.$retryable?.throttling === true) return new ThrottledError(retryAfter(e));
+  if (e.$fault === 'server' || (status !== undefined && status >= 500)) return new ServiceUnavailableError();
+  if (NETWORK_NAMES.has(name)) return new ServiceUnavailableError();
+  return new CognitoServiceError();
+}
+
+function mapNotAuthorized(message: string, context: ServiceErrorContext): CognitoError {
+  if (/password attempts exceeded/i.test(message)) return new ThrottledError(1, 'Too many failed attempts; try again later.');
+  if (context === 'refresh') return new RefreshTokenRejectedError();
+  if (context === 'challenge' && /invalid session|session is expired/i.test(message)) return new ChallengeExpiredError();
+  if ((context === 'login' || context === 'challenge') &&
+    /^(Incorrect username or password\.?|User does not exist\.?)$/.test(message.trim())) {
+    return new AuthenticationFailedError();
+  }
+  return new NotAuthorizedError(SAFE_NOT_AUTHORIZED.has(message) ? message : undefined);
+}
+
+// Cognito's policy texts ("Password does not conform to policy: Password not long enough") hold no
+// password; anything that does not look like one gets our fixed text.
+function policyMessage(message: string): string | undefined {
+  return /^Password (does not conform to policy|has previously been used)[\w .,:']{0,160}$/.test(message) ? message : undefined;
+}
+
+function retryAfter(e: SdkErrorShape): number {
+  const headers = e.$response?.headers;
+  const raw = headers ? headers['retry-after'] ?? headers['Retry-After'] : undefined;
+  const seconds = typeof raw === 'string' ? Number(raw) : typeof raw === 'number' ? raw : NaN;
+  return Number.isInteger(seconds) && seconds >= 0 && seconds <= 3600 ? seconds : 1;
+}
+
+function isNetworkError(e: SdkErrorShape, depth = 0): boolean {
+  if (typeof e.name === 'string' && NETWORK_NAMES.has(e.name)) return true;
+  if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || e.code.startsWith('UND_ERR_'))) return true;
+  // fetch() wraps the socket error: TypeError('fetch failed', { cause }).
+  if (depth < 3 && typeof e.cause === 'object' && e.cause !== null) return isNetworkError(e.cause as SdkErrorShape, depth + 1);
+  return false;
+}
+
+/** Only simple identifiers reach a message. */
+function safeName(name: unknown): string {
+  return typeof name === 'string' && /^[A-Z0-9_]{1,64}$/.test(name) ? name : 'unknown';
+}
