@@ -1,0 +1,157 @@
+/**
+ * InitiateAuth and AdminInitiateAuth: USER_SRP_AUTH (first half of SRP), USER_PASSWORD_AUTH,
+ * ADMIN_USER_PASSWORD_AUTH (and its legacy name ADMIN_NO_SRP_AUTH), REFRESH_TOKEN_AUTH.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import type { EmulatorContext, OperationSpec } from '../context';
+import { CognitoServiceError, invalidParameter, notAuthorized, userNotFound } from '../errors';
+import { requireEntry, requireEnum, requireString, stringMap, type Params } from '../protocol';
+import { createServerEphemeral, parseSrpA, passwordMatches, poolNameOf, srpHex } from '../srp-server';
+import { N } from '../../srp-group';
+import type { ClientRecord, PoolRecord, UserRecord } from '../store';
+import { issueTokens } from '../tokens';
+import { findUser, userKey } from '../user-directory';
+import { checkSecretHash, requireFlow } from './auth-flows';
+import { afterPassword, assertMaySignIn, type SignInResponse } from './sign-in-steps';
+
+const AUTH_FLOWS = [
+  'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN', 'CUSTOM_AUTH', 'ADMIN_NO_SRP_AUTH', 'USER_PASSWORD_AUTH',
+  'ADMIN_USER_PASSWORD_AUTH', 'USER_AUTH',
+] as const;
+type AuthFlow = (typeof AUTH_FLOWS)[number];
+
+/** How long a PASSWORD_VERIFIER challenge (its SECRET_BLOCK) stays answerable. */
+export const SRP_CHALLENGE_TTL_MS = 3 * 60 * 1000;
+
+// Per-emulator-process key that makes the decoy salt of an unknown username stable.
+const DECOY_KEY = randomBytes(32);
+
+/** An unknown user, reported as Cognito would for this client. */
+function unknownUser(client: ClientRecord): CognitoServiceError {
+  return client.preventUserExistenceErrors === 'ENABLED' ? notAuthorized() : userNotFound();
+}
+
+function startSrp(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, ap: Record<string, string>): SignInResponse {
+  const username = requireEntry(ap, 'USERNAME');
+  const srpA = requireEntry(ap, 'SRP_A');
+  checkSecretHash(client, ap.SECRET_HASH, username);
+  const A = parseSrpA(srpA);
+  if (A === undefined || A % N === 0n) throw invalidParameter('Invalid SRP_A value.');
+  const user = findUser(pool, username);
+  if (!user && client.preventUserExistenceErrors !== 'ENABLED') throw userNotFound();
+  const now = ctx.clock.now();
+  // For an unknown user (PreventUserExistenceErrors) hand out a plausible decoy that always fails.
+  const salt = user?.password?.salt ?? BigInt('0x' + createHmac('sha256', DECOY_KEY).update(`${pool.id}/${username}`).digest('hex').slice(0, 32));
+  const verifier = user?.password?.verifier ?? BigInt('0x' + randomBytes(384).toString('hex')) % N;
+  const ephemeral = createServerEphemeral(verifier);
+  const secretBlock = randomBytes(96).toString('base64');
+  const userId = user?.username ?? username;
+  ctx.store.putSrpChallenge(
+    { secretBlock, poolId: pool.id, clientId: client.clientId, username: userId, fake: !user, A, ephemeral, expiresAt: now + SRP_CHALLENGE_TTL_MS },
+    now,
+  );
+  return {
+    ChallengeName: 'PASSWORD_VERIFIER',
+    ChallengeParameters: {
+      SALT: srpHex(salt),
+      SECRET_BLOCK: secretBlock,
+      SRP_B: srpHex(ephemeral.B),
+      USERNAME: userId,
+      USER_ID_FOR_SRP: userId,
+    },
+  };
+}
+
+/**
+ * Checks a plain password for USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH and returns the user.
+ */
+function checkPassword(pool: PoolRecord, client: ClientRecord, username: string, password: string): UserRecord {
+  const user = findUser(pool, username);
+  if (!user) throw unknownUser(client);
+  if (!user.enabled) throw notAuthorized('User is disabled.');
+  if (!user.password || !passwordMatches(poolNameOf(pool.id), user.username, password, user.password)) throw notAuthorized();
+  return user;
+}
+
+function passwordAuth(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, ap: Record<string, string>): SignInResponse {
+  const username = requireEntry(ap, 'USERNAME');
+  const password = requireEntry(ap, 'PASSWORD');
+  checkSecretHash(client, ap.SECRET_HASH, username);
+  const user = checkPassword(pool, client, username, password);
+  assertMaySignIn(ctx, pool, user);
+  return afterPassword(ctx, pool, client, user, ap.DEVICE_KEY);
+}
+
+function refreshAuth(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, ap: Record<string, string>): SignInResponse {
+  const token = requireEntry(ap, 'REFRESH_TOKEN');
+  if (client.clientSecret && !ap.SECRET_HASH) checkSecretHash(client, undefined, '');
+  const record = ctx.store.refreshTokens.get(token);
+  if (!record || record.poolId !== pool.id || record.clientId !== client.clientId) throw notAuthorized('Invalid Refresh Token');
+  // The hash must be built from the internal username (cognito:username), not an alias.
+  checkSecretHash(client, ap.SECRET_HASH, record.username);
+  if (record.revoked || ctx.store.revokedOrigins.has(record.originJti)) throw notAuthorized('Refresh Token has been revoked');
+  if (ctx.clock.now() >= record.expiresAt) throw notAuthorized('Refresh Token has expired');
+  if (record.deviceKey !== undefined && ap.DEVICE_KEY !== record.deviceKey) throw notAuthorized('Invalid Refresh Token');
+  const user = pool.users.get(userKey(pool, record.username));
+  if (!user) throw notAuthorized('User does not exist.');
+  if (!user.enabled) throw notAuthorized('User is disabled.');
+  return {
+    ChallengeParameters: {},
+    AuthenticationResult: issueTokens(ctx, pool, client, user, {
+      originJti: record.originJti,
+      authTime: record.authTime,
+      withRefreshToken: false,
+      ...(record.deviceKey ? { deviceKey: record.deviceKey } : {}),
+    }),
+  };
+}
+
+function runFlow(
+  ctx: EmulatorContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  flow: AuthFlow,
+  ap: Record<string, string>,
+  admin: boolean,
+): SignInResponse {
+  switch (flow) {
+    case 'USER_SRP_AUTH':
+      requireFlow(client, 'ALLOW_USER_SRP_AUTH', flow);
+      return startSrp(ctx, pool, client, ap);
+    case 'USER_PASSWORD_AUTH':
+      requireFlow(client, 'ALLOW_USER_PASSWORD_AUTH', flow);
+      return passwordAuth(ctx, pool, client, ap);
+    case 'REFRESH_TOKEN_AUTH':
+    case 'REFRESH_TOKEN':
+      requireFlow(client, 'ALLOW_REFRESH_TOKEN_AUTH', flow);
+      return refreshAuth(ctx, pool, client, ap);
+    case 'ADMIN_USER_PASSWORD_AUTH':
+    case 'ADMIN_NO_SRP_AUTH':
+      if (!admin) throw invalidParameter('Initiate Auth method not supported.');
+      requireFlow(client, 'ALLOW_ADMIN_USER_PASSWORD_AUTH', flow);
+      return passwordAuth(ctx, pool, client, ap);
+    default:
+      throw invalidParameter(`${flow} is not supported by the emulator.`);
+  }
+}
+
+function initiateAuth(ctx: EmulatorContext, params: Params): SignInResponse {
+  const clientId = requireString(params, 'ClientId');
+  const flow = requireEnum(params, 'AuthFlow', AUTH_FLOWS);
+  const { pool, client } = ctx.store.client(clientId);
+  return runFlow(ctx, pool, client, flow, stringMap(params, 'AuthParameters'), false);
+}
+
+function adminInitiateAuth(ctx: EmulatorContext, params: Params): SignInResponse {
+  const poolId = requireString(params, 'UserPoolId');
+  const clientId = requireString(params, 'ClientId');
+  const flow = requireEnum(params, 'AuthFlow', AUTH_FLOWS);
+  const { pool, client } = ctx.store.client(clientId, poolId);
+  return runFlow(ctx, pool, client, flow, stringMap(params, 'AuthParameters'), true);
+}
+
+/** Sign-in operations by name. */
+export const authOperations: Record<string, OperationSpec> = {
+  InitiateAuth: { handler: initiateAuth, signed: false },
+  AdminInitiateAuth: { handler: adminInitiateAuth, signed: true },
+};

@@ -1,0 +1,177 @@
+/**
+ * RespondToAuthChallenge and AdminRespondToAuthChallenge: PASSWORD_VERIFIER (second half of SRP),
+ * NEW_PASSWORD_REQUIRED, SMS_MFA, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { EmulatorContext, OperationSpec } from '../context';
+import { CognitoServiceError, invalidParameter, notAuthorized } from '../errors';
+import { assertPasswordConforms } from '../password-policy';
+import { optionalString, requireEntry, requireEnum, requireString, stringMap, type Params } from '../protocol';
+import {
+  claimSignatureMatches,
+  createPasswordVerifier,
+  derivePasswordKey,
+  expectedClaimSignature,
+  parseSrpTimestamp,
+  poolNameOf,
+} from '../srp-server';
+import type { ChallengeName, ClientRecord, MfaType, PoolRecord, SessionRecord, UserRecord } from '../store';
+import { assertUniqueSignInNames, findUser, userKey, validateAttributes } from '../user-directory';
+import { checkSecretHash } from './auth-flows';
+import { acceptTotpCode } from './mfa';
+import {
+  afterPassword,
+  assertMaySignIn,
+  completeSignIn,
+  enabledFactors,
+  factorChallenge,
+  MAX_CODE_FAILURES,
+  mfaStep,
+  type SignInResponse,
+} from './sign-in-steps';
+
+const CHALLENGE_NAMES = [
+  'SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'SELECT_MFA_TYPE', 'MFA_SETUP', 'PASSWORD_VERIFIER', 'CUSTOM_CHALLENGE',
+  'DEVICE_SRP_AUTH', 'DEVICE_PASSWORD_VERIFIER', 'ADMIN_NO_SRP_AUTH', 'NEW_PASSWORD_REQUIRED', 'SMS_OTP', 'EMAIL_OTP',
+  'WEB_AUTHN', 'PASSWORD', 'PASSWORD_SRP',
+] as const;
+
+/** How far TIMESTAMP may be from the emulator clock. */
+export const TIMESTAMP_TOLERANCE_MS = 5 * 60 * 1000;
+
+function passwordVerifier(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, answers: Record<string, string>): SignInResponse {
+  const signature = requireEntry(answers, 'PASSWORD_CLAIM_SIGNATURE');
+  const secretBlock = requireEntry(answers, 'PASSWORD_CLAIM_SECRET_BLOCK');
+  const timestamp = requireEntry(answers, 'TIMESTAMP');
+  const username = requireEntry(answers, 'USERNAME');
+  checkSecretHash(client, answers.SECRET_HASH, username);
+  const state = ctx.store.srpChallenges.get(secretBlock);
+  const now = ctx.clock.now();
+  // One answer per SECRET_BLOCK, right or wrong.
+  if (state) ctx.store.srpChallenges.delete(secretBlock);
+  if (!state || state.clientId !== client.clientId || state.poolId !== pool.id || now >= state.expiresAt || state.fake) {
+    throw notAuthorized();
+  }
+  const user = pool.users.get(userKey(pool, state.username));
+  if (!user || findUser(pool, username)?.username !== user.username || !user.password) throw notAuthorized();
+  if (!user.enabled) throw notAuthorized('User is disabled.');
+  const sentAt = parseSrpTimestamp(timestamp);
+  if (sentAt === undefined || Math.abs(sentAt - now) > TIMESTAMP_TOLERANCE_MS) throw notAuthorized();
+  const key = derivePasswordKey(state.A, state.ephemeral, user.password.verifier);
+  if (!key) throw notAuthorized();
+  const expected = expectedClaimSignature(key, poolNameOf(pool.id), user.username, Buffer.from(secretBlock, 'base64'), timestamp);
+  if (!claimSignatureMatches(signature, expected)) throw notAuthorized();
+  assertMaySignIn(ctx, pool, user);
+  return afterPassword(ctx, pool, client, user, answers.DEVICE_KEY);
+}
+
+function newPassword(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, session: SessionRecord, answers: Record<string, string>): SignInResponse {
+  const password = requireEntry(answers, 'NEW_PASSWORD');
+  assertPasswordConforms(password, pool.passwordPolicy);
+  const updates = new Map<string, string>();
+  for (const [key, value] of Object.entries(answers)) {
+    if (key.startsWith('userAttributes.')) updates.set(key.slice('userAttributes.'.length), value);
+  }
+  validateAttributes(updates);
+  const merged = new Map([...user.attributes, ...updates]);
+  assertUniqueSignInNames(pool, user, merged);
+  const now = ctx.clock.now();
+  user.attributes = merged;
+  user.password = createPasswordVerifier(poolNameOf(pool.id), user.username, password);
+  user.passwordSetAt = now;
+  user.status = 'CONFIRMED';
+  user.updatedAt = now;
+  ctx.store.sessions.delete(session.id);
+  return mfaStep(ctx, pool, client, user, session.deviceKey);
+}
+
+/** Counts a wrong code; the session is dropped after {@link MAX_CODE_FAILURES}. */
+function wrongCode(ctx: EmulatorContext, session: SessionRecord): CognitoServiceError {
+  session.failures += 1;
+  if (session.failures >= MAX_CODE_FAILURES) {
+    ctx.store.sessions.delete(session.id);
+    return notAuthorized('Invalid session for the user.');
+  }
+  return new CognitoServiceError('CodeMismatchException', 'Invalid code received for user');
+}
+
+function smsMfa(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, session: SessionRecord, answers: Record<string, string>): SignInResponse {
+  const code = requireEntry(answers, 'SMS_MFA_CODE');
+  const expected = Buffer.from(session.smsCode ?? '');
+  const given = Buffer.from(code);
+  if (expected.length === 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) throw wrongCode(ctx, session);
+  ctx.store.sessions.delete(session.id);
+  return completeSignIn(ctx, pool, client, user, session.deviceKey);
+}
+
+function softwareTokenMfa(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, session: SessionRecord, answers: Record<string, string>): SignInResponse {
+  const code = requireEntry(answers, 'SOFTWARE_TOKEN_MFA_CODE');
+  if (!user.mfa.totpSecret || !acceptTotpCode(ctx, user, user.mfa.totpSecret, code)) throw wrongCode(ctx, session);
+  ctx.store.sessions.delete(session.id);
+  return completeSignIn(ctx, pool, client, user, session.deviceKey);
+}
+
+function selectMfaType(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, session: SessionRecord, answers: Record<string, string>): SignInResponse {
+  const answer = requireEntry(answers, 'ANSWER');
+  const factors = enabledFactors(pool, user);
+  if (!(factors as string[]).includes(answer)) throw invalidParameter(`${answer} is not a valid MFA type for the user.`);
+  ctx.store.sessions.delete(session.id);
+  return factorChallenge(ctx, pool, client, user, answer as MfaType, session.deviceKey);
+}
+
+function mfaSetup(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, session: SessionRecord): SignInResponse {
+  if (!session.totpVerified || !session.pendingTotpSecret) {
+    throw invalidParameter('Software token MFA has not been verified for this session; call AssociateSoftwareToken and VerifySoftwareToken first.');
+  }
+  user.mfa.totpSecret = session.pendingTotpSecret;
+  user.mfa.totpVerified = true;
+  user.mfa.totpEnabled = true;
+  user.mfa.preferred = 'SOFTWARE_TOKEN_MFA';
+  user.updatedAt = ctx.clock.now();
+  ctx.store.sessions.delete(session.id);
+  return completeSignIn(ctx, pool, client, user, session.deviceKey);
+}
+
+function respond(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, params: Params): SignInResponse {
+  const name = requireEnum(params, 'ChallengeName', CHALLENGE_NAMES);
+  const answers = stringMap(params, 'ChallengeResponses');
+  if (name === 'PASSWORD_VERIFIER') return passwordVerifier(ctx, pool, client, answers);
+  const sessionId = optionalString(params, 'Session');
+  if (!sessionId) throw invalidParameter('Missing required parameter Session');
+  const session = ctx.store.session(sessionId, client.clientId, ctx.clock.now());
+  if (session.challenge !== name) {
+    throw invalidParameter(`Invalid challenge name ${name}: the session expects ${session.challenge}.`);
+  }
+  const username = requireEntry(answers, 'USERNAME');
+  const user = pool.users.get(userKey(pool, session.username));
+  if (!user || findUser(pool, username)?.username !== user.username) throw notAuthorized('Invalid session for the user.');
+  checkSecretHash(client, answers.SECRET_HASH, username);
+  if (!user.enabled) throw notAuthorized('User is disabled.');
+  const handlers: Partial<Record<ChallengeName, () => SignInResponse>> = {
+    NEW_PASSWORD_REQUIRED: () => newPassword(ctx, pool, client, user, session, answers),
+    SMS_MFA: () => smsMfa(ctx, pool, client, user, session, answers),
+    SOFTWARE_TOKEN_MFA: () => softwareTokenMfa(ctx, pool, client, user, session, answers),
+    SELECT_MFA_TYPE: () => selectMfaType(ctx, pool, client, user, session, answers),
+    MFA_SETUP: () => mfaSetup(ctx, pool, client, user, session),
+  };
+  const handler = handlers[session.challenge];
+  if (!handler) throw invalidParameter(`${name} is not supported by the emulator.`);
+  return handler();
+}
+
+function respondToAuthChallenge(ctx: EmulatorContext, params: Params): SignInResponse {
+  const { pool, client } = ctx.store.client(requireString(params, 'ClientId'));
+  return respond(ctx, pool, client, params);
+}
+
+function adminRespondToAuthChallenge(ctx: EmulatorContext, params: Params): SignInResponse {
+  const poolId = requireString(params, 'UserPoolId');
+  const { pool, client } = ctx.store.client(requireString(params, 'ClientId'), poolId);
+  return respond(ctx, pool, client, params);
+}
+
+/** Challenge-answer operations by name. */
+export const challengeOperations: Record<string, OperationSpec> = {
+  RespondToAuthChallenge: { handler: respondToAuthChallenge, signed: false },
+  AdminRespondToAuthChallenge: { handler: adminRespondToAuthChallenge, signed: true },
+};

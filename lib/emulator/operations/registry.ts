@@ -1,0 +1,20 @@
+/** Every operation the emulator answers, by `X-Amz-Target` operation name. */
+import type { OperationSpec } from '../context';
+import { adminUserOperations } from './admin-users';
+import { authOperations } from './auth';
+import { challengeOperations } from './challenges';
+import { controlPlaneOperations } from './control-plane';
+import { mfaOperations } from './mfa';
+import { signOutOperations } from './sign-out';
+import { userOperations } from './user';
+
+/** The operation table. */
+export const operations: Readonly<Record<string, OperationSpec>> = Object.freeze({
+  ...controlPlaneOperations,
+  ...adminUserOperations,
+  ...authOperations,
+  ...challengeOperations,
+  ...mfaOperations,
+  ...signOutOperations,
+  ...userOperations,
+});

@@ -1,0 +1,149 @@
+/**
+ * What comes after a user proved their password: NEW_PASSWORD_REQUIRED, then the MFA step the
+ * pool and user call for (SMS_MFA, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP), then tokens.
+ * Every challenge carries an opaque `Session` bound to user and client, kept server-side.
+ */
+import type { EmulatorContext } from '../context';
+import { CognitoServiceError, notAuthorized } from '../errors';
+import { numericCode, randomToken } from '../ids';
+import type { ChallengeName, ClientRecord, MfaType, PoolRecord, SessionRecord, UserRecord } from '../store';
+import { issueTokens, type AuthenticationResult } from '../tokens';
+import { attributeList, maskPhone } from '../user-directory';
+
+/** An InitiateAuth / RespondToAuthChallenge response. */
+export interface SignInResponse {
+  ChallengeName?: ChallengeName;
+  Session?: string;
+  ChallengeParameters: Record<string, string>;
+  AuthenticationResult?: AuthenticationResult;
+}
+
+/** Wrong MFA codes allowed on one session before it is dropped. */
+export const MAX_CODE_FAILURES = 5;
+
+/**
+ * Refuses users who may not sign in whatever their password: not confirmed, reset required, or
+ * with an expired temporary password.
+ */
+export function assertMaySignIn(ctx: EmulatorContext, pool: PoolRecord, user: UserRecord): void {
+  if (user.status === 'UNCONFIRMED') throw new CognitoServiceError('UserNotConfirmedException', 'User is not confirmed.');
+  if (user.status === 'RESET_REQUIRED') {
+    throw new CognitoServiceError('PasswordResetRequiredException', 'Password reset required for the user');
+  }
+  if (user.status === 'FORCE_CHANGE_PASSWORD') {
+    const validMs = pool.passwordPolicy.TemporaryPasswordValidityDays * 86400 * 1000;
+    if (ctx.clock.now() > user.passwordSetAt + validMs) {
+      throw notAuthorized('Temporary password has expired and must be reset by an administrator.');
+    }
+  }
+}
+
+/** The second factors a user can be challenged with in this pool. */
+export function enabledFactors(pool: PoolRecord, user: UserRecord): MfaType[] {
+  const factors: MfaType[] = [];
+  if (pool.smsMfa && user.mfa.smsEnabled && user.attributes.has('phone_number')) factors.push('SMS_MFA');
+  if (pool.softwareTokenMfa && user.mfa.totpEnabled && user.mfa.totpSecret) factors.push('SOFTWARE_TOKEN_MFA');
+  return factors;
+}
+
+/** Opens a challenge session; it expires after the client's AuthSessionValidity (3 minutes default). */
+export function openSession(
+  ctx: EmulatorContext,
+  client: ClientRecord,
+  user: UserRecord,
+  challenge: ChallengeName,
+  extra: Partial<Pick<SessionRecord, 'smsCode' | 'pendingTotpSecret' | 'totpVerified' | 'deviceKey'>> = {},
+): SessionRecord {
+  const now = ctx.clock.now();
+  const record: SessionRecord = {
+    id: randomToken(192),
+    poolId: client.poolId,
+    clientId: client.clientId,
+    username: user.username,
+    challenge,
+    expiresAt: now + client.authSessionValidityMinutes * 60 * 1000,
+    failures: 0,
+    ...extra,
+  };
+  ctx.store.putSession(record, now);
+  return record;
+}
+
+function challenge(
+  ctx: EmulatorContext,
+  client: ClientRecord,
+  user: UserRecord,
+  name: ChallengeName,
+  parameters: Record<string, string>,
+  extra: Parameters<typeof openSession>[4] = {},
+): SignInResponse {
+  const session = openSession(ctx, client, user, name, extra);
+  return { ChallengeName: name, Session: session.id, ChallengeParameters: { ...parameters, USER_ID_FOR_SRP: user.username } };
+}
+
+/** Raises SMS_MFA: a 6-digit code goes to the SMS outbox. */
+export function smsChallenge(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, deviceKey?: string): SignInResponse {
+  const phoneNumber = user.attributes.get('phone_number') ?? '';
+  const code = numericCode(6);
+  ctx.store.smsOutbox.push({ poolId: pool.id, username: user.username, phoneNumber, code, at: ctx.clock.now() });
+  return challenge(
+    ctx,
+    client,
+    user,
+    'SMS_MFA',
+    { CODE_DELIVERY_DELIVERY_MEDIUM: 'SMS', CODE_DELIVERY_DESTINATION: maskPhone(phoneNumber) },
+    { smsCode: code, ...(deviceKey ? { deviceKey } : {}) },
+  );
+}
+
+/** Raises the challenge for one factor. */
+export function factorChallenge(
+  ctx: EmulatorContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  user: UserRecord,
+  factor: MfaType,
+  deviceKey?: string,
+): SignInResponse {
+  if (factor === 'SMS_MFA') return smsChallenge(ctx, pool, client, user, deviceKey);
+  return challenge(ctx, client, user, 'SOFTWARE_TOKEN_MFA', {}, deviceKey ? { deviceKey } : {});
+}
+
+/** Tokens for a completed sign-in (a new `origin_jti`, a refresh token). */
+export function completeSignIn(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, deviceKey?: string): SignInResponse {
+  return {
+    ChallengeParameters: {},
+    AuthenticationResult: issueTokens(ctx, pool, client, user, { withRefreshToken: true, ...(deviceKey ? { deviceKey } : {}) }),
+  };
+}
+
+/** The MFA step (or tokens) for a user whose password is settled. */
+export function mfaStep(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, deviceKey?: string): SignInResponse {
+  if (pool.mfa === 'OFF') return completeSignIn(ctx, pool, client, user, deviceKey);
+  const factors = enabledFactors(pool, user);
+  if (factors.length === 0) {
+    if (pool.mfa === 'OPTIONAL') return completeSignIn(ctx, pool, client, user, deviceKey);
+    return challenge(ctx, client, user, 'MFA_SETUP', { MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' }, deviceKey ? { deviceKey } : {});
+  }
+  const preferred = user.mfa.preferred && factors.includes(user.mfa.preferred) ? user.mfa.preferred : undefined;
+  if (factors.length > 1 && !preferred) {
+    return challenge(ctx, client, user, 'SELECT_MFA_TYPE', { MFAS_CAN_CHOOSE: JSON.stringify(factors) }, deviceKey ? { deviceKey } : {});
+  }
+  return factorChallenge(ctx, pool, client, user, preferred ?? factors[0]!, deviceKey);
+}
+
+/**
+ * The step after a successful password check: NEW_PASSWORD_REQUIRED for a user on a temporary
+ * password, else {@link mfaStep}.
+ */
+export function afterPassword(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, deviceKey?: string): SignInResponse {
+  if (user.status === 'FORCE_CHANGE_PASSWORD') {
+    const attributes: Record<string, string> = {};
+    for (const { Name, Value } of attributeList(user)) if (Name !== 'sub') attributes[Name] = Value;
+    return challenge(ctx, client, user, 'NEW_PASSWORD_REQUIRED', {
+      userAttributes: JSON.stringify(attributes),
+      requiredAttributes: '[]',
+    }, deviceKey ? { deviceKey } : {});
+  }
+  return mfaStep(ctx, pool, client, user, deviceKey);
+}

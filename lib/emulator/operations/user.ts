@@ -1,0 +1,30 @@
+/**
+ * Operations a signed-in user calls with their access token: GetUser and ChangePassword.
+ */
+import type { EmulatorContext, OperationSpec } from '../context';
+import { notAuthorized } from '../errors';
+import { requireString, type Params } from '../protocol';
+import { passwordMatches, poolNameOf } from '../srp-server';
+import { authenticateAccessToken } from '../tokens';
+import { attributeList } from '../user-directory';
+import { mfaSummary, setPassword } from './admin-users';
+
+function getUser(ctx: EmulatorContext, params: Params): object {
+  const { user } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+  return { Username: user.username, UserAttributes: attributeList(user), ...mfaSummary(user) };
+}
+
+function changePassword(ctx: EmulatorContext, params: Params): object {
+  const { pool, user } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+  const previous = requireString(params, 'PreviousPassword');
+  const proposed = requireString(params, 'ProposedPassword');
+  if (!user.password || !passwordMatches(poolNameOf(pool.id), user.username, previous, user.password)) throw notAuthorized();
+  setPassword(ctx, pool, user, proposed, true);
+  return {};
+}
+
+/** User self-service operations by name (authorised by the access token, not AWS credentials). */
+export const userOperations: Record<string, OperationSpec> = {
+  GetUser: { handler: getUser, signed: false },
+  ChangePassword: { handler: changePassword, signed: false },
+};

@@ -1,0 +1,143 @@
+/**
+ * The HTTP face of the emulator: AWS JSON 1.1 on `POST /`, the JWKS and OpenID configuration on
+ * `GET /<poolId>/.well-known/…`, faults, call counting and CORS. Errors never leak a stack.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { EmulatorContext } from './context';
+import { CognitoServiceError } from './errors';
+import { faultApplies, type EmulatorFaults } from './faults';
+import { operations } from './operations/registry';
+import { CONTENT_TYPE, errorBody, MAX_BODY_BYTES, operationFromTarget, parseBody } from './protocol';
+import { jwksOf } from './signing-keys';
+
+/** What the request listener needs besides the context. */
+export interface ServerDeps {
+  ctx: EmulatorContext;
+  faults(): Readonly<EmulatorFaults>;
+  count(operation: string): void;
+  /** Waits `ms` (a timer the emulator can cancel on stop). */
+  delay(ms: number): Promise<void>;
+}
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-expose-headers': 'x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date',
+  'access-control-max-age': '600',
+};
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  if (res.writableEnded || res.destroyed) return;
+  res.writeHead(status, {
+    ...CORS_HEADERS,
+    'content-type': CONTENT_TYPE,
+    'content-length': String(Buffer.byteLength(body)),
+    'x-amzn-requestid': randomUUID(),
+    ...headers,
+  });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
+  send(res, status, errorBody(type, message), { 'x-amzn-errortype': type, ...headers });
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      req.resume();
+      resolve('too-large');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      if (!tooLarge) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const target = req.headers['x-amz-target'];
+  const name = operationFromTarget(Array.isArray(target) ? target[0] : target);
+  if (name) deps.count(name);
+  const body = await readBody(req);
+  if (body === 'too-large') {
+    sendError(res, 413, 'RequestEntityTooLargeException', 'Request body exceeds 1 MiB.', { connection: 'close' });
+    return;
+  }
+  const faults = deps.faults();
+  if (name && faultApplies(faults, name)) {
+    if (faults.latencyMs) await deps.delay(faults.latencyMs);
+    if (faults.throttle) return sendError(res, 400, 'TooManyRequestsException', 'Rate exceeded');
+    if (faults.serverError) return sendError(res, 500, 'InternalErrorException', 'Internal server error.');
+  }
+  const spec = name ? operations[name] : undefined;
+  if (!name || !spec) return sendError(res, 400, 'UnknownOperationException', 'Unknown operation.');
+  if (spec.signed && !req.headers.authorization) {
+    return sendError(res, 403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+  }
+  const params = parseBody(body);
+  const result = await spec.handler(deps.ctx, params);
+  send(res, 200, JSON.stringify(result));
+}
+
+async function handleWellKnown(deps: ServerDeps, res: ServerResponse, poolId: string, document: string): Promise<void> {
+  const operation = document === 'jwks.json' ? 'jwks' : 'openid-configuration';
+  deps.count(operation);
+  const faults = deps.faults();
+  if (faultApplies(faults, operation)) {
+    if (faults.latencyMs) await deps.delay(faults.latencyMs);
+    if (faults.throttle) return sendError(res, 429, 'TooManyRequestsException', 'Rate exceeded');
+    if (faults.serverError) return sendError(res, 500, 'InternalErrorException', 'Internal server error.');
+  }
+  const json = { 'content-type': 'application/json' };
+  if (faults.jwksDown) return send(res, 503, JSON.stringify({ message: 'Service Unavailable' }), json);
+  const pool = deps.ctx.store.pools.get(poolId);
+  if (!pool) return send(res, 404, JSON.stringify({ message: `User pool ${poolId} does not exist.` }), json);
+  if (operation === 'jwks') return send(res, 200, JSON.stringify(jwksOf(pool.keyRing)), json);
+  const issuer = deps.ctx.issuer(pool.id);
+  const configuration = {
+    issuer,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    response_types_supported: ['code', 'token'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    scopes_supported: ['openid', 'email', 'phone', 'profile'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+  };
+  send(res, 200, JSON.stringify(configuration), json);
+}
+
+/**
+ * Builds the `node:http` request listener of an emulator.
+ */
+export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const wellKnown = /^\/([\w-]+)\/\.well-known\/(jwks\.json|openid-configuration)$/.exec(path);
+    let work: Promise<void>;
+    if (req.method === 'OPTIONS') {
+      work = Promise.resolve(send(res, 204, '', {}));
+    } else if (req.method === 'POST' && path === '/') {
+      work = handleApi(deps, req, res);
+    } else if ((req.method === 'GET' || req.method === 'HEAD') && wellKnown) {
+      work = handleWellKnown(deps, res, wellKnown[1]!, wellKnown[2]!);
+    } else {
+      req.resume();
+      work = Promise.resolve(send(res, 404, JSON.stringify({ message: 'Not Found' }), { 'content-type': 'application/json' }));
+    }
+    work.catch((error: unknown) => {
+      if (error instanceof CognitoServiceError) sendError(res, error.status, error.type, error.message);
+      else sendError(res, 500, 'InternalErrorException', 'Internal server error.');
+    });
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * The emulator's in-memory state: typed records for pools, app clients, users, groups, refresh
+ * tokens, SRP challenges and challenge sessions, and the containers that hold them.
+ * Lookups that raise Cognito errors live next to the records they find.
+ */
+import { CognitoServiceError, resourceNotFound } from './errors';
+import type { PasswordPolicy } from './password-policy';
+import type { KeyRing } from './signing-keys';
+import type { PasswordVerifier, ServerEphemeral } from './srp-server';
+
+/** `MfaConfiguration` of a pool. */
+export type MfaConfiguration = 'OFF' | 'ON' | 'OPTIONAL';
+/** `UserStatus` values the emulator produces. */
+export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' | 'RESET_REQUIRED';
+/** A second factor. */
+export type MfaType = 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA';
+/** Challenges the emulator raises. */
+export type ChallengeName = 'PASSWORD_VERIFIER' | 'NEW_PASSWORD_REQUIRED' | 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | 'SELECT_MFA_TYPE' | 'MFA_SETUP';
+
+/** A user pool. */
+export interface PoolRecord {
+  id: string;
+  name: string;
+  arn: string;
+  createdAt: number;
+  updatedAt: number;
+  passwordPolicy: PasswordPolicy;
+  mfa: MfaConfiguration;
+  softwareTokenMfa: boolean;
+  smsMfa: boolean;
+  usernameAttributes: string[];
+  aliasAttributes: string[];
+  caseSensitive: boolean;
+  deviceConfiguration?: Record<string, unknown>;
+  /** Other CreateUserPool members, stored and echoed as given (not modelled). */
+  extra: Record<string, unknown>;
+  keyRing: KeyRing;
+  clients: Map<string, ClientRecord>;
+  users: Map<string, UserRecord>;
+  groups: Map<string, GroupRecord>;
+}
+
+/** Token validity units. */
+export type ValidityUnit = 'seconds' | 'minutes' | 'hours' | 'days';
+
+/** An app client. */
+export interface ClientRecord {
+  poolId: string;
+  clientId: string;
+  clientName: string;
+  clientSecret?: string;
+  /** As given (or the default), echoed by DescribeUserPoolClient. */
+  explicitAuthFlows: string[];
+  /** Normalised `ALLOW_*` flows in force. */
+  allowedFlows: Set<string>;
+  accessTokenValidity: number;
+  idTokenValidity: number;
+  refreshTokenValidity: number;
+  units: { AccessToken: ValidityUnit; IdToken: ValidityUnit; RefreshToken: ValidityUnit };
+  accessTtlSeconds: number;
+  idTtlSeconds: number;
+  refreshTtlSeconds: number;
+  enableTokenRevocation: boolean;
+  preventUserExistenceErrors: 'ENABLED' | 'LEGACY';
+  authSessionValidityMinutes: number;
+  refreshTokenRotation?: { Feature: 'ENABLED' | 'DISABLED'; RetryGracePeriodSeconds?: number };
+  /** Other CreateUserPoolClient members, stored and echoed as given (not modelled). */
+  extra: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A user's second factors. */
+export interface UserMfa {
+  totpSecret?: string;
+  totpVerified: boolean;
+  totpEnabled: boolean;
+  smsEnabled: boolean;
+  preferred?: MfaType;
+  /** Secret handed out by AssociateSoftwareToken (access-token form), not yet verified. */
+  pendingTotpSecret?: string;
+  /** Recently accepted TOTP codes, refused again within their validity window. */
+  usedTotpCodes: Array<{ code: string; at: number }>;
+}
+
+/** A user. */
+export interface UserRecord {
+  /** Internal username (USER_ID_FOR_SRP, `cognito:username`). */
+  username: string;
+  sub: string;
+  attributes: Map<string, string>;
+  status: UserStatus;
+  enabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+  /** When the current (possibly temporary) password was set. */
+  passwordSetAt: number;
+  password?: PasswordVerifier;
+  groups: Set<string>;
+  mfa: UserMfa;
+}
+
+/** A group. */
+export interface GroupRecord {
+  name: string;
+  description?: string;
+  precedence?: number;
+  roleArn?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A refresh token and the sign-in it belongs to. */
+export interface RefreshRecord {
+  token: string;
+  poolId: string;
+  clientId: string;
+  username: string;
+  originJti: string;
+  authTime: number;
+  expiresAt: number;
+  revoked: boolean;
+  deviceKey?: string;
+}
+
+/** Server-side state behind a SECRET_BLOCK. */
+export interface SrpChallengeRecord {
+  secretBlock: string;
+  poolId: string;
+  clientId: string;
+  /** Internal username, or the name as sent for a fake challenge. */
+  username: string;
+  /** A decoy for an unknown user (PreventUserExistenceErrors): always fails. */
+  fake: boolean;
+  /** The client's SRP_A. */
+  A: bigint;
+  ephemeral: ServerEphemeral;
+  expiresAt: number;
+}
+
+/** Server-side state behind a challenge `Session`. */
+export interface SessionRecord {
+  id: string;
+  poolId: string;
+  clientId: string;
+  username: string;
+  challenge: ChallengeName;
+  expiresAt: number;
+  /** Wrong MFA codes so far. */
+  failures: number;
+  smsCode?: string;
+  /** MFA_SETUP: secret from AssociateSoftwareToken, and whether VerifySoftwareToken accepted it. */
+  pendingTotpSecret?: string;
+  totpVerified?: boolean;
+  deviceKey?: string;
+}
+
+/** One text message the emulator "sent". */
+export interface SmsMessage {
+  poolId: string;
+  username: string;
+  phoneNumber: string;
+  code: string;
+  at: number;
+}
+
+const SWEEP_EVERY = 256;
+
+/** All state of one emulator. */
+export class EmulatorStore {
+  readonly pools = new Map<string, PoolRecord>();
+  readonly refreshTokens = new Map<string, RefreshRecord>();
+  /** `origin_jti` values of sign-ins that were revoked (RevokeToken, GlobalSignOut). */
+  readonly revokedOrigins = new Set<string>();
+  readonly srpChallenges = new Map<string, SrpChallengeRecord>();
+  readonly sessions = new Map<string, SessionRecord>();
+  readonly smsOutbox: SmsMessage[] = [];
+  private writes = 0;
+
+  /**
+   * The pool with this id.
+   *
+   * @throws CognitoServiceError ResourceNotFoundException.
+   */
+  pool(poolId: string): PoolRecord {
+    const pool = this.pools.get(poolId);
+    if (!pool) throw resourceNotFound(`User pool ${poolId} does not exist.`);
+    return pool;
+  }
+
+  /**
+   * An app client and its pool by client id (data-plane calls name only the client).
+   *
+   * @throws CognitoServiceError ResourceNotFoundException.
+   */
+  client(clientId: string, poolId?: string): { pool: PoolRecord; client: ClientRecord } {
+    const pools = poolId === undefined ? this.pools.values() : [this.pool(poolId)];
+    for (const pool of pools) {
+      const client = pool.clients.get(clientId);
+      if (client) return { pool, client };
+    }
+    throw resourceNotFound(`User pool client ${clientId} does not exist.`);
+  }
+
+  /** Stores an SRP challenge, dropping expired ones now and then. */
+  putSrpChallenge(record: SrpChallengeRecord, now: number): void {
+    this.srpChallenges.set(record.secretBlock, record);
+    this.maybeSweep(now);
+  }
+
+  /** Stores a challenge session, dropping expired ones now and then. */
+  putSession(record: SessionRecord, now: number): void {
+    this.sessions.set(record.id, record);
+    this.maybeSweep(now);
+  }
+
+  /**
+   * The live session with this id, for this client.
+   *
+   * @throws CognitoServiceError NotAuthorizedException when unknown, for another client, or expired.
+   */
+  session(id: string, clientId: string | undefined, now: number): SessionRecord {
+    const record = this.sessions.get(id);
+    if (!record || (clientId !== undefined && record.clientId !== clientId)) {
+      throw new CognitoServiceError('NotAuthorizedException', 'Invalid session for the user.');
+    }
+    if (now >= record.expiresAt) {
+      this.sessions.delete(id);
+      throw new CognitoServiceError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+    }
+    return record;
+  }
+
+  private maybeSweep(now: number): void {
+    if (++this.writes % SWEEP_EVERY !== 0) return;
+    for (const [id, s] of this.sessions) if (now >= s.expiresAt) this.sessions.delete(id);
+    for (const [id, s] of this.srpChallenges) if (now >= s.expiresAt) this.srpChallenges.delete(id);
+  }
+}

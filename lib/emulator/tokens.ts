@@ -1,0 +1,173 @@
+/**
+ * Token minting and checking: RS256 ID and access tokens with Cognito's claims, opaque refresh
+ * tokens kept server-side, and the access-token check behind GetUser, GlobalSignOut and friends.
+ * All times come from the emulator clock.
+ */
+import type { EmulatorContext } from './context';
+import { CognitoServiceError, notAuthorized } from './errors';
+import { newUuid, randomToken } from './ids';
+import { decodeJwt, jwtSignatureValid, signJwt } from './jwt';
+import { activeKey } from './signing-keys';
+import type { ClientRecord, PoolRecord, RefreshRecord, UserRecord } from './store';
+import { userKey } from './user-directory';
+
+/** `AuthenticationResult` as Cognito returns it. */
+export interface AuthenticationResult {
+  AccessToken: string;
+  ExpiresIn: number;
+  TokenType: 'Bearer';
+  IdToken: string;
+  RefreshToken?: string;
+}
+
+/** How tokens are being issued. */
+export interface IssueOptions {
+  /** The sign-in the tokens belong to; a new one when absent. */
+  originJti?: string;
+  /** Seconds since the epoch of the original authentication; now when absent. */
+  authTime?: number;
+  /** Whether to create a refresh token (sign-in) or not (refresh). */
+  withRefreshToken: boolean;
+  deviceKey?: string;
+}
+
+/** The scope Cognito puts in access tokens for user-pool API access. */
+export const USER_ADMIN_SCOPE = 'aws.cognito.signin.user.admin';
+
+// Looks like Cognito's: a JWE compact serialisation (RSA-OAEP + A256GCM), content random.
+const REFRESH_HEADER = Buffer.from(JSON.stringify({ cty: 'JWT', enc: 'A256GCM', alg: 'RSA-OAEP' })).toString('base64url');
+
+function newRefreshToken(): string {
+  return [REFRESH_HEADER, randomToken(256), randomToken(12), randomToken(1024), randomToken(16)].join('.');
+}
+
+function idTokenAttributes(user: UserRecord): Record<string, unknown> {
+  const claims: Record<string, unknown> = {};
+  for (const [name, value] of user.attributes) {
+    if (name === 'sub') continue;
+    claims[name] = name.endsWith('_verified') ? value === 'true' : value;
+  }
+  return claims;
+}
+
+/**
+ * Signs a fresh ID and access token for `user` signing in through `client`, and with
+ * `withRefreshToken` stores and returns a refresh token bound to user, client and sign-in.
+ */
+export function issueTokens(
+  ctx: EmulatorContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  user: UserRecord,
+  options: IssueOptions,
+): AuthenticationResult {
+  const now = ctx.clock.now();
+  const iat = Math.floor(now / 1000);
+  const originJti = options.originJti ?? newUuid();
+  const authTime = options.authTime ?? iat;
+  const eventId = newUuid();
+  const key = activeKey(pool.keyRing);
+  const groups = [...user.groups];
+  const groupClaim = groups.length > 0 ? { 'cognito:groups': groups } : {};
+  const iss = ctx.issuer(pool.id);
+
+  const idClaims = {
+    sub: user.sub,
+    ...groupClaim,
+    ...idTokenAttributes(user),
+    iss,
+    'cognito:username': user.username,
+    origin_jti: originJti,
+    aud: client.clientId,
+    event_id: eventId,
+    token_use: 'id',
+    auth_time: authTime,
+    exp: iat + client.idTtlSeconds,
+    iat,
+    jti: newUuid(),
+  };
+  const accessClaims = {
+    sub: user.sub,
+    ...groupClaim,
+    ...(options.deviceKey ? { device_key: options.deviceKey } : {}),
+    iss,
+    client_id: client.clientId,
+    origin_jti: originJti,
+    event_id: eventId,
+    token_use: 'access',
+    scope: USER_ADMIN_SCOPE,
+    auth_time: authTime,
+    exp: iat + client.accessTtlSeconds,
+    iat,
+    jti: newUuid(),
+    username: user.username,
+  };
+
+  const result: AuthenticationResult = {
+    AccessToken: signJwt(accessClaims, key.kid, key.privateKey),
+    ExpiresIn: client.accessTtlSeconds,
+    TokenType: 'Bearer',
+    IdToken: signJwt(idClaims, key.kid, key.privateKey),
+  };
+  if (options.withRefreshToken) {
+    const record: RefreshRecord = {
+      token: newRefreshToken(),
+      poolId: pool.id,
+      clientId: client.clientId,
+      username: user.username,
+      originJti,
+      authTime,
+      expiresAt: now + client.refreshTtlSeconds * 1000,
+      revoked: false,
+      ...(options.deviceKey ? { deviceKey: options.deviceKey } : {}),
+    };
+    ctx.store.refreshTokens.set(record.token, record);
+    result.RefreshToken = record.token;
+  }
+  return result;
+}
+
+/** A checked access token: its pool, user and claims. */
+export interface AuthenticatedAccess {
+  pool: PoolRecord;
+  user: UserRecord;
+  claims: Record<string, unknown>;
+}
+
+/**
+ * Checks an access token the way Cognito's user APIs do: signature by one of the pool's published
+ * keys, `token_use`, expiry by the emulator clock, revocation, and that the user still exists and
+ * is enabled.
+ *
+ * @throws CognitoServiceError NotAuthorizedException "Invalid Access Token" / "Access Token has
+ *   expired" / "Access Token has been revoked" / "User is disabled.", UserNotFoundException.
+ */
+export function authenticateAccessToken(ctx: EmulatorContext, token: string): AuthenticatedAccess {
+  const invalid = notAuthorized('Invalid Access Token');
+  const jwt = decodeJwt(token);
+  if (!jwt) throw invalid;
+  const claims = jwt.payload;
+  const iss = typeof claims.iss === 'string' ? claims.iss : '';
+  const pool = ctx.store.pools.get(iss.slice(iss.lastIndexOf('/') + 1));
+  if (!pool || ctx.issuer(pool.id) !== iss) throw invalid;
+  const key = pool.keyRing.keys.find((k) => k.kid === jwt.header.kid);
+  if (!key || !jwtSignatureValid(jwt, key.publicKey)) throw invalid;
+  if (claims.token_use !== 'access' || typeof claims.username !== 'string' || typeof claims.exp !== 'number') throw invalid;
+  if (claims.exp * 1000 <= ctx.clock.now()) throw notAuthorized('Access Token has expired');
+  if (typeof claims.origin_jti === 'string' && ctx.store.revokedOrigins.has(claims.origin_jti)) {
+    throw notAuthorized('Access Token has been revoked');
+  }
+  const user = pool.users.get(userKey(pool, claims.username));
+  if (!user || user.sub !== claims.sub) throw new CognitoServiceError('UserNotFoundException', 'User does not exist.');
+  if (!user.enabled) throw notAuthorized('User is disabled.');
+  return { pool, user, claims };
+}
+
+/** Marks every sign-in of a user as revoked (GlobalSignOut, AdminUserGlobalSignOut). */
+export function revokeAllSignIns(ctx: EmulatorContext, poolId: string, username: string): void {
+  for (const record of ctx.store.refreshTokens.values()) {
+    if (record.poolId !== poolId || record.username !== username) continue;
+    record.revoked = true;
+    ctx.store.revokedOrigins.add(record.originJti);
+  }
+}
