@@ -114,24 +114,11 @@ export function srpHex(value: bigint): string {
   return toHex(value);
 }
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /**
- * Formats a time the way Cognito clients send TIMESTAMP: `Sat Jan 1 00:00:00 UTC 2022`
- * (UTC, English names, day of month not zero-padded).
- */
-export function formatSrpTimestamp(ms: number): string {
-  const d = new Date(ms);
-  const two = (n: number): string => String(n).padStart(2, '0');
-  return (
-    `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()} ` +
-    `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`
-  );
-}
-
-/**
- * Parses a TIMESTAMP in that format (a zero-padded day is accepted too).
+ * Parses a TIMESTAMP as Cognito clients send it, `Sat Jan 1 00:00:00 UTC 2022` (UTC, English names,
+ * day of month not zero-padded; a zero-padded day is accepted too).
  *
  * @returns milliseconds since the epoch, or `undefined` when malformed.
  */
