@@ -1,0 +1,68 @@
+/**
+ * The `Cognito` class's way to Cognito: an AWS SDK client made on first use (no I/O, not even a
+ * client, in a constructor) unless the caller gave one, and every failure mapped to a
+ * `CognitoError` by `mapServiceError`.
+ */
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoClientLike, ResolvedConfig } from './config';
+import { mapServiceError, type ServiceErrorContext } from './errors';
+
+/** Default SDK attempts per call (the SDK's own default). */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+/**
+ * Sends commands to Cognito through one (replaceable) SDK client.
+ *
+ * @example
+ * const service = new ServiceClient(config, 3);
+ * const out = await service.send<InitiateAuthCommandOutput>(new InitiateAuthCommand(input), 'login');
+ */
+export class ServiceClient {
+  #client: CognitoClientLike | undefined;
+  readonly #region: string;
+  readonly #endpoint: string | undefined;
+  readonly #maxAttempts: number;
+
+  constructor(config: ResolvedConfig, maxAttempts: number = DEFAULT_MAX_ATTEMPTS) {
+    this.#client = config.client;
+    this.#region = config.region;
+    this.#endpoint = config.endpoint;
+    this.#maxAttempts = maxAttempts;
+  }
+
+  /** The SDK client in use, created on first use from `region`, `endpoint` and `maxAttempts`. */
+  get client(): CognitoClientLike {
+    this.#client ??= new CognitoIdentityProviderClient({
+      region: this.#region,
+      maxAttempts: this.#maxAttempts,
+      ...(this.#endpoint !== undefined ? { endpoint: this.#endpoint } : {}),
+    });
+    return this.#client;
+  }
+
+  /** Replaces the SDK client (pycognito's `switch_session`). */
+  set client(client: CognitoClientLike) {
+    if (typeof client !== 'object' || client === null || typeof client.send !== 'function') {
+      throw new TypeError('"client" must be a CognitoIdentityProviderClient (an object with a send() method)');
+    }
+    this.#client = client;
+  }
+
+  /**
+   * Sends a command; any failure becomes a `CognitoError` (see `mapServiceError`).
+   *
+   * @param context what kind of call this is; it decides what NotAuthorizedException means.
+   */
+  async send<O>(command: object, context: ServiceErrorContext): Promise<O> {
+    try {
+      return (await this.client.send(command)) as O;
+    } catch (e) {
+      throw mapServiceError(e, context);
+    }
+  }
+
+  /** Sends a command and lets the SDK's own error through, for callers that must look at it first. */
+  async sendRaw<O>(command: object): Promise<O> {
+    return (await this.client.send(command)) as O;
+  }
+}

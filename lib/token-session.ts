@@ -1,0 +1,106 @@
+/**
+ * @internal The token half of a `Cognito` instance: verifying the tokens it holds, deciding expiry by
+ * the injectable clock, and renewing them (single-flight per instance; a refused refresh token clears
+ * them).
+ */
+import { decodeJwt } from 'jose';
+import createDebug from 'debug';
+import type { CognitoCore } from './cognito-core';
+import { isCognitoError, TokenVerificationError } from './errors';
+import { refreshUsername, renewTokens } from './renewal';
+import type { AccessTokenClaims, IdTokenClaims } from './token-verifier';
+
+const debug = createDebug('express-cognito:renewal');
+
+/** @internal */
+export class TokenSession {
+  readonly #core: CognitoCore;
+  #renewing: Promise<void> | undefined;
+
+  constructor(core: CognitoCore) {
+    this.#core = core;
+  }
+
+  async verifyAll(): Promise<void> {
+    const o = this.#core.owner;
+    const { idToken, accessToken } = o;
+    if (idToken === undefined && accessToken === undefined) throw new TypeError('"idToken" or "accessToken" is required');
+    const verifier = this.#core.verifier();
+    const [idClaims, accessClaims] = await Promise.all([
+      idToken === undefined ? undefined : verifier.verify(idToken, 'id', accessToken === undefined ? {} : { accessToken }),
+      accessToken === undefined ? undefined : verifier.verify(accessToken, 'access'),
+    ]);
+    if (idClaims !== undefined && accessClaims !== undefined && idClaims.sub !== accessClaims.sub) {
+      throw new TokenVerificationError('ERR_COGNITO_TOKEN_CLAIM', 'the ID and access tokens are of different users', { claim: 'sub' });
+    }
+    if (idClaims !== undefined) o.idClaims = idClaims;
+    if (accessClaims !== undefined) {
+      o.accessClaims = accessClaims;
+      o.expiresAt = accessClaims.exp * 1000;
+    }
+  }
+
+  async verifyOne(token: string, idName: string, tokenUse: string): Promise<IdTokenClaims | AccessTokenClaims> {
+    if (!((idName === 'id_token' && tokenUse === 'id') || (idName === 'access_token' && tokenUse === 'access'))) {
+      throw new TypeError('"idName" and "tokenUse" must be "id_token" and "id", or "access_token" and "access"');
+    }
+    if (typeof token !== 'string' || token.length === 0) throw new TypeError('"token" must be a non-empty string');
+    const o = this.#core.owner;
+    const verifier = this.#core.verifier();
+    if (tokenUse === 'id') {
+      const claims = await verifier.verify(token, 'id', o.accessToken === undefined ? {} : { accessToken: o.accessToken });
+      o.idToken = token;
+      o.idClaims = claims;
+      return claims;
+    }
+    const claims = await verifier.verify(token, 'access');
+    o.accessToken = token;
+    o.accessClaims = claims;
+    o.expiresAt = claims.exp * 1000;
+    return claims;
+  }
+
+  /** Expired, or expiring within the leeway; an access token that cannot be decoded counts as expired. */
+  expired(): boolean {
+    const token = this.#core.requireAccessToken();
+    let exp: unknown;
+    try {
+      exp = decodeJwt(token).exp;
+    } catch {
+      exp = undefined;
+    }
+    const { clock, leewaySeconds } = this.#core.config;
+    return typeof exp !== 'number' || clock() + leewaySeconds * 1000 >= exp * 1000;
+  }
+
+  renew(): Promise<void> {
+    this.#renewing ??= this.#renew().finally(() => {
+      this.#renewing = undefined;
+    });
+    return this.#renewing;
+  }
+
+  async #renew(): Promise<void> {
+    const core = this.#core;
+    const o = core.owner;
+    const refreshToken = core.requireRefreshToken();
+    const { clientId, clientSecret } = core.config;
+    const username = refreshUsername(o.idToken, o.accessToken, o.username);
+    try {
+      const { result, rotation } = await renewTokens(core.service, {
+        clientId,
+        refreshToken,
+        rotation: core.rotation,
+        ...(clientSecret !== undefined ? { clientSecret } : {}),
+        ...(username !== undefined ? { username } : {}),
+        ...(o.deviceKey !== undefined ? { deviceKey: o.deviceKey } : {}),
+      });
+      if (rotation && !core.rotation) debug('the app client rotates refresh tokens: GetTokensFromRefreshToken from now on');
+      core.rotation ||= rotation;
+      await core.accept(result);
+    } catch (e) {
+      if (isCognitoError(e) && e.code === 'ERR_COGNITO_REFRESH_REJECTED' && o.refreshToken === refreshToken) core.clearTokens();
+      throw e;
+    }
+  }
+}
