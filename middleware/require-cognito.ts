@@ -1,0 +1,301 @@
+/**
+ * `requireCognito(options?)`: the route guard. Verifies a bearer token or the session's tokens,
+ * renews expired session tokens transparently (one Cognito call however many requests need it),
+ * checks groups and scopes and the revocation list, and sets `req.cognito`.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import createDebug from 'debug';
+import { decodeJwt } from 'jose';
+import { resolveConfig, type CognitoOptions, type ResolvedConfig } from '../lib/config';
+import { isCognitoError } from '../lib/errors';
+import { TokenVerifier } from '../lib/token-verifier';
+import { readBearer } from './bearer-token';
+import { cognitoFor } from './cognito-client';
+import { sendError, sendRedirect, appendVary, wantsHtml, type ErrorBody } from './respond';
+import { loginRedirectUrl, returnToFor } from './return-to';
+import { defaultRevocationStore, type RevocationStore } from './revocation-store';
+import { clearSessionTokens, getSessionTokens, setSessionTokens, toSessionTokens, type SessionTokens } from './session-tokens';
+import { SingleFlight } from './single-flight';
+import type { CognitoClaims, CognitoRequestContext } from './types';
+
+const debug = createDebug('express-cognito:require');
+
+/** Options of {@link requireCognito}: the shared Cognito options (see `resolveConfig`) and these. */
+export interface RequireCognitoOptions extends CognitoOptions {
+  /** Which token is checked: `'access'` (default) or `'id'`. */
+  tokenUse?: 'access' | 'id';
+  /** The user must be in at least one of these groups (`cognito:groups`); else 403. Default: no check. */
+  groups?: string | readonly string[];
+  /** The access token must carry every one of these scopes; else 403. Access tokens only. Default: no check. */
+  scope?: string | readonly string[];
+  /**
+   * Renew the session's tokens when the checked token has expired or expires within `leewaySeconds`
+   * (default true). Bearer tokens are never renewed: their owner does that.
+   */
+  renew?: boolean;
+  /**
+   * Where to send a browser (`Accept: text/html`) that is not signed in: a 302 to this URL with a
+   * same-origin `returnTo` query parameter. Without it (and for API clients) the answer is a 401.
+   */
+  loginUrl?: string;
+  /** Revoked token ids (shared with `cognitoLogout()`); default: the process-wide in-memory store. */
+  revocationStore?: RevocationStore;
+}
+
+/** A Connect/Express middleware function. */
+export type CognitoMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+type GuardRequest = IncomingMessage & { session?: unknown; sessionID?: string; cognito?: CognitoRequestContext; originalUrl?: string };
+
+/** Default `Retry-After` when Cognito or its keys are unreachable, in seconds. */
+const RETRY_AFTER_SECONDS = 5;
+
+// Renewals in flight, shared by every guard of the process (two guards on one path must not refresh
+// twice). A finished renewal stays available for 30 s of wall time to requests that loaded their copy
+// of the session before it was saved; the key includes the access token, so a later renewal of the
+// same (non-rotating) refresh token is never answered with these tokens.
+const renewals = new SingleFlight<SessionTokens>({ retainMs: 30_000 });
+
+class Refusal {
+  constructor(
+    readonly status: 401 | 403 | 503,
+    readonly body: ErrorBody,
+    readonly headers: Record<string, string> = {},
+    readonly mayRedirect = false,
+  ) {}
+}
+
+/**
+ * Guards routes with Cognito tokens.
+ *
+ * 1. `Authorization: Bearer <token>` (scheme case-insensitive, one header) is verified and never
+ *    renewed; a malformed header is a 401 with `WWW-Authenticate: Bearer error="invalid_request"`.
+ * 2. Otherwise the session's tokens (put there by `CognitoStrategy`) are used. When the checked token
+ *    has expired or is within `leewaySeconds` of it, they are renewed first from the refresh token —
+ *    single flight, so N concurrent requests of one session make one Cognito call and all continue
+ *    with the new tokens. A refused refresh removes the tokens from the session (401 / login
+ *    redirect); Cognito throttling or unreachable is a 503 with `Retry-After`, keeping the tokens.
+ * 3. Then: revocation list (`ERR_COGNITO_TOKEN_REVOKED` after `cognitoLogout()`), `groups` (any of),
+ *    `scope` (all of) → 403 when missing.
+ *
+ * Refusals: 401 JSON `{ error, code, message }` with `WWW-Authenticate: Bearer error="invalid_token"`
+ * (plain `Bearer` when no token was sent at all, as RFC 6750 §3.1 asks); 403 for groups and scopes;
+ * 503 when the signing keys or Cognito are unreachable. A browser (`Accept: text/html`) that is not
+ * signed in is redirected to `loginUrl` when set. On success `req.cognito` is set and `next()` runs.
+ *
+ * Works on Express 4 and 5 and, for bearer tokens, on a plain Connect app (no session needed).
+ *
+ * @param options see {@link RequireCognitoOptions}; `clientId` may list several app clients,
+ *   `leewaySeconds` (default 5) is the clock-skew allowance, `clock` is injectable for tests.
+ * @example
+ * app.use('/api', requireCognito());
+ * app.get('/admin', requireCognito({ groups: ['admin'], loginUrl: '/login' }), (req, res) => {
+ *   res.send(`hello ${req.cognito!.username}`);
+ * });
+ */
+export function requireCognito(options: RequireCognitoOptions = {}): CognitoMiddleware {
+  if (typeof options !== 'object' || options === null) throw new TypeError('requireCognito options must be an object');
+  const config = resolveConfig(options);
+  const tokenUse = options.tokenUse ?? 'access';
+  if (tokenUse !== 'access' && tokenUse !== 'id') throw new TypeError('"tokenUse" must be "access" or "id"');
+  const groups = stringList(options.groups, 'groups');
+  const scopes = stringList(options.scope, 'scope');
+  if (scopes.length > 0 && tokenUse === 'id') throw new TypeError('"scope" can only be checked on access tokens (tokenUse: "access")');
+  const renew = options.renew ?? true;
+  if (typeof renew !== 'boolean') throw new TypeError('"renew" must be a boolean');
+  const loginUrl = options.loginUrl;
+  if (loginUrl !== undefined && (typeof loginUrl !== 'string' || !/^(\/(?![/\\])|https?:\/\/)/.test(loginUrl))) {
+    throw new TypeError('"loginUrl" must be a path ("/login") or an http(s) URL');
+  }
+  const store = options.revocationStore ?? defaultRevocationStore();
+  if (typeof store?.isRevoked !== 'function' || typeof store.revoke !== 'function') {
+    throw new TypeError('"revocationStore" must have revoke() and isRevoked() methods');
+  }
+  const verifier = new TokenVerifier(config);
+  const guard = { config, tokenUse, groups, scopes, renew, store, verifier } as const;
+
+  return function requireCognitoMiddleware(req, res, next) {
+    const r = req as GuardRequest;
+    if (loginUrl !== undefined) appendVary(res, 'Accept');
+    authorize(guard, r).then(
+      (context) => {
+        r.cognito = context;
+        debug('allowed %s (%s, %s)', context.username, context.source, tokenUse);
+        next();
+      },
+      (err: unknown) => {
+        if (!(err instanceof Refusal)) {
+          debug('error: %s', err instanceof Error ? err.name : typeof err);
+          next(err);
+          return;
+        }
+        if (err.mayRedirect && loginUrl !== undefined && wantsHtml(r)) {
+          debug('redirecting to login (%s)', err.body.code);
+          sendRedirect(res, loginRedirectUrl(loginUrl, returnToFor(r)));
+          return;
+        }
+        debug('refused %d %s', err.status, err.body.code);
+        sendError(r, res, err.status, err.body, err.headers);
+      },
+    );
+  };
+}
+
+interface Guard {
+  config: ResolvedConfig;
+  tokenUse: 'access' | 'id';
+  groups: readonly string[];
+  scopes: readonly string[];
+  renew: boolean;
+  store: RevocationStore;
+  verifier: TokenVerifier;
+}
+
+async function authorize(g: Guard, req: GuardRequest): Promise<CognitoRequestContext> {
+  const auth = readBearer(req);
+  if (auth.kind === 'malformed') {
+    throw new Refusal(401, { error: 'invalid_request', code: 'ERR_COGNITO_AUTHORIZATION_MALFORMED', message: `Malformed Authorization header: ${auth.reason}.` },
+      { 'WWW-Authenticate': 'Bearer error="invalid_request"' });
+  }
+  if (auth.kind === 'bearer') {
+    const claims = await verify(g, auth.token, false);
+    return checkAndBuild(g, claims, 'bearer', g.tokenUse === 'access' ? { accessToken: auth.token } : { idToken: auth.token });
+  }
+
+  let tokens = getSessionTokens(req);
+  if (!tokens) {
+    throw new Refusal(401, { error: 'unauthorized', code: 'ERR_COGNITO_TOKEN_MISSING', message: 'Sign-in required.' },
+      { 'WWW-Authenticate': 'Bearer' }, true);
+  }
+  const nowSeconds = g.config.clock() / 1000;
+  if (g.renew && tokens.refreshToken && expiryOf(pick(tokens, g.tokenUse)) - g.config.leewaySeconds <= nowSeconds) {
+    tokens = await renewSession(g, req, tokens);
+  }
+  let claims: CognitoClaims;
+  try {
+    claims = await verify(g, pick(tokens, g.tokenUse), true);
+  } catch (err) {
+    // Expired by the verifier's reckoning though not by ours (clock moved, tokens edited): renew once.
+    if (!(err instanceof Refusal && err.body.code === 'ERR_COGNITO_TOKEN_EXPIRED' && g.renew && tokens.refreshToken)) throw err;
+    tokens = await renewSession(g, req, tokens);
+    claims = await verify(g, pick(tokens, g.tokenUse), true);
+  }
+  return checkAndBuild(g, claims, 'session', { accessToken: tokens.accessToken, idToken: tokens.idToken });
+}
+
+function pick(tokens: SessionTokens, tokenUse: 'access' | 'id'): string {
+  return tokenUse === 'access' ? tokens.accessToken : tokens.idToken;
+}
+
+function expiryOf(token: string): number {
+  try {
+    const exp = decodeJwt(token).exp;
+    return typeof exp === 'number' ? exp : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function verify(g: Guard, token: string, fromSession: boolean): Promise<CognitoClaims> {
+  try {
+    return (await g.verifier.verify(token, g.tokenUse)) as CognitoClaims;
+  } catch (err) {
+    if (!isCognitoError(err)) throw err;
+    if (err.status === 503) {
+      throw new Refusal(503, { error: 'temporarily_unavailable', code: err.code, message: 'The signing keys are unavailable; try again later.' },
+        { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+    }
+    if (err.status === 401) {
+      throw new Refusal(401, { error: 'invalid_token', code: err.code, message: err.message },
+        { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${quoteSafe(err.message)}"` }, fromSession);
+    }
+    throw err;
+  }
+}
+
+async function renewSession(g: Guard, req: GuardRequest, tokens: SessionTokens): Promise<SessionTokens> {
+  const refreshToken = tokens.refreshToken as string;
+  const key = createHash('sha256')
+    .update(`${g.config.userPoolId}\0${g.config.clientId}\0${refreshToken}\0${tokens.accessToken}`)
+    .digest('base64url');
+  let renewed: SessionTokens;
+  try {
+    renewed = await renewals.run(key, async () => {
+      debug('renewing session tokens');
+      const cognito = cognitoFor(g.config, {
+        idToken: tokens.idToken, accessToken: tokens.accessToken, refreshToken, username: tokens.username,
+      });
+      await cognito.renewAccessToken();
+      if (!cognito.idToken || !cognito.accessToken) throw new Error('Cognito returned no tokens on refresh');
+      return toSessionTokens({ idToken: cognito.idToken, accessToken: cognito.accessToken, refreshToken: cognito.refreshToken }, tokens);
+    });
+  } catch (err) {
+    if (!isCognitoError(err)) throw err;
+    if (err.code === 'ERR_COGNITO_THROTTLED' || err.status >= 500) {
+      const retry = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      const seconds = typeof retry === 'number' && retry > 0 ? Math.ceil(retry) : RETRY_AFTER_SECONDS;
+      debug('renewal impossible now (%s); keeping the refresh token', err.code);
+      throw new Refusal(503, { error: 'temporarily_unavailable', code: err.code, message: 'Cognito is unavailable; try again later.' },
+        { 'Retry-After': String(seconds) });
+    }
+    debug('refresh refused (%s); signing the session out', err.code);
+    clearSessionTokens(req);
+    throw new Refusal(401, { error: 'invalid_token', code: 'ERR_COGNITO_REFRESH_REJECTED', message: 'The session has ended; sign in again.' },
+      { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="The session has ended"' }, true);
+  }
+  // Every request updates its own copy of the session, so none of them saves the old tokens back.
+  setSessionTokens(req, renewed);
+  return renewed;
+}
+
+async function checkAndBuild(
+  g: Guard,
+  claims: CognitoClaims,
+  source: 'bearer' | 'session',
+  tokens: { accessToken?: string; idToken?: string },
+): Promise<CognitoRequestContext> {
+  const ids = [claims.jti, claims.origin_jti].filter((v): v is string => typeof v === 'string' && v !== '');
+  if (ids.length > 0 && (await g.store.isRevoked(ids))) {
+    throw new Refusal(401, { error: 'invalid_token', code: 'ERR_COGNITO_TOKEN_REVOKED', message: 'The token has been revoked.' },
+      { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="The token has been revoked"' }, source === 'session');
+  }
+  const groups = Array.isArray(claims['cognito:groups'])
+    ? (claims['cognito:groups'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+  if (g.groups.length > 0 && !g.groups.some((want) => groups.includes(want))) {
+    throw new Refusal(403, { error: 'forbidden', code: 'ERR_COGNITO_GROUP_REQUIRED', message: `Requires membership of: ${g.groups.join(', ')}.` });
+  }
+  const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
+  const missing = g.scopes.filter((want) => !scopes.includes(want));
+  if (missing.length > 0) {
+    throw new Refusal(403, { error: 'insufficient_scope', code: 'ERR_COGNITO_SCOPE_REQUIRED', message: `Requires the scope: ${g.scopes.join(' ')}.` },
+      { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${quoteSafe(g.scopes.join(' '))}"` });
+  }
+  const username = g.tokenUse === 'access' ? claims.username : claims['cognito:username'];
+  const context: CognitoRequestContext = {
+    claims,
+    tokenUse: g.tokenUse,
+    username: typeof username === 'string' ? username : String(claims.sub ?? ''),
+    sub: String(claims.sub ?? ''),
+    groups,
+    scopes,
+    source,
+  };
+  if (tokens.accessToken) context.accessToken = tokens.accessToken;
+  if (tokens.idToken) context.idToken = tokens.idToken;
+  return context;
+}
+
+function stringList(value: unknown, name: string): readonly string[] {
+  if (value === undefined) return [];
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.length === 0 || list.some((v) => typeof v !== 'string' || v === '' || /[\s"\\]/.test(v))) {
+    throw new TypeError(`"${name}" must be a non-empty string or a non-empty array of strings without spaces or quotes`);
+  }
+  return Object.freeze([...list] as string[]);
+}
+
+// Header parameter values are quoted strings: keep them to safe printable characters.
+function quoteSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]|["\\]/g, '');
+}

@@ -1,0 +1,489 @@
+/**
+ * `CognitoStrategy`: a Passport strategy that signs users in against an Amazon Cognito user pool,
+ * shaped like passport-local (`new CognitoStrategy(options?, verify?)`, name `'cognito'`), with every
+ * step Cognito can ask for (MFA codes, a new password, MFA type choice, TOTP setup) answered by later
+ * POSTs to the same route.
+ */
+import type { Request } from 'express';
+import createDebug from 'debug';
+import { Strategy } from 'passport-strategy';
+import type { Cognito, MfaTokens } from '../lib/cognito';
+import { resolveConfig, type CognitoOptions, type ResolvedConfig } from '../lib/config';
+import { isCognitoError, type ChallengeError } from '../lib/errors';
+import { otpauthUri } from '../lib/totp';
+import { cognitoFor } from '../middleware/cognito-client';
+import {
+  clearPendingChallenge, getPendingChallenge, hasSession, regenerateWithTokens, setPendingChallenge,
+  storeTokensAtRegeneration, toSessionTokens, type PendingChallenge,
+} from '../middleware/session-tokens';
+import { readCode, readMfaType, readPassword, readUsername, type FieldResult } from './login-fields';
+
+const debug = createDebug('express-cognito:strategy');
+
+/** Options of {@link CognitoStrategy}: the shared Cognito options (see `resolveConfig`) and these. */
+export interface CognitoStrategyOptions extends CognitoOptions {
+  /**
+   * How the password is checked: `'USER_SRP_AUTH'` (default; the password never leaves this server)
+   * or `'ADMIN_USER_PASSWORD_AUTH'` (server-side admin flow; needs AWS credentials allowed to call
+   * AdminInitiateAuth, and the flow enabled on the app client).
+   */
+  authFlow?: 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH';
+  /** Body field holding the username (default `'username'`; `a[b]` notation allowed). */
+  usernameField?: string;
+  /** Body field holding the password (default `'password'`). */
+  passwordField?: string;
+  /** Body field holding an MFA code (default `'code'`). */
+  codeField?: string;
+  /** Body field holding the new password at NEW_PASSWORD_REQUIRED (default `'newPassword'`). */
+  newPasswordField?: string;
+  /** Body field holding the chosen MFA type at SELECT_MFA_TYPE (default `'mfaType'`). */
+  mfaTypeField?: string;
+  /** Pass `req` as the first argument of `verify` (default false). */
+  passReqToCallback?: boolean;
+  /** Also put the tokens on the default user as `user.tokens` (default false: they stay server side in the session). */
+  storeTokensOnUser?: boolean;
+  /** How long a pending challenge can be answered, in seconds (default 180: Cognito's challenge session lifetime). */
+  challengeTtlSeconds?: number;
+  /** Issuer shown by authenticator apps for the MFA_SETUP `otpauth://` URI (default `'Amazon Cognito'`). */
+  totpIssuer?: string;
+}
+
+/** The tokens of a successful login, as handed to `verify`. */
+export interface CognitoTokens {
+  idToken: string;
+  accessToken: string;
+  refreshToken?: string;
+  /** The access token's expiry, in seconds since the epoch. */
+  expiresAt: number;
+  tokenType: 'Bearer';
+}
+
+/** The user built from the ID token when no `verify` is given. */
+export interface CognitoUser {
+  sub: string;
+  /** `cognito:username` (for pools with e-mail as username this is the `sub`, not the e-mail). */
+  username: string;
+  email?: string;
+  /** `cognito:groups`, or `[]`. */
+  groups: string[];
+  /** Only with `storeTokensOnUser: true`. */
+  tokens?: CognitoTokens;
+}
+
+/**
+ * What the strategy passes to `fail()` — `info` in a custom callback, `challenge.message` for flash
+ * messages. `challenge` is set while a login step is pending; the app renders the matching form.
+ */
+export interface CognitoFailureInfo {
+  message: string;
+  /** Stable code (`ERR_COGNITO_…`). */
+  code: string;
+  challenge?: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'NEW_PASSWORD_REQUIRED' | 'MFA_SETUP' | 'SELECT_MFA_TYPE' | string;
+  /** MFA_SETUP: the TOTP secret (base32) to enter in an authenticator app. */
+  secretCode?: string;
+  /** MFA_SETUP: the same secret as an `otpauth://` URI, for a QR code. */
+  otpauthUri?: string;
+  /** SMS_MFA: where the code was sent (masked by Cognito, e.g. `+********1234`). */
+  destination?: string;
+  /** SELECT_MFA_TYPE: the types the user may choose from. */
+  mfaTypes?: string[];
+  /** NEW_PASSWORD_REQUIRED: attributes Cognito requires with the new password. */
+  requiredAttributes?: string[];
+  /** The body field at fault, for a 400. */
+  field?: string;
+}
+
+/** `done` of a verify function, as in passport-local. */
+export type VerifyDone = (err: unknown, user?: unknown, info?: unknown) => void;
+/** Maps a login's tokens and verified ID-token claims to the app's user. */
+export type CognitoVerifyFunction = (tokens: CognitoTokens, claims: Record<string, unknown>, done: VerifyDone) => void;
+/** {@link CognitoVerifyFunction} with `req` first (`passReqToCallback: true`). */
+export type CognitoVerifyFunctionWithRequest = (req: Request, tokens: CognitoTokens, claims: Record<string, unknown>, done: VerifyDone) => void;
+
+type Outcome =
+  | { kind: 'fail'; info: CognitoFailureInfo; status: number }
+  | { kind: 'success'; user: unknown; info?: unknown }
+  | { kind: 'error'; err: Error };
+
+type Fields = Record<'username' | 'password' | 'code' | 'newPassword' | 'mfaType', FieldResult>;
+
+const MAX_COGNITO_USERNAME = 128;
+const ANSWERABLE = new Set(['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'NEW_PASSWORD_REQUIRED', 'MFA_SETUP', 'SELECT_MFA_TYPE']);
+
+/**
+ * Passport strategy for Amazon Cognito user pools.
+ *
+ * - Reads `username`/`password` (JSON or form body); on a later POST of the same login, `code`,
+ *   `newPassword` or `mfaType`. A missing, empty, non-string or oversized field is `fail(info, 400)`
+ *   and Cognito is not called.
+ * - A challenge is kept in the session (bound to it, expiring after `challengeTtlSeconds`) and
+ *   reported as `fail({ challenge, message, code, … }, 401)`. For MFA_SETUP the info carries
+ *   `secretCode` and `otpauthUri` (a POST with no field repeats them); the next POST carries `code`.
+ *   A wrong code keeps the challenge.
+ * - Success: the session is regenerated (Passport's `req.logIn`) and the tokens are stored in the new
+ *   session only (server side; read them with `requireCognito()`); `req.user` is what `verify` gives,
+ *   else `{ sub, username, email, groups }` from the ID token.
+ * - Unknown user and wrong password give the same `fail({ code: 'ERR_COGNITO_BAD_CREDENTIALS' }, 401)`.
+ * - Cognito throttling or unreachable: `error(err)` with `err.status` 429 or 503 (and
+ *   `err.retryAfterSeconds` when throttled), for Express's error handler.
+ *
+ * @example
+ * passport.use(new CognitoStrategy({ authFlow: 'USER_SRP_AUTH' }));
+ * app.post('/login', passport.authenticate('cognito', { successRedirect: '/', failureRedirect: '/login' }));
+ * // JSON API, multi-step:
+ * app.post('/api/login', (req, res, next) => passport.authenticate('cognito', (err, user, info, status) => {
+ *   if (err) return next(err);
+ *   if (!user) return res.status(status ?? 401).json(info);
+ *   req.logIn(user, (e) => (e ? next(e) : res.json({ user })));
+ * })(req, res, next));
+ */
+export class CognitoStrategy extends Strategy {
+  /** Passport's name for this strategy. */
+  name = 'cognito';
+  private readonly config: ResolvedConfig;
+  private readonly authFlow: 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH';
+  private readonly fields: Record<'username' | 'password' | 'code' | 'newPassword' | 'mfaType', string>;
+  private readonly passReqToCallback: boolean;
+  private readonly storeTokensOnUser: boolean;
+  private readonly challengeTtlMs: number;
+  private readonly totpIssuer: string;
+  private readonly verify?: CognitoVerifyFunction | CognitoVerifyFunctionWithRequest;
+
+  constructor(options?: CognitoStrategyOptions | CognitoVerifyFunction, verify?: CognitoVerifyFunction | CognitoVerifyFunctionWithRequest) {
+    super();
+    if (typeof options === 'function') {
+      verify = options;
+      options = undefined;
+    }
+    const o = options ?? {};
+    if (typeof o !== 'object' || o === null) throw new TypeError('CognitoStrategy options must be an object');
+    if (verify !== undefined && typeof verify !== 'function') throw new TypeError('"verify" must be a function');
+    this.config = resolveConfig(o);
+    const authFlow = o.authFlow ?? 'USER_SRP_AUTH';
+    if (authFlow !== 'USER_SRP_AUTH' && authFlow !== 'ADMIN_USER_PASSWORD_AUTH') {
+      throw new TypeError('"authFlow" must be "USER_SRP_AUTH" or "ADMIN_USER_PASSWORD_AUTH"');
+    }
+    this.authFlow = authFlow;
+    this.fields = {
+      username: fieldName(o.usernameField, 'usernameField', 'username'),
+      password: fieldName(o.passwordField, 'passwordField', 'password'),
+      code: fieldName(o.codeField, 'codeField', 'code'),
+      newPassword: fieldName(o.newPasswordField, 'newPasswordField', 'newPassword'),
+      mfaType: fieldName(o.mfaTypeField, 'mfaTypeField', 'mfaType'),
+    };
+    this.passReqToCallback = booleanOption(o.passReqToCallback, 'passReqToCallback');
+    this.storeTokensOnUser = booleanOption(o.storeTokensOnUser, 'storeTokensOnUser');
+    const ttl = o.challengeTtlSeconds ?? 180;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > 900) throw new TypeError('"challengeTtlSeconds" must be an integer from 1 to 900');
+    this.challengeTtlMs = ttl * 1000;
+    const issuer = o.totpIssuer ?? 'Amazon Cognito';
+    if (typeof issuer !== 'string' || issuer === '' || issuer.includes(':') || issuer.length > 64) {
+      throw new TypeError('"totpIssuer" must be a non-empty string without ":" (at most 64 characters)');
+    }
+    this.totpIssuer = issuer;
+    if (verify) this.verify = verify;
+  }
+
+  /**
+   * Called by Passport for each login POST; ends in exactly one of `success`, `fail` or `error`.
+   *
+   * @example
+   * app.post('/login', passport.authenticate('cognito', { failureRedirect: '/login' }));
+   */
+  override authenticate(req: Request, options?: { session?: boolean }): void {
+    this.decide(req, options ?? {}).then(
+      (outcome) => this.apply(outcome),
+      (err: unknown) => this.apply({ kind: 'error', err: err instanceof Error ? err : new Error(String(err)) }),
+    );
+  }
+
+  private apply(outcome: Outcome): void {
+    switch (outcome.kind) {
+      case 'success':
+        debug('login succeeded');
+        return this.success(outcome.user, outcome.info);
+      case 'fail':
+        debug('login step failed: %s (%d)%s', outcome.info.code, outcome.status, outcome.info.challenge ? ` challenge ${outcome.info.challenge}` : '');
+        return this.fail(outcome.info, outcome.status);
+      case 'error':
+        debug('login error: %s', isCognitoError(outcome.err) ? outcome.err.code : outcome.err.name);
+        return this.error(outcome.err);
+    }
+  }
+
+  private async decide(req: Request, options: { session?: boolean }): Promise<Outcome> {
+    const body: unknown = req.body;
+    const f: Fields = {
+      username: readUsername(body, this.fields.username),
+      password: readPassword(body, this.fields.password),
+      code: readCode(body, this.fields.code),
+      newPassword: readPassword(body, this.fields.newPassword),
+      mfaType: readMfaType(body, this.fields.mfaType),
+    };
+    const hasAnswer = f.code.state !== 'absent' || f.newPassword.state !== 'absent' || f.mfaType.state !== 'absent';
+    const hasCredentials = f.username.state !== 'absent' || f.password.state !== 'absent';
+    const pending = getPendingChallenge(req);
+
+    if (pending && (hasAnswer || !hasCredentials)) {
+      if (pending.expiresAt <= this.config.clock()) {
+        clearPendingChallenge(req);
+        return fail(401, 'ERR_COGNITO_CHALLENGE_EXPIRED', 'The sign-in session expired; start again.');
+      }
+      return this.continueChallenge(req, options, pending, f);
+    }
+    if (!hasCredentials) {
+      if (hasAnswer) return fail(400, 'ERR_COGNITO_NO_PENDING_CHALLENGE', 'No sign-in is in progress; send a username and password first.');
+      return fail(400, 'ERR_COGNITO_MISSING_CREDENTIALS', 'Missing credentials');
+    }
+    for (const key of ['username', 'password'] as const) {
+      const r = f[key];
+      if (r.state === 'absent') return fail(400, 'ERR_COGNITO_MISSING_CREDENTIALS', 'Missing credentials', this.fields[key]);
+      if (r.state === 'invalid') return fail(400, 'ERR_COGNITO_INVALID_FIELD', `The ${key} ${r.reason}.`, this.fields[key]);
+    }
+    const username = (f.username as { value: string }).value;
+    const password = (f.password as { value: string }).value;
+    if (pending) clearPendingChallenge(req);
+    // Cognito's usernames stop at 128 characters: a longer one names nobody (same answer as unknown).
+    if (username.length > MAX_COGNITO_USERNAME) return fail(401, 'ERR_COGNITO_BAD_CREDENTIALS', 'Incorrect username or password.');
+
+    const cognito = this.cognitoFor(username);
+    debug('login start (%s)', this.authFlow);
+    try {
+      if (this.authFlow === 'ADMIN_USER_PASSWORD_AUTH') await cognito.adminAuthenticate(password);
+      else await cognito.authenticate(password);
+    } catch (err) {
+      return this.onCognitoError(req, err, cognito, username, undefined);
+    }
+    return this.complete(req, options, cognito);
+  }
+
+  private async continueChallenge(req: Request, options: { session?: boolean }, pending: PendingChallenge, f: Fields): Promise<Outcome> {
+    const cognito = this.cognitoFor(pending.username);
+    const need = (key: 'code' | 'newPassword' | 'mfaType'): Outcome | string => {
+      const r = f[key];
+      if (r.state === 'ok') return r.value;
+      const info: CognitoFailureInfo = r.state === 'absent'
+        ? { code: 'ERR_COGNITO_MISSING_FIELD', message: `The ${key} is required for ${pending.name}.`, challenge: pending.name, field: this.fields[key] }
+        : { code: 'ERR_COGNITO_INVALID_FIELD', message: `The ${key} ${r.reason}.`, challenge: pending.name, field: this.fields[key] };
+      return { kind: 'fail', info, status: 400 };
+    };
+    debug('answering challenge %s', pending.name);
+    try {
+      switch (pending.name) {
+        case 'SOFTWARE_TOKEN_MFA':
+        case 'SMS_MFA': {
+          const code = need('code');
+          if (typeof code !== 'string') return code;
+          if (pending.name === 'SMS_MFA') await cognito.respondToSmsMfaChallenge(code, pending.state as MfaTokens);
+          else await cognito.respondToSoftwareTokenMfaChallenge(code, pending.state as MfaTokens);
+          break;
+        }
+        case 'NEW_PASSWORD_REQUIRED': {
+          const newPassword = need('newPassword');
+          if (typeof newPassword !== 'string') return newPassword;
+          await cognito.respondToNewPasswordChallenge(newPassword, pending.state as MfaTokens);
+          break;
+        }
+        case 'SELECT_MFA_TYPE': {
+          const mfaType = need('mfaType');
+          if (typeof mfaType !== 'string') return mfaType;
+          const allowed = listParameter(challengeParameters(pending.state), 'MFAS_CAN_CHOOSE');
+          if (allowed && !allowed.includes(mfaType)) {
+            return fail(400, 'ERR_COGNITO_INVALID_FIELD', `The mfaType must be one of ${allowed.join(', ')}.`, this.fields.mfaType, pending.name);
+          }
+          await cognito.respondToSelectMfaTypeChallenge(mfaType as 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA', pending.state as MfaTokens);
+          break;
+        }
+        case 'MFA_SETUP': {
+          if (f.code.state === 'absent') return this.mfaSetupStep(req, cognito, pending);
+          const code = need('code');
+          if (typeof code !== 'string') return code;
+          await cognito.respondToMfaSetupChallenge(code, pending.state as MfaTokens);
+          break;
+        }
+        default:
+          clearPendingChallenge(req);
+          return fail(401, 'ERR_COGNITO_CHALLENGE_UNSUPPORTED', 'This sign-in step is not supported; start again.');
+      }
+    } catch (err) {
+      return this.onCognitoError(req, err, cognito, pending.username, pending);
+    }
+    return this.complete(req, options, cognito);
+  }
+
+  // First step of MFA_SETUP: hand out a TOTP secret (once; a repeat shows the same one).
+  private async mfaSetupStep(req: Request, cognito: Cognito, pending: PendingChallenge): Promise<Outcome> {
+    let { secretCode } = pending;
+    let state = pending.state;
+    if (!secretCode) {
+      const out = await cognito.associateSoftwareToken(pending.state as MfaTokens);
+      secretCode = out.secretCode;
+      // AssociateSoftwareToken replaces the challenge's Session: the next step must use the new one.
+      if (out.session) state = { ...(pending.state as MfaTokens), Session: out.session };
+      else if (cognito.mfaTokens) state = cognito.mfaTokens;
+      setPendingChallenge(req, { ...pending, state, secretCode, expiresAt: this.config.clock() + this.challengeTtlMs });
+    }
+    const accountName = pending.username.replace(/:/g, '_') || 'user';
+    return {
+      kind: 'fail',
+      status: 401,
+      info: {
+        challenge: 'MFA_SETUP',
+        code: 'ERR_COGNITO_MFA_SETUP',
+        message: 'Add this key to an authenticator app, then send the code it shows.',
+        secretCode,
+        otpauthUri: otpauthUri({ secretBase32: secretCode, accountName, issuer: this.totpIssuer }),
+      },
+    };
+  }
+
+  private async onCognitoError(req: Request, err: unknown, cognito: Cognito, username: string, pending: PendingChallenge | undefined): Promise<Outcome> {
+    if (isChallenge(err)) return this.storeChallenge(req, err, cognito, username);
+    if (!isCognitoError(err)) return { kind: 'error', err: err instanceof Error ? err : new Error(String(err)) };
+    switch (err.code) {
+      case 'ERR_COGNITO_THROTTLED':
+      case 'ERR_COGNITO_UNAVAILABLE':
+        return { kind: 'error', err };
+      case 'ERR_COGNITO_CODE_MISMATCH':
+        // Cognito's challenge session survives a wrong code; so does ours.
+        return fail(401, err.code, 'The code is not valid; try again.', undefined, pending?.name);
+      case 'ERR_COGNITO_INVALID_PASSWORD':
+        return fail(400, err.code, err.message, this.fields.newPassword, pending?.name);
+    }
+    if (pending) clearPendingChallenge(req);
+    if (err.status >= 400 && err.status < 500) return fail(err.status, err.code, err.message);
+    return { kind: 'error', err };
+  }
+
+  private async storeChallenge(req: Request, err: ChallengeError, cognito: Cognito, typedUsername: string): Promise<Outcome> {
+    if (!hasSession(req)) {
+      return { kind: 'error', err: new Error('CognitoStrategy needs a session (express-session) to continue a multi-step sign-in') };
+    }
+    const name = err.challengeName;
+    if (!ANSWERABLE.has(name)) {
+      clearPendingChallenge(req);
+      return fail(401, 'ERR_COGNITO_CHALLENGE_UNSUPPORTED', 'This sign-in step is not supported.');
+    }
+    const params = err.parameters;
+    const username = err.username ?? params.USER_ID_FOR_SRP ?? typedUsername;
+    const state = err.getTokens();
+    const pending: PendingChallenge = { name, state, username, expiresAt: this.config.clock() + this.challengeTtlMs };
+    setPendingChallenge(req, pending);
+    if (name === 'MFA_SETUP') return this.mfaSetupStep(req, cognito, pending);
+    const info: CognitoFailureInfo = { challenge: name, code: err.code, message: err.message };
+    if (params.CODE_DELIVERY_DESTINATION) info.destination = params.CODE_DELIVERY_DESTINATION;
+    const mfaTypes = listParameter(params, 'MFAS_CAN_CHOOSE');
+    if (mfaTypes) info.mfaTypes = mfaTypes;
+    const required = listParameter(params, 'requiredAttributes');
+    if (required) info.requiredAttributes = required.map((a) => a.replace(/^userAttributes\./, ''));
+    return { kind: 'fail', info, status: 401 };
+  }
+
+  private async complete(req: Request, options: { session?: boolean }, cognito: Cognito): Promise<Outcome> {
+    const { idToken, accessToken, refreshToken } = cognito;
+    if (!idToken || !accessToken) return { kind: 'error', err: new Error('Cognito returned no tokens') };
+    const claims = (cognito.idClaims ?? {}) as Record<string, unknown>;
+    const stored = toSessionTokens({ idToken, accessToken, refreshToken });
+    const tokens: CognitoTokens = { idToken, accessToken, expiresAt: stored.expiresAt, tokenType: 'Bearer' };
+    if (refreshToken) tokens.refreshToken = refreshToken;
+
+    let user: unknown;
+    let info: unknown;
+    if (this.verify) {
+      const result = await this.callVerify(req, tokens, claims);
+      if (!result.user) {
+        clearPendingChallenge(req);
+        const given = result.info as Partial<CognitoFailureInfo> | undefined;
+        return fail(401, given?.code ?? 'ERR_COGNITO_USER_REFUSED', given?.message ?? 'The user is not allowed to sign in.');
+      }
+      ({ user, info } = result);
+    } else {
+      user = defaultUser(claims, this.storeTokensOnUser ? tokens : undefined);
+    }
+
+    // Tokens go into the regenerated session only (no fixation; nothing in the pre-login session).
+    if (hasSession(req)) {
+      if (options.session === false) await regenerateWithTokens(req, stored);
+      else storeTokensAtRegeneration(req, stored);
+    }
+    return { kind: 'success', user, info };
+  }
+
+  private callVerify(req: Request, tokens: CognitoTokens, claims: Record<string, unknown>): Promise<{ user: unknown; info: unknown }> {
+    return new Promise((resolve, reject) => {
+      let called = false;
+      const done: VerifyDone = (err, user, info) => {
+        if (called) return;
+        called = true;
+        if (err) reject(err);
+        else resolve({ user, info });
+      };
+      try {
+        if (this.passReqToCallback) (this.verify as CognitoVerifyFunctionWithRequest)(req, tokens, claims, done);
+        else (this.verify as CognitoVerifyFunction)(tokens, claims, done);
+      } catch (e) {
+        if (!called) {
+          called = true;
+          reject(e);
+        }
+      }
+    });
+  }
+
+  private cognitoFor(username: string): Cognito {
+    return cognitoFor(this.config, { username });
+  }
+}
+
+function defaultUser(claims: Record<string, unknown>, tokens?: CognitoTokens): CognitoUser {
+  const groups = Array.isArray(claims['cognito:groups']) ? (claims['cognito:groups'] as unknown[]).filter((g): g is string => typeof g === 'string') : [];
+  const user: CognitoUser = {
+    sub: String(claims.sub ?? ''),
+    username: String(claims['cognito:username'] ?? claims.sub ?? ''),
+    groups,
+  };
+  if (typeof claims.email === 'string') user.email = claims.email;
+  if (tokens) user.tokens = tokens;
+  return user;
+}
+
+function fail(status: number, code: string, message: string, field?: string, challenge?: string): Outcome {
+  const info: CognitoFailureInfo = { code, message };
+  if (challenge) info.challenge = challenge;
+  if (field) info.field = field;
+  return { kind: 'fail', info, status };
+}
+
+function isChallenge(err: unknown): err is ChallengeError {
+  return isCognitoError(err) && typeof (err as Partial<ChallengeError>).challengeName === 'string'
+    && typeof (err as Partial<ChallengeError>).getTokens === 'function';
+}
+
+function challengeParameters(state: unknown): Record<string, string> {
+  const p = typeof state === 'object' && state !== null ? (state as { ChallengeParameters?: unknown }).ChallengeParameters : undefined;
+  return typeof p === 'object' && p !== null ? (p as Record<string, string>) : {};
+}
+
+// Cognito sends lists as JSON text (`MFAS_CAN_CHOOSE: '["SMS_MFA","SOFTWARE_TOKEN_MFA"]'`).
+function listParameter(params: Record<string, string>, name: string): string[] | undefined {
+  const raw = params[name];
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function fieldName(value: unknown, name: string, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 64) throw new TypeError(`"${name}" must be a non-empty string`);
+  return value;
+}
+
+function booleanOption(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new TypeError(`"${name}" must be a boolean`);
+  return value;
+}

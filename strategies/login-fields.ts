@@ -1,0 +1,112 @@
+/**
+ * Reading and checking the login form of `CognitoStrategy` before anything reaches Cognito: JSON or
+ * urlencoded bodies, configurable field names (with passport-local's `user[name]` bracket notation),
+ * and size limits so that an oversized or non-string field is a 400, never a call to Cognito.
+ */
+
+/** Longest username accepted, in characters (Cognito's own limit is 128; aliases can be e-mails). */
+export const MAX_USERNAME_LENGTH = 256;
+/** Longest password accepted, in UTF-8 bytes (1 KiB). */
+export const MAX_PASSWORD_BYTES = 1024;
+
+/** The outcome of reading one field. */
+export type FieldResult =
+  | { state: 'absent' }
+  | { state: 'invalid'; reason: string }
+  | { state: 'ok'; value: string };
+
+/**
+ * Looks up `field` in `body`, following `a[b][c]` bracket notation like passport-local.
+ *
+ * @returns the raw value, or `undefined` when any step is missing.
+ * @example
+ * lookup({ user: { name: 'ann' } }, 'user[name]'); // 'ann'
+ */
+export function lookup(body: unknown, field: string): unknown {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const path = field.split(/[[\]]+/).filter((s) => s.length > 0);
+  let node: unknown = body;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null || !Object.prototype.hasOwnProperty.call(node, key)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+function hasControl(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * A username: a non-empty string of at most {@link MAX_USERNAME_LENGTH} characters, without control
+ * characters or surrounding spaces.
+ *
+ * @example
+ * readUsername(req.body, 'username'); // { state: 'ok', value: 'ann@example.com' }
+ */
+export function readUsername(body: unknown, field: string): FieldResult {
+  const raw = lookup(body, field);
+  if (raw === undefined || raw === null || raw === '') return { state: 'absent' };
+  if (typeof raw !== 'string') return { state: 'invalid', reason: 'must be a string' };
+  if (raw.length > MAX_USERNAME_LENGTH) return { state: 'invalid', reason: 'is too long' };
+  if (hasControl(raw) || raw.trim() !== raw || raw.trim() === '') return { state: 'invalid', reason: 'has invalid characters' };
+  return { state: 'ok', value: raw };
+}
+
+/**
+ * A password (or a new password): a non-empty string of at most {@link MAX_PASSWORD_BYTES} bytes.
+ * Never trimmed or otherwise changed.
+ *
+ * @example
+ * readPassword(req.body, 'password');
+ */
+export function readPassword(body: unknown, field: string): FieldResult {
+  const raw = lookup(body, field);
+  if (raw === undefined || raw === null || raw === '') return { state: 'absent' };
+  if (typeof raw !== 'string') return { state: 'invalid', reason: 'must be a string' };
+  if (Buffer.byteLength(raw, 'utf8') > MAX_PASSWORD_BYTES) return { state: 'invalid', reason: 'is too long' };
+  return { state: 'ok', value: raw };
+}
+
+/**
+ * A one-time code (TOTP or SMS): 6 digits; spaces people type in the middle are removed.
+ *
+ * @example
+ * readCode({ code: '123 456' }, 'code'); // { state: 'ok', value: '123456' }
+ */
+export function readCode(body: unknown, field: string): FieldResult {
+  const raw = lookup(body, field);
+  if (raw === undefined || raw === null || raw === '') return { state: 'absent' };
+  if (typeof raw !== 'string' && typeof raw !== 'number') return { state: 'invalid', reason: 'must be a string of digits' };
+  const text = String(raw);
+  if (text.length > 16) return { state: 'invalid', reason: 'must be 6 digits' };
+  const code = text.replace(/[ -]/g, '');
+  if (!/^\d{6}$/.test(code)) return { state: 'invalid', reason: 'must be 6 digits' };
+  return { state: 'ok', value: code };
+}
+
+/** The MFA types a user can pick at SELECT_MFA_TYPE. */
+export const MFA_TYPES = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA'] as const;
+/** One of {@link MFA_TYPES}. */
+export type MfaType = (typeof MFA_TYPES)[number];
+
+/**
+ * An MFA type: `SOFTWARE_TOKEN_MFA` or `SMS_MFA` (also accepted: `TOTP`/`SOFTWARE_TOKEN` and `SMS`,
+ * any case).
+ *
+ * @example
+ * readMfaType({ mfaType: 'totp' }, 'mfaType'); // { state: 'ok', value: 'SOFTWARE_TOKEN_MFA' }
+ */
+export function readMfaType(body: unknown, field: string): FieldResult {
+  const raw = lookup(body, field);
+  if (raw === undefined || raw === null || raw === '') return { state: 'absent' };
+  if (typeof raw !== 'string' || raw.length > 32) return { state: 'invalid', reason: 'must be SOFTWARE_TOKEN_MFA or SMS_MFA' };
+  const upper = raw.toUpperCase();
+  if (upper === 'SOFTWARE_TOKEN_MFA' || upper === 'TOTP' || upper === 'SOFTWARE_TOKEN') return { state: 'ok', value: 'SOFTWARE_TOKEN_MFA' };
+  if (upper === 'SMS_MFA' || upper === 'SMS') return { state: 'ok', value: 'SMS_MFA' };
+  return { state: 'invalid', reason: 'must be SOFTWARE_TOKEN_MFA or SMS_MFA' };
+}
