@@ -1,0 +1,49 @@
+/**
+ * The app's one stylesheet, served at `/style.css` (the Content-Security-Policy allows no inline
+ * style). Kept as a string so that the TypeScript build carries it into `dist/` with the code.
+ */
+export const STYLESHEET = `
+:root { color-scheme: light; --fg: #1d2330; --muted: #5b6475; --line: #dfe3ea; --accent: #2f5bd3;
+  --bg: #f5f7fb; --card: #fff; --err-bg: #fdecec; --err: #a11a1a; --ok-bg: #e9f7ef; --ok: #1c6b3a; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  color: var(--fg); background: var(--bg); }
+header { background: var(--card); border-bottom: 1px solid var(--line); }
+header .bar { max-width: 56rem; margin: 0 auto; padding: .75rem 1rem; display: flex; gap: 1rem;
+  align-items: center; flex-wrap: wrap; }
+header .brand { font-weight: 700; color: var(--fg); text-decoration: none; margin-right: auto; }
+header nav a { color: var(--accent); text-decoration: none; margin-right: .75rem; }
+header nav a:hover { text-decoration: underline; }
+header form { margin: 0; }
+header .who { color: var(--muted); }
+main { max-width: 56rem; margin: 2rem auto; padding: 0 1rem; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1.5rem;
+  margin-bottom: 1.5rem; }
+.narrow { max-width: 28rem; margin-left: auto; margin-right: auto; }
+h1 { font-size: 1.5rem; margin: 0 0 1rem; }
+h2 { font-size: 1.1rem; margin: 1.25rem 0 .5rem; }
+p { margin: .5rem 0; }
+label { display: block; font-weight: 600; margin: .75rem 0 .25rem; }
+label.choice { font-weight: 400; display: flex; gap: .5rem; align-items: center; }
+input[type=text], input[type=password] { width: 100%; padding: .55rem .65rem; font: inherit;
+  border: 1px solid var(--line); border-radius: 6px; }
+input:focus { outline: 2px solid var(--accent); outline-offset: 1px; }
+button { margin-top: 1rem; padding: .55rem 1.1rem; font: inherit; font-weight: 600; color: #fff;
+  background: var(--accent); border: 0; border-radius: 6px; cursor: pointer; }
+button.link { margin: 0; padding: .3rem .7rem; background: transparent; color: var(--accent);
+  border: 1px solid var(--line); font-weight: 500; }
+.error { background: var(--err-bg); color: var(--err); border-radius: 6px; padding: .6rem .8rem; }
+.notice { background: var(--ok-bg); color: var(--ok); border-radius: 6px; padding: .6rem .8rem; }
+.muted { color: var(--muted); }
+table { border-collapse: collapse; width: 100%; font-size: .92rem; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { width: 14rem; color: var(--muted); font-weight: 600; }
+td { word-break: break-all; }
+code, .secret { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.secret { display: inline-block; padding: .3rem .5rem; background: var(--bg); border-radius: 4px;
+  letter-spacing: .08em; word-break: break-all; }
+.qr svg { width: 220px; height: 220px; display: block; margin: .5rem 0; }
+.tag { display: inline-block; padding: .05rem .5rem; border-radius: 999px; background: var(--bg);
+  border: 1px solid var(--line); margin-right: .3rem; font-size: .85rem; }
+.demo table th { width: 6rem; }
+`;
