@@ -19,7 +19,7 @@ describe('emulator: sign-out and revocation', () => {
   let pool: TestPool;
 
   const login = async (username: string, target: TestPool = pool): Promise<AuthenticationResultType> => {
-    const hash = target.clientSecret ? { SECRET_HASH: secretHash(username, target.clientId, target.clientSecret) } : {};
+    const hash: Record<string, string> = target.clientSecret ? { SECRET_HASH: secretHash(username, target.clientId, target.clientSecret) } : {};
     const out = await target.sdk.send(
       new InitiateAuthCommand({ ClientId: target.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: 'Passw0rd!', ...hash } }),
     );

@@ -1,0 +1,161 @@
+/**
+ * The emulator's HTTP surface: AWS JSON 1.1 error shapes for malformed requests, body limits,
+ * CORS, injected faults as the SDK and jose see them, and call counting.
+ */
+import assert from 'node:assert/strict';
+import { GetUserCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { startEmulator } from '../../lib/emulator';
+import { startTestPool, type TestPool } from '../support/pool';
+import { rejects } from './helpers';
+
+const TARGET = 'AWSCognitoIdentityProviderService.';
+
+describe('emulator: HTTP surface, faults and call counts', () => {
+  let pool: TestPool;
+  const post = (target: string | undefined, body: string | Buffer) =>
+    fetch(pool.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', ...(target ? { 'x-amz-target': target } : {}) },
+      body,
+    });
+  const login = () =>
+    pool.sdk.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'alice', PASSWORD: 'Passw0rd!' } }));
+
+  before(async () => {
+    pool = await startTestPool();
+    await pool.createUser('alice', 'Passw0rd!');
+  });
+  after(() => pool.stop());
+  afterEach(() => pool.emulator.clearFaults());
+
+  describe('protocol errors', () => {
+    it('bad JSON is a 400 SerializationException with x-amzn-ErrorType', async () => {
+      const res = await post(`${TARGET}InitiateAuth`, '{not json');
+      assert.equal(res.status, 400);
+      assert.equal(res.headers.get('x-amzn-errortype'), 'SerializationException');
+      assert.equal(res.headers.get('content-type'), 'application/x-amz-json-1.1');
+      assert.ok(res.headers.get('x-amzn-requestid'));
+      assert.equal(((await res.json()) as { __type: string }).__type, 'SerializationException');
+    });
+
+    it('a member of the wrong type is a SerializationException', async () => {
+      const res = await post(`${TARGET}InitiateAuth`, JSON.stringify({ ClientId: 5, AuthFlow: 'USER_PASSWORD_AUTH' }));
+      assert.equal(res.status, 400);
+      assert.equal(((await res.json()) as { __type: string }).__type, 'SerializationException');
+    });
+
+    it('an unknown or missing target is an UnknownOperationException', async () => {
+      for (const target of [`${TARGET}LaunchRocket`, 'SomethingElse.InitiateAuth', undefined]) {
+        const res = await post(target, '{}');
+        assert.equal(res.status, 400);
+        assert.equal(((await res.json()) as { __type: string }).__type, 'UnknownOperationException');
+      }
+    });
+
+    it('a body over 1 MiB is refused with 413', async () => {
+      const res = await post(`${TARGET}InitiateAuth`, Buffer.alloc(1024 * 1024 + 10, 0x20));
+      assert.equal(res.status, 413);
+      await res.arrayBuffer();
+    });
+
+    it('unknown paths are 404 JSON; OPTIONS answers CORS preflights', async () => {
+      const res = await fetch(`${pool.endpoint}/nothing/here`);
+      assert.equal(res.status, 404);
+      await res.json();
+      const preflight = await fetch(pool.endpoint, { method: 'OPTIONS' });
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    });
+  });
+
+  describe('faults', () => {
+    it('throttle surfaces as TooManyRequestsException "Rate exceeded" (HTTP 400)', async () => {
+      pool.emulator.setFaults({ throttle: true });
+      const error = await rejects(login(), 'TooManyRequestsException', 'Rate exceeded');
+      assert.equal(error.$metadata?.httpStatusCode, 400);
+    });
+
+    it('serverError surfaces as a 500 InternalErrorException', async () => {
+      pool.emulator.setFaults({ serverError: true });
+      const error = await rejects(login(), 'InternalErrorException');
+      assert.equal(error.$metadata?.httpStatusCode, 500);
+      assert.equal(error.$fault, 'server');
+    });
+
+    it('faults can be limited to some operations', async () => {
+      const tokens = (await login()).AuthenticationResult!;
+      pool.emulator.setFaults({ throttle: true, operations: ['InitiateAuth'] });
+      await rejects(login(), 'TooManyRequestsException');
+      assert.equal((await pool.sdk.send(new GetUserCommand({ AccessToken: tokens.AccessToken }))).Username, 'alice');
+    });
+
+    it('latency delays the answer by at least latencyMs', async () => {
+      pool.emulator.setFaults({ latencyMs: 150 });
+      const started = performance.now();
+      await login();
+      assert.ok(performance.now() - started >= 140, 'the call returned too early');
+      pool.emulator.clearFaults();
+      const quick = performance.now();
+      await login();
+      assert.ok(performance.now() - quick < 140);
+    });
+
+    it('jwksDown makes the JWKS answer 503, so jose cannot verify; clearFaults restores it', async () => {
+      const tokens = (await login()).AuthenticationResult!;
+      const issuer = pool.emulator.issuer(pool.poolId);
+      pool.emulator.setFaults({ jwksDown: true });
+      const res = await fetch(`${issuer}/.well-known/jwks.json`);
+      assert.equal(res.status, 503);
+      await res.json();
+      await assert.rejects(jwtVerify(tokens.IdToken!, createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)), { issuer }));
+      pool.emulator.clearFaults();
+      await jwtVerify(tokens.IdToken!, createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)), { issuer });
+    });
+
+    it('setFaults refuses malformed faults with a TypeError', () => {
+      assert.throws(() => pool.emulator.setFaults({ latencyMs: -1 }), TypeError);
+      assert.throws(() => pool.emulator.setFaults({ throttle: 'yes' as never }), TypeError);
+      assert.throws(() => pool.emulator.setFaults({ operations: 'InitiateAuth' as never }), TypeError);
+    });
+
+    it('stop() does not wait for a request held by latency', async () => {
+      const emulator = await startEmulator();
+      emulator.setFaults({ latencyMs: 60_000 });
+      const pending = fetch(emulator.endpoint, { method: 'POST', headers: { 'x-amz-target': `${TARGET}GetUser` }, body: '{}' }).then(
+        (r) => r.status,
+        () => 'closed',
+      );
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const started = performance.now();
+      await emulator.stop();
+      assert.ok(performance.now() - started < 5000);
+      assert.ok(['closed', 400].includes(await pending as never));
+    });
+  });
+
+  describe('call counting', () => {
+    it('counts requests per operation, JWKS GETs as "jwks", and in total', async () => {
+      pool.emulator.resetCalls();
+      assert.equal(pool.emulator.calls(), 0);
+      await login();
+      await login();
+      await rejects(pool.sdk.send(new GetUserCommand({ AccessToken: 'nope' })), 'NotAuthorizedException');
+      await (await fetch(`${pool.emulator.issuer(pool.poolId)}/.well-known/jwks.json`)).json();
+      assert.equal(pool.emulator.calls('InitiateAuth'), 2);
+      assert.equal(pool.emulator.calls('GetUser'), 1);
+      assert.equal(pool.emulator.calls('jwks'), 1);
+      assert.equal(pool.emulator.calls('RevokeToken'), 0);
+      assert.equal(pool.emulator.calls(), 4);
+      pool.emulator.resetCalls();
+      assert.equal(pool.emulator.calls(), 0);
+    });
+
+    it('counts throttled requests too', async () => {
+      pool.emulator.resetCalls();
+      pool.emulator.setFaults({ throttle: true });
+      await rejects(login(), 'TooManyRequestsException');
+      assert.equal(pool.emulator.calls('InitiateAuth'), 1);
+    });
+  });
+});
