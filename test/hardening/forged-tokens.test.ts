@@ -11,11 +11,22 @@
  */
 import { strict as assert } from 'node:assert';
 import { createHmac, sign as cryptoSign } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { AdminInitiateAuthCommand, CognitoIdentityProviderClient, CreateUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
+import express from 'express';
 import fc from 'fast-check';
+import request from 'supertest';
+import { Cognito } from '../../lib/cognito';
 import { isCognitoError, TokenVerificationError, type TokenErrorCode } from '../../lib/errors';
+import { startEmulator, type Emulator } from '../../lib/emulator';
 import { clearJwksCaches } from '../../lib/jwks-cache';
 import { TokenVerifier } from '../../lib/token-verifier';
+import { requireCognito } from '../../middleware/require-cognito';
+import { MemoryRevocationStore } from '../../middleware/revocation-store';
+import { EXPRESS_FLAVORS, poolOptions, poolTokens, startApp, storedSession, type TestApp } from '../support/app';
+import { startTestPool, TEST_AUTH_FLOWS, type TestPool } from '../support/pool';
 import { atHash, signingKey, TokenFixture, type SigningKey } from '../support/tokens';
 
 const LEEWAY = 5;
@@ -199,7 +210,7 @@ const CORPUS: Case[] = [
   { name: 'a properly signed payload that is a JSON array', use: 'access', code: 'ERR_COGNITO_TOKEN_MALFORMED',
     make: ({ fx }) => signRaw(fx.key, b64({ kid: fx.key.kid, alg: 'RS256' }), b64([fx.accessClaims()])) },
   { name: 'an empty token', use: 'access', code: 'ERR_COGNITO_TOKEN_MISSING', httpCode: 'ERR_COGNITO_AUTHORIZATION_MALFORMED',
-    make: () => '' },
+    only: ['verifier', 'http'], make: () => '' },
 
   // --- issuer
   { name: 'wrong issuer (another pool on the same endpoint)', use: 'access', code: 'ERR_COGNITO_TOKEN_ISSUER', claim: 'iss',
@@ -287,7 +298,7 @@ const CORPUS: Case[] = [
   { name: 'cognito:username that is not a string', use: 'id', code: 'ERR_COGNITO_TOKEN_CLAIM', claim: 'cognito:username',
     make: ({ fx }) => fx.idToken({ 'cognito:username': ['alice', 'admin'] }) },
   { name: 'ID token whose at_hash is another access token\'s', use: 'id', code: 'ERR_COGNITO_TOKEN_AT_HASH', claim: 'at_hash',
-    only: ['verifier'], accessTokenFor: ({ access }) => access,
+    only: ['verifier', 'cognito'], accessTokenFor: ({ access }) => access,
     make: ({ fx }) => fx.idToken({ at_hash: atHash(fx.accessToken()) }) },
 ];
 
@@ -319,6 +330,23 @@ async function refusedBy(target: Target, c: Case, run: () => Promise<unknown>, t
   assert.ok(outcome !== undefined, `${target}: "${c.name}" was ACCEPTED`);
   expectTokenError(outcome, c, token);
   tally.refused++;
+}
+
+/** An Express 5 app with bearer-only guards, on a loopback port, accepting headers up to 128 KiB. */
+async function startGuardApp(options: Record<string, unknown>): Promise<{ url: string; close(): Promise<void> }> {
+  const app = express();
+  const revocationStore = new MemoryRevocationStore();
+  app.get('/access', requireCognito({ ...options, revocationStore }), (req, res) => { res.json({ ok: true, sub: req.cognito?.sub }); });
+  app.get('/id', requireCognito({ ...options, revocationStore, tokenUse: 'id' }), (req, res) => { res.json({ ok: true, sub: req.cognito?.sub }); });
+  const server: Server = createServer({ maxHeaderSize: 128 * 1024 }, app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
 }
 
 describe('hardening: forged and broken tokens', function () {
@@ -372,6 +400,165 @@ describe('hardening: forged and broken tokens', function () {
 
     it('none of the corpus made the verifier fetch the JWKS more than once (no refetch storm)', () => {
       assert.ok(fx.requests <= 1, `JWKS fetched ${fx.requests} times`);
+    });
+  });
+
+  describe('Cognito.verifyToken', () => {
+    const cognitoFor = (c: Case): Cognito => {
+      const common = { clock: fx.clock, leewaySeconds: LEEWAY, ...(c.accessTokenFor ? { accessToken: c.accessTokenFor(ctx) } : {}) };
+      return c.awsIssuer
+        ? new Cognito(fx.poolId, fx.clientId, { ...common, jwks: fx.jwks() })
+        : new Cognito(fx.poolId, fx.clientId, { ...common, endpoint: fx.endpoint, jwksCooldownMs: COOLDOWN_MS });
+    };
+
+    for (const c of CORPUS.filter((x) => !x.only || x.only.includes('cognito'))) {
+      it(c.name, async () => {
+        const token = c.make(ctx);
+        const u = cognitoFor(c);
+        const before = { idToken: u.idToken, accessToken: u.accessToken };
+        await refusedBy('cognito', c, () => u.verifyToken(token, c.use === 'id' ? 'id_token' : 'access_token', c.use), token);
+        // A refused token is not kept: the instance still holds what it held.
+        assert.equal(u.idToken, before.idToken);
+        assert.equal(u.accessToken, before.accessToken);
+      });
+    }
+
+    it('an empty or non-string token is a caller mistake (TypeError), not a verification', async () => {
+      const u = new Cognito(fx.poolId, fx.clientId, { endpoint: fx.endpoint, clock: fx.clock });
+      for (const junk of ['', 12345, null] as unknown[]) {
+        await assert.rejects(u.verifyToken(junk as string, 'access_token', 'access'), TypeError);
+      }
+    });
+  });
+
+  describe('requireCognito() over HTTP (Authorization: Bearer)', () => {
+    let app: { url: string; close(): Promise<void> };
+    let awsApp: { url: string; close(): Promise<void> };
+    before(async () => {
+      app = await startGuardApp({ ...fx.options(), leewaySeconds: LEEWAY, jwksCooldownMs: COOLDOWN_MS });
+      awsApp = await startGuardApp({ userPoolId: fx.poolId, clientId: fx.clientId, jwks: fx.jwks(), clock: fx.clock, leewaySeconds: LEEWAY });
+    });
+    after(async () => {
+      await app.close();
+      await awsApp.close();
+    });
+
+    it('the valid tokens themselves pass', async () => {
+      await request(app.url).get('/access').set('Authorization', `Bearer ${ctx.access}`).expect(200);
+      await request(app.url).get('/id').set('Authorization', `Bearer ${ctx.id}`).expect(200);
+    });
+
+    for (const c of CORPUS.filter((x) => !x.only || x.only.includes('http'))) {
+      it(c.name, async () => {
+        const token = c.make(ctx);
+        const base = c.awsIssuer ? awsApp.url : app.url;
+        tally.tried++;
+        const res = await request(base).get(c.use === 'access' ? '/access' : '/id').set('Authorization', `Bearer ${token}`);
+        if (res.status >= 500) tally.fiveHundreds++;
+        if (res.status === 200) tally.accepted++;
+        assert.equal(res.status, 401, `${c.name}: status ${res.status} ${res.text}`);
+        assert.equal(res.body.code, c.httpCode ?? c.code, `${c.name}: code`);
+        assert.match(String(res.headers['www-authenticate']), /^Bearer error="invalid_(token|request)"/);
+        for (const part of token.split('.').filter((p) => p.length > 12)) {
+          assert.ok(!res.text.includes(part) && !String(res.headers['www-authenticate']).includes(part), 'the answer never echoes the token');
+        }
+        tally.refused++;
+      });
+    }
+  });
+
+  describe('against a real user pool (emulator)', () => {
+    const PASSWORD = 'Corr3ct-Horse!';
+    let pool: TestPool;
+    let regional: Emulator;
+    let web: TestApp;
+    let other: { AccessToken: string; IdToken: string };
+    let elsewhere: { AccessToken: string; IdToken: string };
+    let options: ReturnType<typeof poolOptions>;
+
+    before(async () => {
+      pool = await startTestPool();
+      options = poolOptions(pool);
+      await pool.createUser('alice', PASSWORD);
+      // A second app client of the same pool.
+      const { UserPoolClient } = await pool.sdk.send(new CreateUserPoolClientCommand({
+        UserPoolId: pool.poolId, ClientName: 'other-app', ExplicitAuthFlows: TEST_AUTH_FLOWS as never,
+      }));
+      other = await poolTokens({ ...pool, clientId: UserPoolClient!.ClientId! }, 'alice', PASSWORD);
+      // The same pool id suffix, app client id and user, in another region.
+      const suffix = pool.poolId.split('_')[1] as string;
+      regional = await startEmulator({
+        region: 'eu-west-1',
+        seed: { pools: [{ name: 'twin', idSuffix: suffix, clients: [{ name: 'twin', clientId: pool.clientId, explicitAuthFlows: TEST_AUTH_FLOWS }],
+          users: [{ username: 'alice', password: PASSWORD }] }] },
+      });
+      const twin = `eu-west-1_${suffix}`;
+      const sdk = new CognitoIdentityProviderClient({ region: 'eu-west-1', endpoint: regional.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+      const out = await sdk.send(new AdminInitiateAuthCommand({
+        UserPoolId: twin, ClientId: pool.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'alice', PASSWORD },
+      }));
+      sdk.destroy();
+      elsewhere = { AccessToken: out.AuthenticationResult!.AccessToken!, IdToken: out.AuthenticationResult!.IdToken! };
+      web = await startApp(EXPRESS_FLAVORS[1]!, { pool });
+    });
+    after(async () => {
+      await web?.close();
+      await regional?.stop();
+      await pool?.stop();
+    });
+
+    const poolCases: Array<{ name: string; use: 'access' | 'id'; token: () => string; code: TokenErrorCode; claim?: string }> = [
+      { name: 'an access token issued to another app client of the same pool', use: 'access', token: () => other.AccessToken,
+        code: 'ERR_COGNITO_TOKEN_AUDIENCE', claim: 'client_id' },
+      { name: 'an ID token issued to another app client of the same pool', use: 'id', token: () => other.IdToken,
+        code: 'ERR_COGNITO_TOKEN_AUDIENCE', claim: 'aud' },
+      { name: 'an access token of the same pool id, client id and user in another region', use: 'access', token: () => elsewhere.AccessToken,
+        code: 'ERR_COGNITO_TOKEN_KID_UNKNOWN', claim: 'kid' },
+      { name: 'an ID token of the same pool id, client id and user in another region', use: 'id', token: () => elsewhere.IdToken,
+        code: 'ERR_COGNITO_TOKEN_KID_UNKNOWN', claim: 'kid' },
+    ];
+
+    for (const c of poolCases) {
+      it(`${c.name}: refused by TokenVerifier, Cognito.verifyToken and requireCognito`, async () => {
+        const token = c.token();
+        const asCase: Case = { name: c.name, use: c.use, code: c.code, make: () => token, ...(c.claim ? { claim: c.claim } : {}) };
+        await refusedBy('verifier', asCase, () => new TokenVerifier(options).verify(token, c.use), token);
+        const u = new Cognito(pool.poolId, pool.clientId, { endpoint: pool.endpoint, clock: options.clock, client: pool.sdk });
+        await refusedBy('cognito', asCase, () => u.verifyToken(token, c.use === 'id' ? 'id_token' : 'access_token', c.use), token);
+        tally.tried++;
+        const res = await request(web.url).get(c.use === 'id' ? '/api/id' : '/api/me').set('Authorization', `Bearer ${token}`);
+        assert.equal(res.status, 401, res.text);
+        assert.equal(res.body.code, c.code);
+        tally.refused++;
+      });
+    }
+
+    it('the tokens of a logged-out session: refused as bearer tokens (access and ID) and as the session', async () => {
+      const agent = request.agent(web.url);
+      await agent.post('/login').send({ username: 'alice', password: PASSWORD }).expect(200);
+      await agent.get('/api/me').expect(200);
+      const sid = (await agent.get('/whoami').expect(200)).body.sid as string;
+      const stored = await storedSession(web.sessionStore, sid);
+      const { accessToken, idToken } = stored!.cognito.tokens as { accessToken: string; idToken: string };
+      // Valid before the logout, as bearer tokens too (so the refusals below are the revocation's doing).
+      await request(web.url).get('/api/me').set('Authorization', `Bearer ${accessToken}`).expect(200);
+      await request(web.url).get('/api/id').set('Authorization', `Bearer ${idToken}`).expect(200);
+
+      await agent.post('/logout').expect(204);
+      for (const [path, token] of [['/api/me', accessToken], ['/api/id', idToken]] as const) {
+        tally.tried++;
+        const res = await request(web.url).get(path).set('Authorization', `Bearer ${token}`);
+        assert.equal(res.status, 401, res.text);
+        assert.equal(res.body.code, 'ERR_COGNITO_TOKEN_REVOKED');
+        tally.refused++;
+      }
+      tally.tried++;
+      const res = await agent.get('/api/me');
+      assert.equal(res.status, 401);
+      tally.refused++;
+      // Locally the JWTs still verify until exp (Cognito's design, aws-jwt-verify #151): the revocation
+      // list is what refuses them, which is why the guard, not the verifier, is the line of defence.
+      await new TokenVerifier(options).verify(accessToken, 'access');
     });
   });
 
