@@ -4,7 +4,12 @@
  */
 import type { IncomingMessage } from 'node:http';
 
-/** What the request's Authorization header holds. */
+/**
+ * What the request's Authorization header holds.
+ *
+ * @example
+ * const auth: BearerResult = readBearer(req); // { kind: 'bearer', token: 'eyJ…' }
+ */
 export type BearerResult =
   | { kind: 'none' }
   | { kind: 'other-scheme' }

@@ -8,6 +8,9 @@ import type { ResolvedConfig } from '../lib/config';
 /**
  * Per-user fields of a `Cognito` instance. (No device key: `Cognito` takes a remembered device only as
  * key, group key and password together, and the web login does not remember devices.)
+ *
+ * @example
+ * const user: CognitoUserFields = { username: 'alice', refreshToken };
  */
 export interface CognitoUserFields {
   username?: string | undefined;

@@ -16,7 +16,12 @@ import { getSessionTokens, type SessionTokens } from './session-tokens';
 
 const debug = createDebug('express-cognito:logout');
 
-/** Options of {@link cognitoLogout}: the shared Cognito options (see `resolveConfig`) and these. */
+/**
+ * Options of {@link cognitoLogout}: the shared Cognito options (see `resolveConfig`) and these.
+ *
+ * @example
+ * const options: CognitoLogoutOptions = { redirect: '/', revokeRefreshToken: true, methods: ['POST'] };
+ */
 export interface CognitoLogoutOptions extends CognitoOptions {
   /** HTTP methods that log out (default `['POST']`; add `'GET'` knowingly: links can be forged). Others get 405. */
   methods?: readonly string[];

@@ -17,11 +17,19 @@ import { loginRedirectUrl, returnToFor } from './return-to';
 import { defaultRevocationStore, type RevocationStore } from './revocation-store';
 import { clearSessionTokens, getSessionTokens, setSessionTokens, toSessionTokens, type SessionTokens } from './session-tokens';
 import { SingleFlight } from './single-flight';
-import type { CognitoClaims, CognitoRequestContext } from './types';
+import type { CognitoClaims } from '../lib/token-verifier';
+import type { CognitoRequestContext } from './types';
 
 const debug = createDebug('express-cognito:require');
 
-/** Options of {@link requireCognito}: the shared Cognito options (see `resolveConfig`) and these. */
+/**
+ * Options of {@link requireCognito}: the shared Cognito options (see `resolveConfig`: `userPoolId`,
+ * `clientId` (one or several), `leewaySeconds` (default 5), `clock`, `endpoint`, `jwks`…, each falling
+ * back to the environment) and these.
+ *
+ * @example
+ * const options: RequireCognitoOptions = { tokenUse: 'access', groups: ['admin'], scope: 'orders/read', loginUrl: '/login' };
+ */
 export interface RequireCognitoOptions extends CognitoOptions {
   /** Which token is checked: `'access'` (default) or `'id'`. */
   tokenUse?: 'access' | 'id';
@@ -43,7 +51,12 @@ export interface RequireCognitoOptions extends CognitoOptions {
   revocationStore?: RevocationStore;
 }
 
-/** A Connect/Express middleware function. */
+/**
+ * A Connect/Express middleware function.
+ *
+ * @example
+ * const guard: CognitoMiddleware = requireCognito();
+ */
 export type CognitoMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 type GuardRequest = IncomingMessage & { session?: unknown; sessionID?: string; cognito?: CognitoRequestContext; originalUrl?: string };
@@ -181,7 +194,13 @@ async function authorize(g: Guard, req: GuardRequest): Promise<CognitoRequestCon
     tokens = await renewSession(g, req, tokens);
     claims = await verify(g, pick(tokens, g.tokenUse), true);
   }
-  return checkAndBuild(g, claims, 'session', { accessToken: tokens.accessToken, idToken: tokens.idToken });
+  try {
+    return await checkAndBuild(g, claims, 'session', { accessToken: tokens.accessToken, idToken: tokens.idToken });
+  } catch (err) {
+    // Revoked elsewhere (a logout on another instance sharing the store): the session's tokens are dead.
+    if (err instanceof Refusal && err.body.code === 'ERR_COGNITO_TOKEN_REVOKED') clearSessionTokens(req);
+    throw err;
+  }
 }
 
 function pick(tokens: SessionTokens, tokenUse: 'access' | 'id'): string {
@@ -199,7 +218,7 @@ function expiryOf(token: string): number {
 
 async function verify(g: Guard, token: string, fromSession: boolean): Promise<CognitoClaims> {
   try {
-    return (await g.verifier.verify(token, g.tokenUse)) as CognitoClaims;
+    return await g.verifier.verify(token, g.tokenUse);
   } catch (err) {
     if (!isCognitoError(err)) throw err;
     if (err.status === 503) {

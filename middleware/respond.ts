@@ -5,7 +5,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** The JSON body of every refusal: an OAuth-style `error`, a stable `code` and a human `message`. */
+/**
+ * The JSON body of every refusal: an OAuth-style `error`, a stable `code` and a human `message`.
+ *
+ * @example
+ * const body: ErrorBody = { error: 'invalid_token', code: 'ERR_COGNITO_TOKEN_EXPIRED', message: 'Token refused: the token has expired' };
+ */
 export interface ErrorBody {
   error: string;
   code: string;

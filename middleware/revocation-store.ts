@@ -31,7 +31,12 @@ export interface RevocationStore {
   isRevoked(ids: string[]): boolean | Promise<boolean>;
 }
 
-/** Options of {@link MemoryRevocationStore}. */
+/**
+ * Options of {@link MemoryRevocationStore}.
+ *
+ * @example
+ * new MemoryRevocationStore({ maxEntries: 100_000 });
+ */
 export interface MemoryRevocationStoreOptions {
   /** Time source deciding when entries expire (default `Date.now`). */
   clock?: Clock;

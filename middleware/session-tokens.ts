@@ -12,7 +12,12 @@
  */
 import { decodeJwt } from 'jose';
 
-/** The session's key holding this package's state. */
+/**
+ * The session's key holding this package's state.
+ *
+ * @example
+ * req.session[SESSION_KEY]; // { tokens: { idToken, accessToken, refreshToken, expiresAt, username } }
+ */
 export const SESSION_KEY = 'cognito';
 
 /**

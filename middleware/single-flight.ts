@@ -9,7 +9,12 @@
 import type { Clock } from '../lib/clock';
 import { systemClock } from '../lib/clock';
 
-/** Options of {@link SingleFlight}. */
+/**
+ * Options of {@link SingleFlight}.
+ *
+ * @example
+ * new SingleFlight<string>({ retainMs: 30_000, clock: () => Date.now() });
+ */
 export interface SingleFlightOptions {
   /**
    * How long a successful result stays available to late callers with the same key, in ms

@@ -4,8 +4,7 @@
  * who made it.
  */
 
-/** Verified JWT claims of a Cognito token (ID or access). */
-export type CognitoClaims = Record<string, unknown>;
+import type { CognitoClaims } from '../lib/token-verifier';
 
 /**
  * What `requireCognito()` puts on `req.cognito` once a token was verified.
@@ -17,7 +16,7 @@ export type CognitoClaims = Record<string, unknown>;
  * });
  */
 export interface CognitoRequestContext {
-  /** The verified claims of the token that was checked (`tokenUse` says which one). */
+  /** The verified claims of the token that was checked (`tokenUse` says which one): `IdTokenClaims` or `AccessTokenClaims`. */
   claims: CognitoClaims;
   /** Which token was checked: the access token (default) or the ID token. */
   tokenUse: 'access' | 'id';

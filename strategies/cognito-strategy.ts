@@ -8,7 +8,7 @@ import type { Request } from 'express';
 import createDebug from 'debug';
 import { Strategy } from 'passport-strategy';
 import type { Cognito, MfaTokens } from '../lib/cognito';
-import { resolveConfig, type CognitoOptions, type ResolvedConfig } from '../lib/config';
+import { resolveConfig, type ResolvedConfig } from '../lib/config';
 import { isCognitoError, type ChallengeError } from '../lib/errors';
 import { otpauthUri } from '../lib/totp';
 import { cognitoFor } from '../middleware/cognito-client';
@@ -17,88 +17,17 @@ import {
   storeTokensAtRegeneration, toSessionTokens, type PendingChallenge,
 } from '../middleware/session-tokens';
 import { readCode, readMfaType, readPassword, readUsername, type FieldResult } from './login-fields';
+import {
+  defaultUser, type CognitoFailureInfo, type CognitoStrategyOptions, type CognitoTokens, type CognitoVerifyFunction,
+  type CognitoVerifyFunctionWithRequest, type VerifyDone,
+} from './types';
+
+export type {
+  CognitoFailureInfo, CognitoStrategyOptions, CognitoTokens, CognitoUser, CognitoVerifyFunction, CognitoVerifyFunctionWithRequest, VerifyDone,
+} from './types';
 
 const debug = createDebug('express-cognito:strategy');
 
-/** Options of {@link CognitoStrategy}: the shared Cognito options (see `resolveConfig`) and these. */
-export interface CognitoStrategyOptions extends CognitoOptions {
-  /**
-   * How the password is checked: `'USER_SRP_AUTH'` (default; the password never leaves this server)
-   * or `'ADMIN_USER_PASSWORD_AUTH'` (server-side admin flow; needs AWS credentials allowed to call
-   * AdminInitiateAuth, and the flow enabled on the app client).
-   */
-  authFlow?: 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH';
-  /** Body field holding the username (default `'username'`; `a[b]` notation allowed). */
-  usernameField?: string;
-  /** Body field holding the password (default `'password'`). */
-  passwordField?: string;
-  /** Body field holding an MFA code (default `'code'`). */
-  codeField?: string;
-  /** Body field holding the new password at NEW_PASSWORD_REQUIRED (default `'newPassword'`). */
-  newPasswordField?: string;
-  /** Body field holding the chosen MFA type at SELECT_MFA_TYPE (default `'mfaType'`). */
-  mfaTypeField?: string;
-  /** Pass `req` as the first argument of `verify` (default false). */
-  passReqToCallback?: boolean;
-  /** Also put the tokens on the default user as `user.tokens` (default false: they stay server side in the session). */
-  storeTokensOnUser?: boolean;
-  /** How long a pending challenge can be answered, in seconds (default 180: Cognito's challenge session lifetime). */
-  challengeTtlSeconds?: number;
-  /** Issuer shown by authenticator apps for the MFA_SETUP `otpauth://` URI (default `'Amazon Cognito'`). */
-  totpIssuer?: string;
-}
-
-/** The tokens of a successful login, as handed to `verify`. */
-export interface CognitoTokens {
-  idToken: string;
-  accessToken: string;
-  refreshToken?: string;
-  /** The access token's expiry, in seconds since the epoch. */
-  expiresAt: number;
-  tokenType: 'Bearer';
-}
-
-/** The user built from the ID token when no `verify` is given. */
-export interface CognitoUser {
-  sub: string;
-  /** `cognito:username` (for pools with e-mail as username this is the `sub`, not the e-mail). */
-  username: string;
-  email?: string;
-  /** `cognito:groups`, or `[]`. */
-  groups: string[];
-  /** Only with `storeTokensOnUser: true`. */
-  tokens?: CognitoTokens;
-}
-
-/**
- * What the strategy passes to `fail()` — `info` in a custom callback, `challenge.message` for flash
- * messages. `challenge` is set while a login step is pending; the app renders the matching form.
- */
-export interface CognitoFailureInfo {
-  message: string;
-  /** Stable code (`ERR_COGNITO_…`). */
-  code: string;
-  challenge?: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'NEW_PASSWORD_REQUIRED' | 'MFA_SETUP' | 'SELECT_MFA_TYPE' | string;
-  /** MFA_SETUP: the TOTP secret (base32) to enter in an authenticator app. */
-  secretCode?: string;
-  /** MFA_SETUP: the same secret as an `otpauth://` URI, for a QR code. */
-  otpauthUri?: string;
-  /** SMS_MFA: where the code was sent (masked by Cognito, e.g. `+********1234`). */
-  destination?: string;
-  /** SELECT_MFA_TYPE: the types the user may choose from. */
-  mfaTypes?: string[];
-  /** NEW_PASSWORD_REQUIRED: attributes Cognito requires with the new password. */
-  requiredAttributes?: string[];
-  /** The body field at fault, for a 400. */
-  field?: string;
-}
-
-/** `done` of a verify function, as in passport-local. */
-export type VerifyDone = (err: unknown, user?: unknown, info?: unknown) => void;
-/** Maps a login's tokens and verified ID-token claims to the app's user. */
-export type CognitoVerifyFunction = (tokens: CognitoTokens, claims: Record<string, unknown>, done: VerifyDone) => void;
-/** {@link CognitoVerifyFunction} with `req` first (`passReqToCallback: true`). */
-export type CognitoVerifyFunctionWithRequest = (req: Request, tokens: CognitoTokens, claims: Record<string, unknown>, done: VerifyDone) => void;
 
 type Outcome =
   | { kind: 'fail'; info: CognitoFailureInfo; status: number }
@@ -433,18 +362,6 @@ export class CognitoStrategy extends Strategy {
   private cognitoFor(username: string): Cognito {
     return cognitoFor(this.config, { username });
   }
-}
-
-function defaultUser(claims: Record<string, unknown>, tokens?: CognitoTokens): CognitoUser {
-  const groups = Array.isArray(claims['cognito:groups']) ? (claims['cognito:groups'] as unknown[]).filter((g): g is string => typeof g === 'string') : [];
-  const user: CognitoUser = {
-    sub: String(claims.sub ?? ''),
-    username: String(claims['cognito:username'] ?? claims.sub ?? ''),
-    groups,
-  };
-  if (typeof claims.email === 'string') user.email = claims.email;
-  if (tokens) user.tokens = tokens;
-  return user;
 }
 
 function fail(status: number, code: string, message: string, field?: string, challenge?: string): Outcome {

@@ -4,12 +4,27 @@
  * and size limits so that an oversized or non-string field is a 400, never a call to Cognito.
  */
 
-/** Longest username accepted, in characters (Cognito's own limit is 128; aliases can be e-mails). */
+/**
+ * Longest username accepted, in characters (Cognito's own limit is 128; aliases can be e-mails).
+ *
+ * @example
+ * if (name.length > MAX_USERNAME_LENGTH) return fail(400);
+ */
 export const MAX_USERNAME_LENGTH = 256;
-/** Longest password accepted, in UTF-8 bytes (1 KiB). */
+/**
+ * Longest password accepted, in UTF-8 bytes (1 KiB).
+ *
+ * @example
+ * if (Buffer.byteLength(pw) > MAX_PASSWORD_BYTES) return fail(400);
+ */
 export const MAX_PASSWORD_BYTES = 1024;
 
-/** The outcome of reading one field. */
+/**
+ * The outcome of reading one field.
+ *
+ * @example
+ * const r: FieldResult = readCode(req.body, 'code'); // { state: 'invalid', reason: 'must be 6 digits' }
+ */
 export type FieldResult =
   | { state: 'absent' }
   | { state: 'invalid'; reason: string }
@@ -89,9 +104,19 @@ export function readCode(body: unknown, field: string): FieldResult {
   return { state: 'ok', value: code };
 }
 
-/** The MFA types a user can pick at SELECT_MFA_TYPE. */
+/**
+ * The MFA types a user can pick at SELECT_MFA_TYPE.
+ *
+ * @example
+ * MFA_TYPES.includes(choice);
+ */
 export const MFA_TYPES = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA'] as const;
-/** One of {@link MFA_TYPES}. */
+/**
+ * One of {@link MFA_TYPES}.
+ *
+ * @example
+ * const t: MfaType = 'SOFTWARE_TOKEN_MFA';
+ */
 export type MfaType = (typeof MFA_TYPES)[number];
 
 /**

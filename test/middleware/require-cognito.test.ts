@@ -383,3 +383,42 @@ describe('requireCognito options', function () {
     assert.equal(typeof requireCognito({ ...base, clientId: ['a', 'b'], groups: 'admin', scope: ['s1', 's2'], loginUrl: '/login' }), 'function');
   });
 });
+
+describe('requireCognito — app client with a secret, e-mail as username', function () {
+  let pool: TestPool;
+  let web: TestApp;
+  before(async function () {
+    pool = await startTestPool({ generateSecret: true, usernameAttributes: ['email'] });
+    web = await startApp(EXPRESS_FLAVORS[1]!, { pool });
+  });
+  after(async function () {
+    await web?.close();
+    await pool?.stop();
+  });
+
+  it('renews with SECRET_HASH built from cognito:username, not the e-mail typed at login', async function () {
+    assert.ok(pool.clientSecret);
+    await pool.createUser('dora@example.com', PASSWORD, { attributes: { email: 'dora@example.com', email_verified: 'true' } });
+    const agent = request.agent(web.server);
+    const res = await agent.post('/login').send({ username: 'dora@example.com', password: PASSWORD }).expect(200);
+    assert.notEqual(res.body.user.username, 'dora@example.com', 'cognito:username is the sub for e-mail-as-username pools');
+    pool.emulator.clock.advance(HOUR + 60_000);
+    pool.emulator.resetCalls();
+    const me = await agent.get('/api/me').expect(200);
+    assert.equal(pool.emulator.calls('InitiateAuth'), 1);
+    assert.equal(me.body.username, res.body.user.username);
+  });
+
+  it('a session whose tokens were revoked elsewhere loses them', async function () {
+    await pool.createUser('eve@example.com', PASSWORD, { attributes: { email: 'eve@example.com', email_verified: 'true' } });
+    const agent = request.agent(web.server);
+    const login = await agent.post('/login').send({ username: 'eve@example.com', password: PASSWORD }).expect(200);
+    const sid = sidFromSetCookie(login.headers['set-cookie'])!;
+    const { accessToken } = (await storedSession(web.sessionStore, sid))!.cognito.tokens;
+    const claims = decodeJwt(accessToken);
+    await web.revocationStore.revoke([String(claims.origin_jti)], Number(claims.exp));
+    const res = await agent.get('/api/me').expect(401);
+    assert.equal(res.body.code, 'ERR_COGNITO_TOKEN_REVOKED');
+    assert.equal((await storedSession(web.sessionStore, sid))?.cognito?.tokens, undefined);
+  });
+});

@@ -1,0 +1,36 @@
+// Type test (checked by `tsc --noEmit`, which covers test/): the declaration merging of
+// middleware/types.ts types `req.cognito` on Express's Request, and the options types refuse mistakes.
+import { strict as assert } from 'node:assert';
+import type { Request } from 'express';
+import type { CognitoRequestContext } from '../../middleware/types';
+import { requireCognito, type RequireCognitoOptions } from '../../middleware/require-cognito';
+import type { CognitoLogoutOptions } from '../../middleware/cognito-logout';
+
+function handler(req: Request): string {
+  const ctx: CognitoRequestContext | undefined = req.cognito;
+  if (!ctx) return 'anonymous';
+  const use: 'access' | 'id' = ctx.tokenUse;
+  const source: 'bearer' | 'session' = ctx.source;
+  const groups: string[] = ctx.groups;
+  const sub: string = ctx.claims.sub;
+  // @ts-expect-error req.cognito is read-only data, not a function
+  ctx.username();
+  return `${use} ${source} ${groups.join()} ${sub}`;
+}
+
+describe('middleware/types (compile-time)', function () {
+  it('types req.cognito through declaration merging', function () {
+    assert.equal(handler({} as Request), 'anonymous');
+    const req = { cognito: { tokenUse: 'access', source: 'bearer', groups: ['a'], claims: { sub: 's' }, username: 'u', sub: 's', scopes: [] } } as unknown as Request;
+    assert.throws(() => handler(req), TypeError);
+  });
+
+  it('refuses misspelt options at compile time', function () {
+    // @ts-expect-error tokenUse is 'access' | 'id'
+    const bad: RequireCognitoOptions = { tokenUse: 'refresh' };
+    // @ts-expect-error methods is an array
+    const badLogout: CognitoLogoutOptions = { methods: 'POST' };
+    assert.ok(bad && badLogout);
+    assert.equal(typeof requireCognito, 'function');
+  });
+});

@@ -1,0 +1,33 @@
+import { strict as assert } from 'node:assert';
+import { lookup, readCode, readMfaType, readPassword, readUsername } from '../../strategies/login-fields';
+
+describe('strategies/login-fields', function () {
+  it('lookup follows bracket notation and own properties only', function () {
+    assert.equal(lookup({ user: { email: 'a' } }, 'user[email]'), 'a');
+    assert.equal(lookup({ a: 1 }, 'b'), undefined);
+    assert.equal(lookup({}, 'constructor'), undefined);
+    assert.equal(lookup(undefined, 'a'), undefined);
+  });
+  it('usernames: present, absent, invalid', function () {
+    assert.deepEqual(readUsername({ u: 'ann' }, 'u'), { state: 'ok', value: 'ann' });
+    assert.equal(readUsername({ u: '' }, 'u').state, 'absent');
+    for (const bad of [42, ['a'], ' ann', 'ann ', 'a\tb', 'x'.repeat(257), '   ']) assert.equal(readUsername({ u: bad }, 'u').state, 'invalid', String(bad));
+    assert.equal(readUsername({ u: 'x'.repeat(256) }, 'u').state, 'ok');
+  });
+  it('passwords are byte-limited and never altered', function () {
+    assert.deepEqual(readPassword({ p: ' spaced pass ' }, 'p'), { state: 'ok', value: ' spaced pass ' });
+    assert.equal(readPassword({ p: 'p'.repeat(1024) }, 'p').state, 'ok');
+    assert.equal(readPassword({ p: '\u20ac'.repeat(342) }, 'p').state, 'invalid');
+    assert.equal(readPassword({ p: { a: 1 } }, 'p').state, 'invalid');
+  });
+  it('codes are 6 digits (spaces and dashes removed)', function () {
+    assert.deepEqual(readCode({ c: '123 456' }, 'c'), { state: 'ok', value: '123456' });
+    assert.deepEqual(readCode({ c: 123456 }, 'c'), { state: 'ok', value: '123456' });
+    for (const bad of ['12345', '1234567', 'abcdef', '12 34 5', 'x'.repeat(20), true]) assert.equal(readCode({ c: bad }, 'c').state, 'invalid', String(bad));
+  });
+  it('MFA types, with friendly aliases', function () {
+    assert.deepEqual(readMfaType({ m: 'totp' }, 'm'), { state: 'ok', value: 'SOFTWARE_TOKEN_MFA' });
+    assert.deepEqual(readMfaType({ m: 'SMS' }, 'm'), { state: 'ok', value: 'SMS_MFA' });
+    assert.equal(readMfaType({ m: 'EMAIL_OTP' }, 'm').state, 'invalid');
+  });
+});
