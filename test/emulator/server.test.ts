@@ -5,7 +5,10 @@
 import assert from 'node:assert/strict';
 import { GetUserCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startEmulator } from '../../lib/emulator';
+import { createRequestListener } from '../../lib/emulator/server';
 import { startTestPool, type TestPool } from '../support/pool';
 import { rejects } from './helpers';
 
@@ -57,6 +60,27 @@ describe('emulator: HTTP surface, faults and call counts', () => {
       const res = await post(`${TARGET}InitiateAuth`, Buffer.alloc(1024 * 1024 + 10, 0x20));
       assert.equal(res.status, 413);
       await res.arrayBuffer();
+    });
+
+    it('an unexpected internal error is a 500 InternalErrorException that leaks nothing', async () => {
+      // A context whose store is missing makes every handler throw a TypeError.
+      const server = createServer(
+        createRequestListener({ ctx: { store: undefined } as never, faults: () => ({}), count: () => undefined, delay: async () => undefined }),
+      );
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const res = await fetch(`http://127.0.0.1:${port}/`, {
+          method: 'POST',
+          headers: { authorization: 'AWS4-HMAC-SHA256 x', 'x-amz-target': `${TARGET}DescribeUserPool` },
+          body: JSON.stringify({ UserPoolId: 'us-east-1_x' }),
+        });
+        assert.equal(res.status, 500);
+        assert.deepEqual(await res.json(), { __type: 'InternalErrorException', message: 'Internal server error.' });
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it('unknown paths are 404 JSON; OPTIONS answers CORS preflights', async () => {
