@@ -15,7 +15,8 @@ export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' |
 /** A second factor. */
 export type MfaType = 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA';
 /** Challenges the emulator raises. */
-export type ChallengeName = 'PASSWORD_VERIFIER' | 'NEW_PASSWORD_REQUIRED' | 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | 'SELECT_MFA_TYPE' | 'MFA_SETUP';
+export type ChallengeName = 'PASSWORD_VERIFIER' | 'NEW_PASSWORD_REQUIRED' | 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | 'SELECT_MFA_TYPE' | 'MFA_SETUP'
+  | 'DEVICE_SRP_AUTH' | 'DEVICE_PASSWORD_VERIFIER';
 
 /** A user pool. */
 export interface PoolRecord {

@@ -12,6 +12,7 @@ import type { ClientRecord, PoolRecord, UserRecord } from '../store';
 import { issueTokens } from '../tokens';
 import { findUser, userKey } from '../user-directory';
 import { checkSecretHash, requireFlow } from './auth-flows';
+import { refuseRefreshTokenAuth } from './refresh-rotation';
 import { afterPassword, assertMaySignIn, type SignInResponse } from './sign-in-steps';
 
 const AUTH_FLOWS = [
@@ -124,6 +125,7 @@ function runFlow(
     case 'REFRESH_TOKEN_AUTH':
     case 'REFRESH_TOKEN':
       requireFlow(client, 'ALLOW_REFRESH_TOKEN_AUTH', flow);
+      refuseRefreshTokenAuth(client);
       return refreshAuth(ctx, pool, client, ap);
     case 'ADMIN_USER_PASSWORD_AUTH':
     case 'ADMIN_NO_SRP_AUTH':

@@ -18,6 +18,7 @@ import {
 import type { ChallengeName, ClientRecord, MfaType, PoolRecord, SessionRecord, UserRecord } from '../store';
 import { assertUniqueSignInNames, findUser, userKey, validateAttributes } from '../user-directory';
 import { checkSecretHash } from './auth-flows';
+import { answerDeviceChallenge } from './devices';
 import { acceptTotpCode } from './mfa';
 import {
   afterPassword,
@@ -136,6 +137,7 @@ function respond(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, p
   const name = requireEnum(params, 'ChallengeName', CHALLENGE_NAMES);
   const answers = stringMap(params, 'ChallengeResponses');
   if (name === 'PASSWORD_VERIFIER') return passwordVerifier(ctx, pool, client, answers);
+  if (name === 'DEVICE_SRP_AUTH' || name === 'DEVICE_PASSWORD_VERIFIER') return answerDeviceChallenge(ctx, pool, client, name, params);
   const sessionId = optionalString(params, 'Session');
   if (!sessionId) throw invalidParameter('Missing required parameter Session');
   const session = ctx.store.session(sessionId, client.clientId, ctx.clock.now());

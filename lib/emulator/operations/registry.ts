@@ -4,7 +4,9 @@ import { adminUserOperations } from './admin-users';
 import { authOperations } from './auth';
 import { challengeOperations } from './challenges';
 import { controlPlaneOperations } from './control-plane';
+import { deviceOperations } from './devices';
 import { mfaOperations } from './mfa';
+import { refreshRotationOperations } from './refresh-rotation';
 import { signOutOperations } from './sign-out';
 import { userOperations } from './user';
 
@@ -17,4 +19,6 @@ export const operations: Readonly<Record<string, OperationSpec>> = Object.freeze
   ...mfaOperations,
   ...signOutOperations,
   ...userOperations,
+  ...deviceOperations,
+  ...refreshRotationOperations,
 });

@@ -4,6 +4,7 @@
  * Every challenge carries an opaque `Session` bound to user and client, kept server-side.
  */
 import type { EmulatorContext } from '../context';
+import { deviceForSignIn, startDeviceChallenge } from '../device-store';
 import { CognitoServiceError, notAuthorized } from '../errors';
 import { numericCode, randomToken } from '../ids';
 import type { ChallengeName, ClientRecord, MfaType, PoolRecord, SessionRecord, UserRecord } from '../store';
@@ -111,10 +112,10 @@ export function factorChallenge(
 
 /** Tokens for a completed sign-in (a new `origin_jti`, a refresh token). */
 export function completeSignIn(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, deviceKey?: string): SignInResponse {
-  return {
-    ChallengeParameters: {},
-    AuthenticationResult: issueTokens(ctx, pool, client, user, { withRefreshToken: true, ...(deviceKey ? { deviceKey } : {}) }),
-  };
+  // In a pool that remembers devices: the known device presented, else a new one (NewDeviceMetadata).
+  const device = deviceForSignIn(ctx, pool, user, deviceKey);
+  const result = issueTokens(ctx, pool, client, user, { withRefreshToken: true, ...(device.deviceKey ? { deviceKey: device.deviceKey } : {}) });
+  return { ChallengeParameters: {}, AuthenticationResult: device.newDevice ? Object.assign(result, { NewDeviceMetadata: device.newDevice }) : result };
 }
 
 /** The MFA step (or tokens) for a user whose password is settled. */
@@ -145,5 +146,8 @@ export function afterPassword(ctx: EmulatorContext, pool: PoolRecord, client: Cl
       requiredAttributes: '[]',
     }, deviceKey ? { deviceKey } : {});
   }
+  // A confirmed device presented by the client proves itself first (DEVICE_SRP_AUTH).
+  const deviceChallenge = startDeviceChallenge(ctx, pool, client, user, deviceKey);
+  if (deviceChallenge) return deviceChallenge;
   return mfaStep(ctx, pool, client, user, deviceKey);
 }
