@@ -1,0 +1,76 @@
+/**
+ * express-cognito: Amazon Cognito User Pools for Express/Connect.
+ *
+ * Re-exports only. The emulator is published separately as `express-cognito/emulator`.
+ */
+export { Cognito, type AuthenticateOptions } from './lib/cognito';
+export { type CognitoUserOptions } from './lib/cognito-options';
+export { type MfaTokens, type LoginFlow } from './lib/challenge';
+export {
+  resolveConfig,
+  type CognitoOptions,
+  type ResolvedConfig,
+  type CognitoClientLike,
+  DEFAULT_LEEWAY_SECONDS,
+  DEFAULT_JWKS_COOLDOWN_MS,
+  DEFAULT_JWKS_TIMEOUT_MS,
+} from './lib/config';
+export { type Clock, systemClock } from './lib/clock';
+export {
+  TokenVerifier,
+  type TokenVerifierOptions,
+  type VerifyOptions,
+  type CognitoClaims,
+  type CognitoClaimsBase,
+  type IdTokenClaims,
+  type AccessTokenClaims,
+} from './lib/token-verifier';
+export { JwksCache, getJwksCache, clearJwksCaches, type JwksCacheOptions, type JwksFetcher } from './lib/jwks-cache';
+export {
+  DEFAULT_TOKEN_CACHE_SIZE,
+  DEFAULT_TOKEN_CACHE_MAX_AGE_SECONDS,
+  type TokenCacheOptions,
+} from './lib/verified-token-cache';
+export {
+  CognitoError,
+  isCognitoError,
+  ChallengeError,
+  ForceChangePasswordError,
+  MFAChallengeError,
+  SoftwareTokenMFAChallengeError,
+  SMSMFAChallengeError,
+  MFASetupRequiredError,
+  DeviceChallengeError,
+  TokenVerificationError,
+  JwksUnavailableError,
+  AuthenticationFailedError,
+  RefreshTokenRejectedError,
+  CodeMismatchError,
+  ChallengeExpiredError,
+  PasswordResetRequiredError,
+  UserNotConfirmedError,
+  InvalidPasswordError,
+  ThrottledError,
+  ServiceUnavailableError,
+  NotAuthorizedError,
+  CognitoServiceError,
+  mapServiceError,
+  type TokenErrorCode,
+  type ChallengeTokens,
+} from './lib/errors';
+export { secretHash } from './lib/secret-hash';
+export { generateTotp, verifyTotp, otpauthUri, base32Encode, base32Decode } from './lib/totp';
+export { CognitoStrategy } from './strategies/cognito-strategy';
+export {
+  type CognitoStrategyOptions,
+  type CognitoTokens,
+  type CognitoUser,
+  type CognitoFailureInfo,
+  type CognitoVerifyFunction,
+  type CognitoVerifyFunctionWithRequest,
+} from './strategies/types';
+export { requireCognito, type RequireCognitoOptions } from './middleware/require-cognito';
+export { cognitoLogout, type CognitoLogoutOptions } from './middleware/cognito-logout';
+export { type RevocationStore, MemoryRevocationStore, type MemoryRevocationStoreOptions } from './middleware/revocation-store';
+export { RedisRevocationStore, type RedisRevocationStoreOptions } from './middleware/redis-revocation-store';
+export { type CognitoRequestContext } from './middleware/types';
