@@ -10,6 +10,7 @@ import {
   AdminGetUserCommand,
   AdminInitiateAuthCommand,
   AdminRespondToAuthChallengeCommand,
+  ChangePasswordCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   type AuthFlowType,
@@ -104,6 +105,25 @@ describe('emulator: password sign-in', () => {
 
     it('refuses admin flows on InitiateAuth', async () => {
       await rejects(initiate('ADMIN_USER_PASSWORD_AUTH', { USERNAME: 'alice', PASSWORD: 'Passw0rd!' }), 'InvalidParameterException');
+    });
+  });
+
+  describe('ChangePassword', () => {
+    it('changes the password with the access token; the old one stops working', async () => {
+      await pool.createUser('ivy', 'Passw0rd!');
+      const tokens = (await initiate('USER_PASSWORD_AUTH', { USERNAME: 'ivy', PASSWORD: 'Passw0rd!' })).AuthenticationResult!;
+      await rejects(
+        pool.sdk.send(new ChangePasswordCommand({ AccessToken: tokens.AccessToken, PreviousPassword: 'Wr0ng!pass', ProposedPassword: 'N3wPassword!' })),
+        'NotAuthorizedException',
+        'Incorrect username or password.',
+      );
+      await rejects(
+        pool.sdk.send(new ChangePasswordCommand({ AccessToken: tokens.AccessToken, PreviousPassword: 'Passw0rd!', ProposedPassword: 'weak' })),
+        'InvalidPasswordException',
+      );
+      await pool.sdk.send(new ChangePasswordCommand({ AccessToken: tokens.AccessToken, PreviousPassword: 'Passw0rd!', ProposedPassword: 'N3wPassword!' }));
+      await rejects(initiate('USER_PASSWORD_AUTH', { USERNAME: 'ivy', PASSWORD: 'Passw0rd!' }), 'NotAuthorizedException');
+      assert.ok((await initiate('USER_PASSWORD_AUTH', { USERNAME: 'ivy', PASSWORD: 'N3wPassword!' })).AuthenticationResult);
     });
   });
 

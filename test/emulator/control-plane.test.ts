@@ -6,7 +6,11 @@ import assert from 'node:assert/strict';
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
+  AdminDeleteUserCommand,
   AdminGetUserCommand,
+  AdminRemoveUserFromGroupCommand,
+  AdminRespondToAuthChallengeCommand,
+  AdminUpdateUserAttributesCommand,
   AdminListGroupsForUserCommand,
   AdminSetUserMFAPreferenceCommand,
   AdminSetUserPasswordCommand,
@@ -211,6 +215,43 @@ describe('emulator: control plane', () => {
       await rejects(
         sdk.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: 'alice', SMSMfaSettings: { Enabled: true } })),
         'InvalidParameterException',
+      );
+    });
+  });
+
+  describe('more admin user operations', () => {
+    it('AdminUpdateUserAttributes updates attributes and refuses unknown ones', async () => {
+      await sdk.send(new AdminUpdateUserAttributesCommand({ UserPoolId: poolId, Username: 'alice', UserAttributes: [{ Name: 'name', Value: 'Alice A.' }] }));
+      const user = await sdk.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'alice' }));
+      assert.equal(user.UserAttributes!.find((a) => a.Name === 'name')?.Value, 'Alice A.');
+      await rejects(
+        sdk.send(new AdminUpdateUserAttributesCommand({ UserPoolId: poolId, Username: 'alice', UserAttributes: [{ Name: 'sub', Value: 'mine' }] })),
+        'InvalidParameterException',
+      );
+    });
+
+    it('AdminRemoveUserFromGroup removes membership; unknown groups are ResourceNotFoundException', async () => {
+      await sdk.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: poolId, Username: 'alice', GroupName: 'admin' }));
+      assert.deepEqual((await sdk.send(new AdminListGroupsForUserCommand({ UserPoolId: poolId, Username: 'alice' }))).Groups, []);
+      await rejects(sdk.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: poolId, Username: 'alice', GroupName: 'nope' })), 'ResourceNotFoundException');
+    });
+
+    it('AdminDeleteUser deletes; a second delete is UserNotFoundException', async () => {
+      await sdk.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'doomed', TemporaryPassword: 'LongEnough1' }));
+      await sdk.send(new AdminDeleteUserCommand({ UserPoolId: poolId, Username: 'doomed' }));
+      await rejects(sdk.send(new AdminDeleteUserCommand({ UserPoolId: poolId, Username: 'doomed' })), 'UserNotFoundException');
+    });
+
+    it('AdminRespondToAuthChallenge refuses a client that is not in the pool and a garbage session', async () => {
+      await rejects(
+        sdk.send(new AdminRespondToAuthChallengeCommand({ UserPoolId: poolId, ClientId: 'nope', ChallengeName: 'SMS_MFA', Session: 'x', ChallengeResponses: { USERNAME: 'alice' } })),
+        'ResourceNotFoundException',
+      );
+      const { UserPoolClient } = await sdk.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'admin-app', ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }));
+      await rejects(
+        sdk.send(new AdminRespondToAuthChallengeCommand({ UserPoolId: poolId, ClientId: UserPoolClient!.ClientId, ChallengeName: 'SMS_MFA', Session: 'x', ChallengeResponses: { USERNAME: 'alice', SMS_MFA_CODE: '123456' } })),
+        'NotAuthorizedException',
+        'Invalid session for the user.',
       );
     });
   });
