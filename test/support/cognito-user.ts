@@ -4,10 +4,18 @@
  * clock, and a helper that expects a `CognitoError` code.
  */
 import assert from 'node:assert/strict';
+import {
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  type CreateUserPoolClientRequest,
+  type DeviceConfigurationType,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { Cognito, type CognitoUserOptions } from '../../lib/cognito';
 import { isCognitoError, type CognitoError } from '../../lib/errors';
 import { generateTotp } from '../../lib/totp';
-import type { TestPool } from './pool';
+import { TEST_AUTH_FLOWS, type TestPool } from './pool';
 
 let counter = 0;
 
@@ -71,4 +79,46 @@ export async function rejectsWithCode(promise: Promise<unknown>, code: string): 
 /** Awaits `promise`, expecting a TypeError whose message matches `pattern`. */
 export async function rejectsWithTypeError(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
   await assert.rejects(promise, (e: unknown) => e instanceof TypeError && pattern.test(e.message));
+}
+
+/** Options of {@link extraPool}. */
+export interface ExtraPoolOptions {
+  mfa?: 'OFF' | 'ON' | 'OPTIONAL';
+  deviceConfiguration?: DeviceConfigurationType;
+  generateSecret?: boolean;
+  clientOptions?: Partial<CreateUserPoolClientRequest>;
+}
+
+/**
+ * Another pool (and client) in the same emulator, with settings `startTestPool` does not offer
+ * (DeviceConfiguration), as a `TestPool` whose `createUser` works on it. Stopping it is a no-op.
+ */
+export async function extraPool(base: TestPool, options: ExtraPoolOptions = {}): Promise<TestPool> {
+  const { UserPool } = await base.sdk.send(new CreateUserPoolCommand({
+    PoolName: 'extra',
+    MfaConfiguration: options.mfa ?? 'OFF',
+    ...(options.deviceConfiguration ? { DeviceConfiguration: options.deviceConfiguration } : {}),
+  }));
+  const poolId = UserPool!.Id!;
+  const { UserPoolClient } = await base.sdk.send(new CreateUserPoolClientCommand({
+    UserPoolId: poolId, ClientName: 'extra', GenerateSecret: options.generateSecret ?? false,
+    ExplicitAuthFlows: TEST_AUTH_FLOWS as never, ...options.clientOptions,
+  }));
+  const clientSecret = UserPoolClient!.ClientSecret;
+  return {
+    ...base,
+    poolId,
+    clientId: UserPoolClient!.ClientId!,
+    ...(clientSecret ? { clientSecret } : { clientSecret: undefined }),
+    createUser: async (username, password, opts = {}) => {
+      const attributes = Object.entries(opts.attributes ?? {}).map(([Name, Value]) => ({ Name, Value }));
+      await base.sdk.send(new AdminCreateUserCommand({
+        UserPoolId: poolId, Username: username, TemporaryPassword: password, MessageAction: 'SUPPRESS', UserAttributes: attributes,
+      }));
+      if (!opts.temporary) {
+        await base.sdk.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: password, Permanent: true }));
+      }
+    },
+    stop: async () => undefined,
+  };
 }
