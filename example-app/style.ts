@@ -38,7 +38,8 @@ button.link { margin: 0; padding: .3rem .7rem; background: transparent; color: v
 table { border-collapse: collapse; width: 100%; font-size: .92rem; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { width: 14rem; color: var(--muted); font-weight: 600; }
-td { word-break: break-all; }
+td { overflow-wrap: anywhere; }
+.card > h2:first-child { margin-top: 0; }
 code, .secret { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .secret { display: inline-block; padding: .3rem .5rem; background: var(--bg); border-radius: 4px;
   letter-spacing: .08em; word-break: break-all; }

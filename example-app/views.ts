@@ -192,7 +192,7 @@ export function mfaSetupPage(ctx: PageContext, data: MfaSetupPageData): SafeHtml
     html`<section class="card narrow">
   <h1>Set up two-step verification</h1>
   ${errorBox(data.error)}
-  <p class="muted">${data.message ?? 'This account needs an authenticator app.'} Scan the code with the app, then type the six-digit code it shows.</p>
+  <p class="muted">This account needs an authenticator app. Scan the QR code with the app (or type the key), then enter the six-digit code it shows.</p>
   ${data.qrSvg ? html`<div class="qr" id="qr" role="img" aria-label="QR code of the authenticator key">${data.qrSvg}</div>` : ''}
   ${data.secretCode ? html`<p>Or type this key: <span class="secret" id="secret-code">${data.secretCode}</span></p>` : ''}
   ${codeForm(ctx, data, 'Code from the app')}

@@ -1,0 +1,308 @@
+/**
+ * The example app: an Express app that signs people in with Amazon Cognito (or the embedded
+ * emulator) through `express-cognito`, exactly as the README tells users to.
+ *
+ * `createApp(config)` returns the app without listening, so the tests drive this very app;
+ * `server.ts` is the entry that starts it.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import { Passport } from 'passport';
+import QRCode from 'qrcode';
+import { CognitoStrategy, cognitoLogout, requireCognito, type CognitoFailureInfo, type CognitoOptions } from 'express-cognito';
+import { CsrfError, csrfToken, verifyCsrf } from './csrf';
+import { trustedHtml, type SafeHtml } from './html';
+import { securityHeaders } from './security-headers';
+import { STYLESHEET } from './style';
+import * as views from './views';
+
+/** How {@link createApp} is set up. */
+export interface ExampleAppConfig {
+  /**
+   * Where the user pool is: pool id, client id (and secret), region, endpoint. Fields left out come
+   * from the environment (`COGNITO_USER_POOL_ID`, `COGNITO_CLIENT_ID`, …), as everywhere in the package.
+   */
+  cognito?: CognitoOptions;
+  /** Signs the session cookie. Use a long random value; several rotate (the first signs). */
+  sessionSecret: string | string[];
+  /** Where sessions are kept (default: express-session's MemoryStore, fine for one process). */
+  sessionStore?: session.Store;
+  /** Send the session cookie over HTTPS only (set it when the app is served over HTTPS). */
+  secureCookies?: boolean;
+  /** Express's `trust proxy` setting, when the app runs behind a reverse proxy that terminates TLS. */
+  trustProxy?: boolean | number | string;
+  /** Shown in the page titles and as the issuer in authenticator apps. Default `'express-cognito demo'`. */
+  appName?: string;
+  /** The demo accounts to list on the login page (embedded emulator only). */
+  demo?: { users: views.DemoUser[]; totpSecret?: string };
+  /** "Now" in ms, for the profile page's "expires in"; the emulator's clock in tests. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** The user Passport keeps in the session: the strategy's default user (from the ID token). */
+interface AppUser {
+  sub: string;
+  username: string;
+  email?: string;
+  groups: string[];
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The MFA_SETUP key handed out in this login, shown again when the first code is wrong. */
+    mfaSetup?: { secretCode: string; otpauthUri: string };
+  }
+}
+
+// What the strategy sends when it asks for a step (as opposed to a step that went wrong).
+const PROMPT_CODES = new Set([
+  'ERR_COGNITO_CHALLENGE',
+  'ERR_COGNITO_MFA_SOFTWARE_TOKEN',
+  'ERR_COGNITO_MFA_SMS',
+  'ERR_COGNITO_MFA_SELECT',
+  'ERR_COGNITO_MFA_SETUP',
+  'ERR_COGNITO_NEW_PASSWORD_REQUIRED',
+]);
+
+/**
+ * Builds the example app.
+ *
+ * @example
+ * const app = createApp({ sessionSecret: process.env.SESSION_SECRET! });
+ * app.listen(3000);
+ */
+export function createApp(config: ExampleAppConfig): express.Express {
+  const appName = config.appName ?? 'express-cognito demo';
+  const now = config.clock ?? Date.now;
+  const cognito = config.cognito ?? {};
+
+  // Passport instance of this app (rather than the global one), so that several apps — tests start
+  // more than one — never share a strategy. With one app, the global `passport` works the same.
+  const passport = new Passport();
+  passport.use(new CognitoStrategy({ ...cognito, authFlow: 'USER_SRP_AUTH', totpIssuer: appName.replace(/:/g, ' ') }));
+  passport.serializeUser((user, done) => done(null, user));
+  passport.deserializeUser((user: AppUser, done) => done(null, user));
+
+  const guard = requireCognito({ ...cognito, loginUrl: '/login' });
+  const adminGuard = requireCognito({ ...cognito, groups: ['admin'], loginUrl: '/login' });
+  const apiGuard = requireCognito({ ...cognito });
+
+  const app = express();
+  app.disable('x-powered-by');
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
+  app.use(securityHeaders);
+  app.get('/style.css', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=3600').type('text/css').send(STYLESHEET);
+  });
+
+  app.use(
+    session({
+      name: 'excog.sid',
+      secret: config.sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      ...(config.sessionStore ? { store: config.sessionStore } : {}),
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies ?? false, path: '/' },
+    }),
+  );
+  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(verifyCsrf);
+
+  const ctx = (req: Request): views.PageContext => ({
+    csrfToken: csrfToken(req),
+    username: (req.user as AppUser | undefined)?.username,
+    appName,
+  });
+  const send = (res: Response, status: number, page: SafeHtml): void => {
+    res.status(status).type('html').send(page.toString());
+  };
+
+  app.get('/', (req, res) => res.redirect(req.user ? '/profile' : '/login'));
+
+  app.get('/login', (req, res) => {
+    send(res, 200, views.loginPage(ctx(req), {
+      returnTo: safeReturnTo(req.query.returnTo),
+      notice: req.query.loggedOut === '1' ? 'You have been logged out.' : undefined,
+      demoUsers: config.demo?.users,
+      demoTotpSecret: config.demo?.totpSecret,
+    }));
+  });
+
+  app.post('/login', (req, res, next) => {
+    const body = req.body as Record<string, unknown>;
+    const returnTo = safeReturnTo(body.returnTo);
+    // The second field is this page's own check; the strategy only needs `newPassword`.
+    if (typeof body.newPassword === 'string' && body.newPassword !== body.confirmPassword) {
+      return send(res, 400, views.newPasswordPage(ctx(req), { returnTo, error: 'The two passwords are not the same.' }));
+    }
+    const done = (err: unknown, user: AppUser | false, info: CognitoFailureInfo | undefined, status: number | undefined): void => {
+      if (err) return next(err);
+      if (!user) {
+        renderStep(req, res, info, status ?? 401, returnTo, typeof body.username === 'string' ? body.username : undefined).catch(next);
+        return;
+      }
+      req.logIn(user, (loginErr) => {
+        if (loginErr) return next(loginErr);
+        res.redirect(303, returnTo ?? '/profile');
+      });
+    };
+    (passport.authenticate('cognito', done) as express.RequestHandler)(req, res, next);
+  });
+
+  // The login step after a failure: the form of the challenge Cognito asked for, or the login form.
+  async function renderStep(
+    req: Request,
+    res: Response,
+    info: CognitoFailureInfo | undefined,
+    status: number,
+    returnTo: string | undefined,
+    username: string | undefined,
+  ): Promise<void> {
+    const c = ctx(req);
+    const challenge = info?.challenge;
+    const isPrompt = info !== undefined && PROMPT_CODES.has(info.code);
+    // Prompts are worded by the pages themselves; what went wrong is worded by the strategy.
+    const step: views.ChallengePageData = { returnTo, error: isPrompt ? undefined : info?.message };
+    // A page that asks for the next step is a normal page (200); a step that went wrong is not.
+    const code = isPrompt ? 200 : status;
+    if (challenge !== 'MFA_SETUP') delete req.session.mfaSetup;
+    switch (challenge) {
+      case 'SOFTWARE_TOKEN_MFA':
+        return send(res, code, views.softwareTokenMfaPage(c, step));
+      case 'SMS_MFA':
+        return send(res, code, views.smsMfaPage(c, {
+          ...step,
+          message: info?.destination ? `A six-digit code was sent to ${info.destination}.` : undefined,
+        }));
+      case 'NEW_PASSWORD_REQUIRED':
+        return send(res, code, views.newPasswordPage(c, step));
+      case 'SELECT_MFA_TYPE':
+        return send(res, code, views.selectMfaTypePage(c, { ...step, choices: info?.mfaTypes ?? ['SOFTWARE_TOKEN_MFA', 'SMS_MFA'] }));
+      case 'MFA_SETUP': {
+        if (info?.secretCode && info.otpauthUri) req.session.mfaSetup = { secretCode: info.secretCode, otpauthUri: info.otpauthUri };
+        const key = req.session.mfaSetup;
+        // The QR code is drawn here, on the server: no third-party image service ever sees the secret.
+        const qrSvg = key ? trustedHtml(await QRCode.toString(key.otpauthUri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' })) : undefined;
+        return send(res, code, views.mfaSetupPage(c, { ...step, secretCode: key?.secretCode, otpauthUri: key?.otpauthUri, qrSvg }));
+      }
+      default:
+        return send(res, status === 400 ? 400 : 401, views.loginPage(c, {
+          returnTo,
+          error: status === 400 ? 'Please enter a username and a password.' : (info?.message ?? 'Incorrect username or password.'),
+          username,
+          demoUsers: config.demo?.users,
+          demoTotpSecret: config.demo?.totpSecret,
+        }));
+    }
+  }
+
+  app.get('/profile', guard, (req, res) => {
+    const c = req.cognito!;
+    const exp = typeof c.claims.exp === 'number' ? c.claims.exp * 1000 : now();
+    send(res, 200, views.profilePage(ctx(req), {
+      username: c.username,
+      sub: c.sub,
+      groups: c.groups,
+      expiresAtMs: exp,
+      nowMs: now(),
+      accessClaims: c.claims,
+      userClaims: c.idToken ? jwtPayload(c.idToken) : undefined,
+    }));
+  });
+
+  app.get('/admin', adminGuard, (req, res) => {
+    send(res, 200, views.adminPage(ctx(req), { username: req.cognito!.username, groups: req.cognito!.groups }));
+  });
+
+  app.get('/api/me', apiGuard, (req, res) => {
+    const { username, sub, groups, scopes, tokenUse, source, claims } = req.cognito!;
+    res.json({ username, sub, groups, scopes, tokenUse, source, expiresAt: claims.exp, claims });
+  });
+
+  // verifyCsrf (above) has already refused a logout form that did not come from this site.
+  app.post('/logout', cognitoLogout({ ...cognito, redirect: '/login?loggedOut=1' }));
+
+  app.use((req, res) => {
+    if (req.path.startsWith('/api/')) {
+      res.status(404).json({ error: 'not_found', message: 'No such endpoint.' });
+      return;
+    }
+    send(res, 404, views.errorPage(ctx(req), { status: 404, title: 'Page not found', message: 'There is no page at this address.' }));
+  });
+
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const { status, title, message } = describeError(err);
+    if (status >= 500) console.error('example-app: %s %s failed:', req.method, req.originalUrl, err);
+    const retryAfter = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (status === 429 && typeof retryAfter === 'number') res.set('Retry-After', String(Math.ceil(retryAfter)));
+    if (req.path.startsWith('/api/')) {
+      res.status(status).json({ error: title, message });
+      return;
+    }
+    let page: SafeHtml;
+    try {
+      page = views.errorPage(ctx(req), { status, title, message });
+    } catch {
+      page = views.errorPage({ csrfToken: '', appName }, { status, title, message });
+    }
+    send(res, status, page);
+  });
+
+  return app;
+}
+
+/** Words for an error, by status: never its stack, and never a message that might carry a secret. */
+function describeError(err: unknown): { status: number; title: string; message: string } {
+  if (err instanceof CsrfError) return { status: 403, title: 'Form expired', message: err.message };
+  const raw = (err as { status?: unknown; statusCode?: unknown } | null) ?? {};
+  const s = typeof raw.status === 'number' ? raw.status : typeof raw.statusCode === 'number' ? raw.statusCode : 500;
+  const status = s >= 400 && s < 600 ? s : 500;
+  switch (status) {
+    case 400:
+      return { status, title: 'Bad request', message: 'The request could not be understood.' };
+    case 401:
+      return { status, title: 'Please log in', message: 'You need to log in to see this page.' };
+    case 403:
+      return { status, title: 'Not allowed', message: 'Your account is not allowed to see this page.' };
+    case 413:
+      return { status, title: 'Too large', message: 'What was sent is too large.' };
+    case 429:
+      return { status, title: 'Too many attempts', message: 'There were too many attempts. Wait a moment, then try again.' };
+    case 502:
+    case 503:
+    case 504:
+      return { status, title: 'Sign-in service unavailable', message: 'The sign-in service cannot be reached right now. Please try again in a moment.' };
+    default:
+      return status < 500
+        ? { status, title: 'Request refused', message: 'The request was refused.' }
+        : { status: 500, title: 'Something went wrong', message: 'Something went wrong on our side. Please try again.' };
+  }
+}
+
+/** A `returnTo` that is a path on this site, else `undefined` (no open redirects). */
+function safeReturnTo(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 1024 || !/^\/[\x21-\x7e]*$/.test(value)) return undefined;
+  if (value.startsWith('//') || value.includes('\\')) return undefined;
+  try {
+    const base = 'http://same-origin.invalid';
+    return new URL(value, base).origin === base ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The claims of a token taken from this session's server-side store, for display only: the token
+ * was issued to this server by Cognito at login, and `requireCognito` has just verified its pair.
+ */
+function jwtPayload(token: string): Record<string, unknown> | undefined {
+  try {
+    const part = token.split('.')[1];
+    return part ? (JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,247 @@
+// The example app (example-app/app.ts) driven over HTTP with supertest, against an in-process
+// emulator seeded with the demo pool: the same app `npm start` serves, imported the same way.
+import { strict as assert } from 'node:assert';
+import request from 'supertest';
+import type { Express } from 'express';
+import { Cognito } from 'express-cognito';
+import { DEMO_SEED, DEMO_TOTP_SECRET, startEmulator, type Emulator } from 'express-cognito/emulator';
+import { generateTotp } from '../../lib/totp';
+import { createApp } from '../../example-app/app';
+
+const HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
+type Agent = ReturnType<typeof request.agent>;
+
+function csrfOf(page: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(page);
+  assert.ok(m, 'the page has a CSRF field');
+  return m[1]!;
+}
+
+function sessionCookie(res: request.Response): string | undefined {
+  const cookies = res.headers['set-cookie'] as unknown as string[] | undefined;
+  return cookies?.find((c) => c.startsWith('excog.sid='));
+}
+
+describe('example app (supertest, embedded emulator)', function () {
+  let emulator: Emulator;
+  let app: Express;
+  let poolId: string;
+  let clientId: string;
+
+  before(async function () {
+    emulator = await startEmulator();
+    const seeded = await emulator.seed(DEMO_SEED);
+    const pool = seeded.pools.demo!;
+    poolId = pool.poolId;
+    clientId = Object.values(pool.clients)[0]!.clientId;
+    app = createApp({
+      cognito: { userPoolId: poolId, clientId, endpoint: emulator.endpoint, region: emulator.region },
+      sessionSecret: 'example-app test secret',
+      demo: { users: [{ username: 'alice', password: 'Passw0rd!', note: 'admin' }], totpSecret: DEMO_TOTP_SECRET },
+      clock: () => emulator.clock.now(),
+    });
+  });
+
+  after(async function () {
+    await emulator?.stop();
+  });
+
+  async function openLogin(agent: Agent, path = '/login'): Promise<string> {
+    const res = await agent.get(path).set('Accept', HTML).expect(200);
+    return csrfOf(res.text);
+  }
+
+  async function login(agent: Agent, username: string, password: string, extra: Record<string, string> = {}): Promise<request.Response> {
+    const csrf = await openLogin(agent);
+    return agent.post('/login').set('Accept', HTML).type('form').send({ _csrf: csrf, username, password, ...extra });
+  }
+
+  async function expectLoggedOut(agent: Agent): Promise<void> {
+    const res = await agent.get('/profile').set('Accept', HTML).expect(302);
+    assert.equal(res.headers.location, '/login?returnTo=%2Fprofile');
+    await agent.get('/api/me').expect(401);
+  }
+
+  it('serves the login page with a CSRF field, the demo users, security headers and a locked-down cookie', async function () {
+    const res = await request(app).get('/login').set('Accept', HTML).expect(200).expect('Content-Type', /text\/html/);
+    assert.match(res.text, /<form method="post" action="\/login"/);
+    assert.ok(csrfOf(res.text).length >= 40);
+    assert.match(res.text, /Demo accounts/);
+    assert.match(res.text, new RegExp(DEMO_TOTP_SECRET));
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.headers['referrer-policy'], 'no-referrer');
+    assert.match(res.headers['content-security-policy'] ?? '', /default-src 'none'/);
+    assert.doesNotMatch(res.headers['content-security-policy'] ?? '', /unsafe-inline/);
+    assert.equal(res.headers['x-powered-by'], undefined);
+    assert.doesNotMatch(res.text, /<script|style="/, 'no inline script or style (the CSP forbids them)');
+    const cookie = sessionCookie(res);
+    assert.ok(cookie, 'the CSRF token lives in a session');
+    assert.match(cookie, /HttpOnly/i);
+    assert.match(cookie, /SameSite=Lax/i);
+    const css = await request(app).get('/style.css').expect(200).expect('Content-Type', /text\/css/);
+    assert.match(css.text, /body/);
+  });
+
+  it('refuses a form without the session\'s CSRF token (403 page), before any sign-in happens', async function () {
+    const agent = request.agent(app);
+    await openLogin(agent);
+    const calls = emulator.calls('InitiateAuth');
+    const missing = await agent.post('/login').set('Accept', HTML).type('form').send({ username: 'alice', password: 'Passw0rd!' }).expect(403);
+    assert.match(missing.text, /Form expired/);
+    assert.doesNotMatch(missing.text, /at .*\.ts:\d+/, 'no stack trace');
+    await agent.post('/login').type('form').send({ _csrf: 'x'.repeat(43), username: 'alice', password: 'Passw0rd!' }).expect(403);
+    // A token from another session is as wrong as a made-up one.
+    const other = await openLogin(request.agent(app));
+    await agent.post('/login').type('form').send({ _csrf: other, username: 'alice', password: 'Passw0rd!' }).expect(403);
+    assert.equal(emulator.calls('InitiateAuth'), calls, 'Cognito was not called');
+    await expectLoggedOut(agent);
+    // Logout is a form too.
+    await request(app).post('/logout').type('form').send({}).expect(403);
+  });
+
+  it('alice: login → profile → admin → logout → profile sends her to login', async function () {
+    const agent = request.agent(app);
+    const before = sessionCookie(await agent.get('/login').set('Accept', HTML));
+    const res = await login(agent, 'alice', 'Passw0rd!');
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.location, '/profile');
+    const after = sessionCookie(res);
+    assert.ok(before && after && before.split(';')[0] !== after.split(';')[0], 'the session id changes at login');
+
+    const profile = await agent.get('/profile').set('Accept', HTML).expect(200);
+    assert.match(profile.text, /Hello, <span id="profile-username">alice<\/span>/);
+    assert.match(profile.text, /<span class="tag">admin<\/span>/);
+    assert.match(profile.text, /alice@example\.com/);
+    assert.match(profile.text, /Access token expires<\/th><td id="access-expiry">\d{4}-\d\d-\d\dT/);
+    assert.match(profile.text, /in 5\d min/);
+    assert.match(profile.text, /Signed in as <strong>alice<\/strong>/);
+
+    const admin = await agent.get('/admin').set('Accept', HTML).expect(200);
+    assert.match(admin.text, /Admin area/);
+
+    const me = await agent.get('/api/me').expect(200).expect('Content-Type', /json/);
+    assert.equal(me.body.username, 'alice');
+    assert.equal(me.body.source, 'session');
+    assert.deepEqual(me.body.groups, ['admin']);
+
+    const csrf = csrfOf(profile.text);
+    const out = await agent.post('/logout').type('form').send({ _csrf: csrf }).expect(302);
+    assert.equal(out.headers.location, '/login?loggedOut=1');
+    await expectLoggedOut(agent);
+    const page = await agent.get('/login?loggedOut=1').set('Accept', HTML).expect(200);
+    assert.match(page.text, /You have been logged out/);
+  });
+
+  it('sends a browser back to the page it asked for, and only to a page of this site', async function () {
+    const agent = request.agent(app);
+    const guarded = await agent.get('/admin').set('Accept', HTML).expect(302);
+    assert.equal(guarded.headers.location, '/login?returnTo=%2Fadmin');
+    const page = await agent.get(guarded.headers.location as string).set('Accept', HTML).expect(200);
+    assert.match(page.text, /name="returnTo" value="\/admin"/);
+    const res = await agent.post('/login').type('form').send({ _csrf: csrfOf(page.text), returnTo: '/admin', username: 'alice', password: 'Passw0rd!' }).expect(303);
+    assert.equal(res.headers.location, '/admin');
+
+    const other = request.agent(app);
+    const evil = await other.get('/login?returnTo=%2F%2Fevil.example%2F').set('Accept', HTML).expect(200);
+    assert.doesNotMatch(evil.text, /evil\.example/);
+    const res2 = await other.post('/login').type('form')
+      .send({ _csrf: csrfOf(evil.text), returnTo: '//evil.example/', username: 'alice', password: 'Passw0rd!' }).expect(303);
+    assert.equal(res2.headers.location, '/profile');
+  });
+
+  it('bob: a TOTP step; a wrong code keeps him on it, the right one signs him in; /admin is refused', async function () {
+    const agent = request.agent(app);
+    const step = await login(agent, 'bob', 'Passw0rd!');
+    assert.equal(step.status, 200);
+    assert.match(step.text, /Enter your authenticator code/);
+    assert.match(step.text, /name="code"/);
+    await expectLoggedOut(agent);
+
+    const now = emulator.clock.now();
+    const right = generateTotp(DEMO_TOTP_SECRET, now);
+    const wrong = String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
+    const again = await agent.post('/login').set('Accept', HTML).type('form').send({ _csrf: csrfOf(step.text), code: wrong }).expect(401);
+    assert.match(again.text, /Enter your authenticator code/);
+    assert.match(again.text, /class="error"/);
+
+    const done = await agent.post('/login').type('form').send({ _csrf: csrfOf(again.text), code: right }).expect(303);
+    assert.equal(done.headers.location, '/profile');
+    const profile = await agent.get('/profile').set('Accept', HTML).expect(200);
+    assert.match(profile.text, /Hello, <span id="profile-username">bob<\/span>/);
+    const admin = await agent.get('/admin').set('Accept', HTML).expect(403);
+    assert.match(admin.text, /admin/);
+  });
+
+  it('carol: sets a new password (checked twice and against the policy) and lands on her profile', async function () {
+    const agent = request.agent(app);
+    const step = await login(agent, 'carol', 'Temp0rary!');
+    assert.equal(step.status, 200);
+    assert.match(step.text, /Choose a new password/);
+
+    const mismatch = await agent.post('/login').type('form')
+      .send({ _csrf: csrfOf(step.text), newPassword: 'N3w-Passw0rd!', confirmPassword: 'N3w-Passw0rd?' }).expect(400);
+    assert.match(mismatch.text, /not the same/);
+
+    const weak = await agent.post('/login').type('form')
+      .send({ _csrf: csrfOf(mismatch.text), newPassword: 'short', confirmPassword: 'short' }).expect(400);
+    assert.match(weak.text, /Choose a new password/);
+    assert.match(weak.text, /class="error"/);
+
+    const done = await agent.post('/login').type('form')
+      .send({ _csrf: csrfOf(weak.text), newPassword: 'N3w-Passw0rd!', confirmPassword: 'N3w-Passw0rd!' }).expect(303);
+    assert.equal(done.headers.location, '/profile');
+    const profile = await agent.get('/profile').set('Accept', HTML).expect(200);
+    assert.match(profile.text, /Hello, <span id="profile-username">carol<\/span>/);
+
+    // The new password is hers from now on.
+    const u = new Cognito(poolId, clientId, { username: 'carol', endpoint: emulator.endpoint, region: emulator.region });
+    await u.authenticate('N3w-Passw0rd!');
+    assert.ok(u.accessToken);
+  });
+
+  it('a wrong password shows an error, keeps the username typed, and signs nobody in', async function () {
+    const agent = request.agent(app);
+    const res = await login(agent, 'alice', 'not-her-password');
+    assert.equal(res.status, 401);
+    assert.match(res.text, /<p class="error" role="alert">Incorrect username or password\.<\/p>/);
+    assert.match(res.text, /name="username" value="alice"/);
+    assert.doesNotMatch(res.text, /not-her-password/);
+    await expectLoggedOut(agent);
+
+    const unknown = await login(agent, 'nobody', 'Passw0rd!');
+    assert.equal(unknown.status, 401);
+    assert.match(unknown.text, /Incorrect username or password\./);
+    await expectLoggedOut(agent);
+  });
+
+  it('escapes what it shows back', async function () {
+    const agent = request.agent(app);
+    const res = await login(agent, '<img src=x onerror=alert(1)>', 'whatever');
+    assert.ok(res.status === 400 || res.status === 401);
+    assert.doesNotMatch(res.text, /<img src=x/);
+    assert.match(res.text, /&lt;img src&#61;x onerror&#61;alert\(1\)&gt;/);
+  });
+
+  it('/api/me accepts a bearer access token and answers API clients with 401 JSON', async function () {
+    const u = new Cognito(poolId, clientId, { username: 'alice', endpoint: emulator.endpoint, region: emulator.region });
+    await u.authenticate('Passw0rd!');
+    const me = await request(app).get('/api/me').set('Authorization', `Bearer ${u.accessToken}`).expect(200);
+    assert.equal(me.body.username, 'alice');
+    assert.equal(me.body.source, 'bearer');
+    assert.equal(me.body.tokenUse, 'access');
+    assert.deepEqual(me.body.groups, ['admin']);
+
+    const none = await request(app).get('/api/me').set('Accept', HTML).expect(401);
+    assert.match(String(none.headers['www-authenticate']), /^Bearer/);
+    const bad = await request(app).get('/api/me').set('Authorization', 'Bearer not.a.token').expect(401);
+    assert.match(String(bad.headers['www-authenticate']), /invalid_token/);
+  });
+
+  it('answers unknown pages with a friendly 404 (HTML for pages, JSON under /api)', async function () {
+    const page = await request(app).get('/no/such/page').set('Accept', HTML).expect(404);
+    assert.match(page.text, /Page not found/);
+    const api = await request(app).get('/api/nothing').expect(404).expect('Content-Type', /json/);
+    assert.equal(api.body.error, 'not_found');
+  });
+});
