@@ -212,6 +212,21 @@ describe('emulator: password sign-in', () => {
       await rejects(answer('Val1dPassword!'), 'NotAuthorizedException', 'Invalid session for the user, session is expired.');
     });
 
+    it('refuses email_verified in the answer, as Cognito does', async () => {
+      await pool.createUser('hal', 'Temp0rary!', { temporary: true, attributes: { email: 'hal@example.com', email_verified: 'true' } });
+      const first = await initiate('USER_PASSWORD_AUTH', { USERNAME: 'hal', PASSWORD: 'Temp0rary!' });
+      await rejects(
+        pool.sdk.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: pool.clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: first.Session,
+            ChallengeResponses: { USERNAME: 'hal', NEW_PASSWORD: 'N3wPassword!', 'userAttributes.email_verified': 'true' },
+          }),
+        ),
+        'InvalidParameterException',
+        /email_verified/,
+      );
+    });
+
     it('works through AdminInitiateAuth + AdminRespondToAuthChallenge', async () => {
       await pool.createUser('frank', 'Temp0rary!', { temporary: true });
       const first = await pool.sdk.send(

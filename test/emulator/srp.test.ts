@@ -52,6 +52,26 @@ describe('emulator: SRP sign-in', () => {
     assert.equal(error.name, 'UserNotFoundException');
   });
 
+  it('amazon-cognito-identity-js: newPasswordRequired, then completeNewPasswordChallenge', async () => {
+    await pool.createUser('newbie', 'Temp0rary!', { temporary: true, attributes: { email: 'newbie@example.com', email_verified: 'true' } });
+    const userPool = new CognitoUserPool({ UserPoolId: pool.poolId, ClientId: pool.clientId, endpoint: pool.endpoint });
+    const user = new CognitoUser({ Username: 'newbie', Pool: userPool });
+    const session = await new Promise<CognitoUserSession>((resolve, reject) => {
+      user.authenticateUser(new AuthenticationDetails({ Username: 'newbie', Password: 'Temp0rary!' }), {
+        onSuccess: () => reject(new Error('expected newPasswordRequired')),
+        onFailure: reject,
+        newPasswordRequired: (userAttributes: Record<string, string>, requiredAttributes: string[]) => {
+          assert.equal(userAttributes.email, 'newbie@example.com');
+          assert.deepEqual(requiredAttributes, []);
+          user.completeNewPasswordChallenge('N3wPassword!', { name: 'Newbie' }, { onSuccess: resolve, onFailure: reject });
+        },
+      });
+    });
+    assert.equal(session.getIdToken().payload.name, 'Newbie');
+    const again = await identityJsLogin(pool, 'newbie', 'N3wPassword!');
+    assert.equal(again.getIdToken().payload['cognito:username'], 'newbie');
+  });
+
   it('lib/srp.ts logs in; the challenge carries SALT, SRP_B, SECRET_BLOCK and USER_ID_FOR_SRP', async () => {
     const ephemeral = createSrpEphemeral();
     const init = await pool.sdk.send(

@@ -74,6 +74,13 @@ function newPassword(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecor
     if (key.startsWith('userAttributes.')) updates.set(key.slice('userAttributes.'.length), value);
   }
   validateAttributes(updates);
+  for (const name of updates.keys()) {
+    // Cognito refuses these in the challenge answer (clients must drop them from userAttributes).
+    if (name.endsWith('_verified')) throw invalidParameter(`Cannot modify the non-mutable attribute ${name}`);
+    if (pool.usernameAttributes.includes(name) && user.attributes.has(name)) {
+      throw invalidParameter(`Cannot modify an already provided ${name}`);
+    }
+  }
   const merged = new Map([...user.attributes, ...updates]);
   assertUniqueSignInNames(pool, user, merged);
   const now = ctx.clock.now();
