@@ -16,7 +16,7 @@ import {
   clearPendingChallenge, getPendingChallenge, hasSession, regenerateWithTokens, setPendingChallenge,
   storeTokensAtRegeneration, toSessionTokens, type PendingChallenge,
 } from '../middleware/session-tokens';
-import { readCode, readMfaType, readPassword, readUsername, type FieldResult } from './login-fields';
+import { readCode, readMfaType, readPassword, readRequiredAttributes, readUsername, type FieldResult } from './login-fields';
 import {
   defaultUser, type CognitoFailureInfo, type CognitoStrategyOptions, type CognitoTokens, type CognitoVerifyFunction,
   type CognitoVerifyFunctionWithRequest, type VerifyDone,
@@ -210,7 +210,12 @@ export class CognitoStrategy extends Strategy {
         case 'NEW_PASSWORD_REQUIRED': {
           const newPassword = need('newPassword');
           if (typeof newPassword !== 'string') return newPassword;
-          await cognito.respondToNewPasswordChallenge(newPassword, pending.state as MfaTokens);
+          const attributes = readRequiredAttributes(req.body, listParameter(challengeParameters(pending.state), 'requiredAttributes') ?? []);
+          if ('missing' in attributes) {
+            return fail(400, 'ERR_COGNITO_MISSING_FIELD', `The attribute ${attributes.missing} is required.`, `attributes[${attributes.missing}]`, pending.name);
+          }
+          await cognito.respondToNewPasswordChallenge(newPassword, pending.state as MfaTokens,
+            Object.keys(attributes.values).length > 0 ? attributes.values : undefined);
           break;
         }
         case 'SELECT_MFA_TYPE': {

@@ -135,3 +135,28 @@ export function readMfaType(body: unknown, field: string): FieldResult {
   if (upper === 'SMS_MFA' || upper === 'SMS') return { state: 'ok', value: 'SMS_MFA' };
   return { state: 'invalid', reason: 'must be SOFTWARE_TOKEN_MFA or SMS_MFA' };
 }
+
+/**
+ * The attributes NEW_PASSWORD_REQUIRED says the user must give with the new password
+ * (`requiredAttributes`, e.g. `["userAttributes.name"]`), read from `attributes[<name>]` — a JSON
+ * object `{ attributes: { name: 'Ann' } }` or form fields named `attributes[name]`. Each must be a
+ * non-empty string of at most 2048 characters.
+ *
+ * @returns the values by attribute name (prefix removed), or the first missing/invalid name.
+ * @example
+ * readRequiredAttributes({ attributes: { name: 'Ann' } }, ['userAttributes.name']); // { values: { name: 'Ann' } }
+ */
+export function readRequiredAttributes(body: unknown, required: readonly string[]): { values: Record<string, string> } | { missing: string } {
+  const values: Record<string, string> = {};
+  for (const raw of required) {
+    const name = raw.replace(/^userAttributes\./, '');
+    if (!/^[\w:.-]{1,64}$/.test(name)) return { missing: 'attribute' };
+    const key = `attributes[${name}]`;
+    const flat = typeof body === 'object' && body !== null && Object.prototype.hasOwnProperty.call(body, key)
+      ? (body as Record<string, unknown>)[key] : undefined;
+    const value = lookup(body, key) ?? flat;
+    if (typeof value !== 'string' || value === '' || value.length > 2048) return { missing: name };
+    values[name] = value;
+  }
+  return { values };
+}

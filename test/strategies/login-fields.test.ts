@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { lookup, readCode, readMfaType, readPassword, readUsername } from '../../strategies/login-fields';
+import { lookup, readCode, readMfaType, readPassword, readRequiredAttributes, readUsername } from '../../strategies/login-fields';
 
 describe('strategies/login-fields', function () {
   it('lookup follows bracket notation and own properties only', function () {
@@ -29,5 +29,14 @@ describe('strategies/login-fields', function () {
     assert.deepEqual(readMfaType({ m: 'totp' }, 'm'), { state: 'ok', value: 'SOFTWARE_TOKEN_MFA' });
     assert.deepEqual(readMfaType({ m: 'SMS' }, 'm'), { state: 'ok', value: 'SMS_MFA' });
     assert.equal(readMfaType({ m: 'EMAIL_OTP' }, 'm').state, 'invalid');
+  });
+  it('required attributes of NEW_PASSWORD_REQUIRED, from JSON or flat form fields', function () {
+    const required = ['userAttributes.name', 'userAttributes.custom:team'];
+    assert.deepEqual(readRequiredAttributes({ attributes: { name: 'Ann', 'custom:team': 'blue' } }, required), { values: { name: 'Ann', 'custom:team': 'blue' } });
+    assert.deepEqual(readRequiredAttributes({ 'attributes[name]': 'Ann', 'attributes[custom:team]': 'red' }, required), { values: { name: 'Ann', 'custom:team': 'red' } });
+    assert.deepEqual(readRequiredAttributes({ attributes: { name: 'Ann' } }, required), { missing: 'custom:team' });
+    assert.deepEqual(readRequiredAttributes({ attributes: { name: 42 } }, ['name']), { missing: 'name' });
+    assert.deepEqual(readRequiredAttributes({}, []), { values: {} });
+    assert.deepEqual(readRequiredAttributes({}, ['bad name!']), { missing: 'attribute' });
   });
 });
