@@ -19,6 +19,8 @@ import { clearSessionTokens, getSessionTokens, setSessionTokens, toSessionTokens
 import { SingleFlight } from './single-flight';
 import type { CognitoClaims } from '../lib/token-verifier';
 import type { CognitoRequestContext } from './types';
+// The `req.cognito` declaration merging must reach whoever imports this module (also from .d.ts).
+import './types';
 
 const debug = createDebug('express-cognito:require');
 
