@@ -102,7 +102,8 @@ export function createApp(config: ExampleAppConfig): express.Express {
       resave: false,
       saveUninitialized: false,
       ...(config.sessionStore ? { store: config.sessionStore } : {}),
-      cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies ?? false, path: '/' },
+      // Eight hours, then a new login (the refresh token would last longer: the session decides).
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies ?? false, path: '/', maxAge: 8 * 3600 * 1000 },
     }),
   );
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
@@ -110,11 +111,12 @@ export function createApp(config: ExampleAppConfig): express.Express {
   app.use(passport.session());
   app.use(verifyCsrf);
 
-  const ctx = (req: Request): views.PageContext => ({
-    csrfToken: csrfToken(req),
-    username: (req.user as AppUser | undefined)?.username,
-    appName,
-  });
+  // A CSRF token (and so a stored session) only for pages with a form: a login or challenge form,
+  // or the logout button of a signed-in user. Anonymous visits to other pages create no session.
+  const ctx = (req: Request, hasForm = false): views.PageContext => {
+    const username = (req.user as AppUser | undefined)?.username;
+    return { csrfToken: hasForm || username ? csrfToken(req) : '', username, appName };
+  };
   const send = (res: Response, status: number, page: SafeHtml): void => {
     res.status(status).type('html').send(page.toString());
   };
@@ -122,7 +124,7 @@ export function createApp(config: ExampleAppConfig): express.Express {
   app.get('/', (req, res) => res.redirect(req.user ? '/profile' : '/login'));
 
   app.get('/login', (req, res) => {
-    send(res, 200, views.loginPage(ctx(req), {
+    send(res, 200, views.loginPage(ctx(req, true), {
       returnTo: safeReturnTo(req.query.returnTo),
       notice: req.query.loggedOut === '1' ? 'You have been logged out.' : undefined,
       demoUsers: config.demo?.users,
@@ -135,7 +137,7 @@ export function createApp(config: ExampleAppConfig): express.Express {
     const returnTo = safeReturnTo(body.returnTo);
     // The second field is this page's own check; the strategy only needs `newPassword`.
     if (typeof body.newPassword === 'string' && body.newPassword !== body.confirmPassword) {
-      return send(res, 400, views.newPasswordPage(ctx(req), { returnTo, error: 'The two passwords are not the same.' }));
+      return send(res, 400, views.newPasswordPage(ctx(req, true), { returnTo, error: 'The two passwords are not the same.' }));
     }
     const done = (err: unknown, user: AppUser | false, info: CognitoFailureInfo | undefined, status: number | undefined): void => {
       if (err) return next(err);
@@ -160,7 +162,7 @@ export function createApp(config: ExampleAppConfig): express.Express {
     returnTo: string | undefined,
     username: string | undefined,
   ): Promise<void> {
-    const c = ctx(req);
+    const c = ctx(req, true);
     const challenge = info?.challenge;
     const isPrompt = info !== undefined && PROMPT_CODES.has(info.code);
     // Prompts are worded by the pages themselves; what went wrong is worded by the strategy.

@@ -89,9 +89,12 @@ async function main(): Promise<void> {
       `                       ${DEMO_TOTP_SECRET}`,
       '  carol / Temp0rary!   temporary password: chooses a new one at first login',
       '',
-      'bob\'s authenticator key as a QR code:',
-      await QRCode.toString(otpauthUri({ secretBase32: DEMO_TOTP_SECRET, accountName: 'bob', issuer: APP_NAME }), { type: 'terminal', small: true }),
     );
+    // A QR code drawn with terminal colours: only where there is a terminal to draw it on.
+    if (process.stdout.isTTY) {
+      const uri = otpauthUri({ secretBase32: DEMO_TOTP_SECRET, accountName: 'bob', issuer: APP_NAME });
+      lines.push("bob's key as a QR code, for an authenticator app:", await QRCode.toString(uri, { type: 'terminal', small: true }));
+    }
   } else {
     lines.push(`Using the Cognito user pool ${process.env.COGNITO_USER_POOL_ID}.`, '');
   }

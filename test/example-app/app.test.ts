@@ -241,6 +241,7 @@ describe('example app (supertest, embedded emulator)', function () {
   it('answers unknown pages with a friendly 404 (HTML for pages, JSON under /api)', async function () {
     const page = await request(app).get('/no/such/page').set('Accept', HTML).expect(404);
     assert.match(page.text, /Page not found/);
+    assert.equal(sessionCookie(page), undefined, 'an anonymous visit to a page without a form stores no session');
     const api = await request(app).get('/api/nothing').expect(404).expect('Content-Type', /json/);
     assert.equal(api.body.error, 'not_found');
   });
