@@ -68,9 +68,16 @@ export {
   type CognitoFailureInfo,
   type CognitoVerifyFunction,
   type CognitoVerifyFunctionWithRequest,
+  type VerifyDone,
 } from './strategies/types';
-export { requireCognito, type RequireCognitoOptions } from './middleware/require-cognito';
+export { requireCognito, type RequireCognitoOptions, type CognitoMiddleware } from './middleware/require-cognito';
 export { cognitoLogout, type CognitoLogoutOptions } from './middleware/cognito-logout';
-export { type RevocationStore, MemoryRevocationStore, type MemoryRevocationStoreOptions } from './middleware/revocation-store';
+export {
+  type RevocationStore,
+  MemoryRevocationStore,
+  defaultRevocationStore,
+  type MemoryRevocationStoreOptions,
+} from './middleware/revocation-store';
+export { isSafeReturnTo } from './middleware/return-to';
 export { RedisRevocationStore, type RedisRevocationStoreOptions } from './middleware/redis-revocation-store';
 export { type CognitoRequestContext } from './middleware/types';
