@@ -116,6 +116,7 @@ describe('hardening: abuse of the login route', function () {
       { name: 'a JSON body past the parser\'s 100 kB limit', body: { username: 'alice', password: 'x'.repeat(150_000) }, status: 413 },
       { name: 'JSON that does not parse', body: '{"username": "alice", "password": ', type: 'json', status: 400 },
     ];
+    after(() => console.log(`      malformed bodies: ${cases.length} cases, ${cases.length} refused before Cognito, 0 Cognito calls`));
     for (const c of cases) {
       it(`${c.name}: ${c.status ?? 400}${c.code ? ` ${c.code}` : ''}, Cognito not called`, async () => {
         const before = pool.emulator.calls();
@@ -215,6 +216,7 @@ describe('hardening: abuse of the login route', function () {
         }
       }), { numRuns: 20_000, seed: 0x7e7 });
       assert.ok(accepted > 100, `the property saw only ${accepted} accepted values`);
+      console.log(`      returnTo: ${hostile.length} hostile values refused; 20000 random values, ${accepted} accepted, all same-origin`);
     });
 
     it('the guard\'s login redirect never carries a hostile request target as returnTo (raw request lines)', async () => {
@@ -238,6 +240,7 @@ describe('hardening: abuse of the login route', function () {
           assert.ok(!/evil\.example/.test(decodeURIComponent(returnTo)) || returnTo.startsWith('/') && !returnTo.startsWith('//'), returnTo);
         }
         assert.ok(redirected >= 20, `only ${redirected} hostile targets reached the guard`);
+        console.log(`      guard: ${redirected} hostile request targets redirected to login, returnTo always same-origin`);
         // A normal page keeps its path.
         const ok = await rawGet(url, '/orders/42?view=full', { Accept: HTML });
         assert.equal(ok.headers.location, `/login?returnTo=${encodeURIComponent('/orders/42?view=full')}`);
@@ -269,6 +272,7 @@ describe('hardening: abuse of the login route', function () {
           assert.ok(sameOrigin(location) && location.startsWith('/') && !location.startsWith('//') && !location.startsWith('/\\'),
             `${JSON.stringify(returnTo)} → Location ${JSON.stringify(location)}`);
         }
+        console.log(`      example app: ${hostile.length + 1} returnTo values at login (hostile, markup, one valid), every redirect on-site`);
       } finally {
         await emulator.stop();
       }
