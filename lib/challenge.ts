@@ -22,10 +22,7 @@ export type LoginFlow = 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH';
  * username Cognito knows the user by (`Username`, for `USERNAME` and `SECRET_HASH`). Plain JSON: keep
  * it in a server-side session between two requests. `Session` is a secret of that sign-in.
  */
-export interface MfaTokens extends ChallengeTokens {
-  AuthFlow?: LoginFlow;
-  Username?: string;
-}
+export type MfaTokens = ChallengeTokens;
 
 /** What InitiateAuth, RespondToAuthChallenge and their admin variants return. */
 export interface AuthStepOutput {
@@ -48,20 +45,7 @@ const FLOWS: readonly string[] = ['USER_SRP_AUTH', 'ADMIN_USER_PASSWORD_AUTH'];
  * if (out.ChallengeName) throw challengeError(out, 'USER_SRP_AUTH', 'alice');
  */
 export function challengeError(output: AuthStepOutput, flow: LoginFlow, username: string | undefined): ChallengeError {
-  const internal = output.ChallengeParameters?.USER_ID_FOR_SRP ?? username;
-  const error = challengeErrorFor(output, internal);
-  const base = error.getTokens.bind(error);
-  const extra: Pick<MfaTokens, 'AuthFlow' | 'Username'> = { AuthFlow: flow };
-  if (internal !== undefined) extra.Username = internal;
-  // errors.ts's ChallengeTokens has no room for the flow or the username; shadow getTokens() on this
-  // instance instead of subclassing every challenge error.
-  Object.defineProperty(error, 'getTokens', {
-    value: (): MfaTokens => ({ ...base(), ...extra }),
-    enumerable: false,
-    configurable: true,
-    writable: true,
-  });
-  return error;
+  return challengeErrorFor(output, output.ChallengeParameters?.USER_ID_FOR_SRP ?? username, flow);
 }
 
 /**

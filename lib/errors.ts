@@ -80,6 +80,10 @@ export interface ChallengeTokens {
   ChallengeName: string;
   Session?: string;
   ChallengeParameters: Record<string, string>;
+  /** The flow the sign-in used, so that the answer goes to the admin API after an admin login. */
+  AuthFlow?: string;
+  /** The username Cognito knows the user by (USER_ID_FOR_SRP), for `USERNAME` and `SECRET_HASH`. */
+  Username?: string;
 }
 
 /** What a {@link ChallengeError} is built from. */
@@ -89,6 +93,8 @@ export interface ChallengeDetails {
   parameters?: Record<string, string>;
   /** The username Cognito knows the user by (`USER_ID_FOR_SRP`), when known. */
   username?: string;
+  /** The flow the sign-in used (`USER_SRP_AUTH`, `ADMIN_USER_PASSWORD_AUTH`), when known. */
+  authFlow?: string;
 }
 
 /**
@@ -103,6 +109,7 @@ export class ChallengeError extends CognitoError {
   declare readonly session?: string;
   readonly parameters: Record<string, string>;
   declare readonly username?: string;
+  declare readonly authFlow?: string;
 
   constructor(details: ChallengeDetails, message?: string, code = 'ERR_COGNITO_CHALLENGE') {
     super(message ?? `Cognito requires the ${safeName(details.challengeName)} challenge.`, code, 401);
@@ -110,6 +117,7 @@ export class ChallengeError extends CognitoError {
     if (details.session !== undefined) this.session = details.session;
     this.parameters = { ...(details.parameters ?? {}) };
     if (details.username !== undefined) this.username = details.username;
+    if (details.authFlow !== undefined) this.authFlow = details.authFlow;
   }
 
   /**
@@ -121,6 +129,8 @@ export class ChallengeError extends CognitoError {
   getTokens(): ChallengeTokens {
     const out: ChallengeTokens = { ChallengeName: this.challengeName, ChallengeParameters: { ...this.parameters } };
     if (this.session !== undefined) out.Session = this.session;
+    if (this.authFlow !== undefined) out.AuthFlow = this.authFlow;
+    if (this.username !== undefined) out.Username = this.username;
     return out;
   }
 }
@@ -213,6 +223,7 @@ export class DeviceChallengeError extends ChallengeError {
 export function challengeErrorFor(
   response: { ChallengeName?: string; Session?: string; ChallengeParameters?: Record<string, string> },
   username?: string,
+  authFlow?: string,
 ): ChallengeError {
   const details: ChallengeDetails = {
     challengeName: response.ChallengeName ?? 'UNKNOWN',
@@ -220,6 +231,7 @@ export function challengeErrorFor(
   };
   if (response.Session !== undefined) details.session = response.Session;
   if (username !== undefined) details.username = username;
+  if (authFlow !== undefined) details.authFlow = authFlow;
   switch (details.challengeName) {
     case 'NEW_PASSWORD_REQUIRED': return new ForceChangePasswordError(details);
     case 'SELECT_MFA_TYPE': return new MFAChallengeError(details);

@@ -11,7 +11,7 @@ import {
   type AssociateSoftwareTokenCommandOutput,
   type VerifySoftwareTokenCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { answerCommand, challengeUsername, pendingChallenge, type AuthStepOutput, type MfaTokens } from './challenge';
+import { answerCommand, challengeUsername, pendingChallenge, type AuthStepOutput, type LoginFlow, type MfaTokens } from './challenge';
 import type { CognitoCore } from './cognito-core';
 import { CodeMismatchError, CognitoServiceError, isCognitoError } from './errors';
 
@@ -146,7 +146,8 @@ export class MfaSteps {
   }
 
   async #answer(t: MfaTokens, challengeName: string, responses: Record<string, string>, username: string): Promise<void> {
-    const flow = t.AuthFlow ?? 'USER_SRP_AUTH';
+    // pendingChallenge() has checked AuthFlow against the two flows.
+    const flow = (t.AuthFlow ?? 'USER_SRP_AUTH') as LoginFlow;
     const { userPoolId, clientId } = this.#c.config;
     const out = await this.#send<AuthStepOutput>(
       answerCommand({ flow, userPoolId, clientId, challengeName, session: t.Session, responses }), t);

@@ -86,9 +86,11 @@ describe('lib/errors', () => {
   });
 
   describe('ChallengeError.getTokens() (pycognito get_tokens)', () => {
-    it('returns ChallengeName, Session, ChallengeParameters', () => {
+    it('returns ChallengeName, Session, ChallengeParameters, and the Username and AuthFlow when known', () => {
       const e = new SoftwareTokenMFAChallengeError({ session: 'sess', parameters: { USER_ID_FOR_SRP: 'u1' }, username: 'u1' });
-      assert.deepEqual(e.getTokens(), { ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 'sess', ChallengeParameters: { USER_ID_FOR_SRP: 'u1' } });
+      assert.deepEqual(e.getTokens(), { ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 'sess', ChallengeParameters: { USER_ID_FOR_SRP: 'u1' }, Username: 'u1' });
+      const admin = new SoftwareTokenMFAChallengeError({ session: 'sess', username: 'u1', authFlow: 'ADMIN_USER_PASSWORD_AUTH' });
+      assert.equal(admin.getTokens().AuthFlow, 'ADMIN_USER_PASSWORD_AUTH');
       assert.equal(e.username, 'u1');
       assert.equal(e.challengeName, 'SOFTWARE_TOKEN_MFA');
     });
@@ -119,12 +121,12 @@ describe('lib/errors', () => {
         ['CUSTOM_CHALLENGE', ChallengeError],
       ];
       for (const [name, cls] of pairs) {
-        const e = challengeErrorFor({ ChallengeName: name, Session: 's', ChallengeParameters: { a: 'b' } }, 'user-1');
+        const e = challengeErrorFor({ ChallengeName: name, Session: 's', ChallengeParameters: { a: 'b' } }, 'user-1', 'USER_SRP_AUTH');
         assert.equal(e.constructor, cls, name);
         assert.equal(e.challengeName, name);
         assert.equal(e.session, 's');
         assert.equal(e.username, 'user-1');
-        assert.deepEqual(e.getTokens(), { ChallengeName: name, Session: 's', ChallengeParameters: { a: 'b' } });
+        assert.deepEqual(e.getTokens(), { ChallengeName: name, Session: 's', ChallengeParameters: { a: 'b' }, AuthFlow: 'USER_SRP_AUTH', Username: 'user-1' });
       }
     });
 
