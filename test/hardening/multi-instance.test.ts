@@ -366,109 +366,137 @@ describe('hardening: several app instances sharing Redis', function () {
     });
   });
 
-  describe('two instances of an app', () => {
-    let pool: TestPool;
-    let a: Instance;
-    let b: { url: string; stop(): Promise<void> };
-    let config: Omit<InstanceConfig, 'name'>;
+  for (const rotating of [false, true]) {
+    describe(`two instances of an app${rotating ? ', refresh-token rotation with no retry grace period' : ''}`, () => {
+      let pool: TestPool;
+      let a: Instance;
+      let b: { url: string; stop(): Promise<void> };
+      let config: Omit<InstanceConfig, 'name'>;
+      // What spends a refresh token: GetTokensFromRefreshToken for a rotating client, else REFRESH_TOKEN_AUTH.
+      const spendOp = rotating ? 'GetTokensFromRefreshToken' : 'InitiateAuth';
 
-    const offset = (): number => pool.emulator.clock.now() - Date.now();
-    async function advance(ms: number): Promise<void> {
-      pool.emulator.clock.advance(ms);
-      await request(b.url).post('/__test/control').send({ clockOffsetMs: offset() }).expect(200);
-      await request(a.url).post('/__test/control').send({ clockOffsetMs: offset() }).expect(200);
-    }
-    async function lock(on: boolean): Promise<void> {
-      for (const url of [a.url, b.url]) await request(url).post('/__test/control').send({ refreshLock: on }).expect(200);
-    }
-    async function login(): Promise<{ cookie: string; sid: string }> {
-      const res = await request(a.url).post('/login').send({ username: 'alice', password: PASSWORD }).expect(200);
-      const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0] as string;
-      assert.match(cookie, /^connect\.sid=/);
-      return { cookie, sid: res.body.sid as string };
-    }
-    async function sessionTokens(sid: string): Promise<{ accessToken: string; idToken: string; refreshToken: string } | undefined> {
-      const raw = await redis.get(`sess:${sid}`);
-      return raw ? JSON.parse(raw).cognito?.tokens : undefined;
-    }
-    const refreshes = (): number => pool.emulator.calls('InitiateAuth');
-
-    before(async () => {
-      await redis.flushAll();
-      pool = await startTestPool();
-      await pool.createUser('alice', PASSWORD);
-      config = {
-        redisUrl: server!.url, endpoint: pool.endpoint, region: pool.region, userPoolId: pool.poolId, clientId: pool.clientId,
-        clockOffsetMs: offset(), refreshLock: true,
-      };
-      [a, b] = await Promise.all([startInstance({ ...config, name: 'A' }), startChildInstance({ ...config, name: 'B' })]);
-    });
-    after(async () => {
-      await b?.stop();
-      await a?.close();
-      await pool?.stop();
-    });
-
-    it('log in on A, served and renewed on B, log out on A: B refuses the session and its bearer tokens', async () => {
-      const { cookie, sid } = await login();
-      const first = await sessionTokens(sid);
-      assert.ok(first?.refreshToken, 'the tokens are in the shared session store');
-
-      const served = await request(b.url).get('/api/me').set('Cookie', cookie).expect(200);
-      assert.deepEqual(served.body, { name: 'B', username: 'alice', source: 'session' });
-
-      await advance(61 * 60 * 1000); // the access token has expired
-      const before = refreshes();
-      await request(b.url).get('/api/me').set('Cookie', cookie).expect(200);
-      assert.equal(refreshes() - before, 1, 'renewed on B');
-      const renewed = await sessionTokens(sid);
-      assert.notEqual(renewed!.accessToken, first!.accessToken);
-      assert.equal(renewed!.refreshToken, first!.refreshToken);
-      await request(a.url).get('/api/me').set('Cookie', cookie).expect(200);
-      assert.equal(refreshes() - before, 1, 'A uses the tokens B saved');
-      // Both instances accept the renewed tokens as bearer tokens too, before the logout.
-      await request(b.url).get('/api/me').set('Authorization', `Bearer ${renewed!.accessToken}`).expect(200);
-      await request(b.url).get('/api/id').set('Authorization', `Bearer ${renewed!.idToken}`).expect(200);
-
-      await request(a.url).post('/logout').set('Cookie', cookie).expect(204);
-      assert.equal(await redis.exists(`sess:${sid}`), 0, 'the session is gone from Redis');
-
-      const bySession = await request(b.url).get('/api/me').set('Cookie', cookie);
-      assert.equal(bySession.status, 401);
-      for (const [path, token] of [['/api/me', renewed!.accessToken], ['/api/id', renewed!.idToken]] as const) {
-        for (const url of [b.url, a.url]) {
-          const res = await request(url).get(path).set('Authorization', `Bearer ${token}`);
-          assert.equal(res.status, 401, `${url}${path}: ${res.text}`);
-          assert.equal(res.body.code, 'ERR_COGNITO_TOKEN_REVOKED');
-        }
+      const offset = (): number => pool.emulator.clock.now() - Date.now();
+      async function advance(ms: number): Promise<void> {
+        pool.emulator.clock.advance(ms);
+        await request(b.url).post('/__test/control').send({ clockOffsetMs: offset() }).expect(200);
+        await request(a.url).post('/__test/control').send({ clockOffsetMs: offset() }).expect(200);
       }
-      // Still refused just after exp, while the verifier's leeway would take it.
-      const exp = decodeJwt(renewed!.accessToken).exp as number;
-      await advance(exp * 1000 + 2_000 - pool.emulator.clock.now());
-      const late = await request(b.url).get('/api/me').set('Authorization', `Bearer ${renewed!.accessToken}`);
-      assert.equal(late.status, 401, late.text);
-    });
+      async function lock(on: boolean): Promise<void> {
+        for (const url of [a.url, b.url]) await request(url).post('/__test/control').send({ refreshLock: on }).expect(200);
+      }
+      async function login(): Promise<{ cookie: string; sid: string }> {
+        const res = await request(a.url).post('/login').send({ username: 'alice', password: PASSWORD }).expect(200);
+        const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0] as string;
+        assert.match(cookie, /^connect\.sid=/);
+        return { cookie, sid: res.body.sid as string };
+      }
+      async function sessionTokens(sid: string): Promise<{ accessToken: string; idToken: string; refreshToken: string } | undefined> {
+        const raw = await redis.get(`sess:${sid}`);
+        return raw ? JSON.parse(raw).cognito?.tokens : undefined;
+      }
+      const refreshes = (): number => pool.emulator.calls(spendOp);
 
-    for (const lockOn of [true, false]) {
-      it(`both instances renewing one session at once ${lockOn ? 'with' : 'without'} the Redis lock: ` +
-        `${lockOn ? 'one refresh at Cognito' : 'one refresh per instance (why the lock exists)'}`, async () => {
-        await lock(lockOn);
-        const { cookie } = await login();
-        await request(b.url).get('/api/me').set('Cookie', cookie).expect(200);
-        await advance(61 * 60 * 1000);
-        // Slow refreshes, so that each instance starts its own before the other has finished.
-        pool.emulator.setFaults({ latencyMs: 1_500, operations: ['InitiateAuth'] });
-        const before = refreshes();
-        try {
-          const all = await Promise.all(Array.from({ length: 20 }, (_, i) => request(i % 2 ? a.url : b.url).get('/api/me').set('Cookie', cookie)));
-          assert.deepEqual(all.map((r) => r.status), Array(20).fill(200));
-        } finally {
-          pool.emulator.clearFaults();
-        }
-        assert.equal(refreshes() - before, lockOn ? 1 : 2);
-        await request(a.url).post('/logout').set('Cookie', cookie).expect(204);
-        await lock(true);
+      before(async () => {
+        await redis.flushAll();
+        pool = await startTestPool(rotating ? { clientOptions: { RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: 0 } } } : {});
+        await pool.createUser('alice', PASSWORD);
+        config = {
+          redisUrl: server!.url, endpoint: pool.endpoint, region: pool.region, userPoolId: pool.poolId, clientId: pool.clientId,
+          clockOffsetMs: offset(), refreshLock: true,
+        };
+        [a, b] = await Promise.all([startInstance({ ...config, name: 'A' }), startChildInstance({ ...config, name: 'B' })]);
       });
-    }
-  });
+      after(async () => {
+        await b?.stop();
+        await a?.close();
+        await pool?.stop();
+      });
+
+      it('log in on A, served and renewed on B, log out on A: B refuses the session and its bearer tokens', async () => {
+        const { cookie, sid } = await login();
+        const first = await sessionTokens(sid);
+        assert.ok(first?.refreshToken, 'the tokens are in the shared session store');
+
+        const served = await request(b.url).get('/api/me').set('Cookie', cookie).expect(200);
+        assert.deepEqual(served.body, { name: 'B', username: 'alice', source: 'session' });
+
+        await advance(61 * 60 * 1000); // the access token has expired
+        const before = refreshes();
+        await request(b.url).get('/api/me').set('Cookie', cookie).expect(200);
+        assert.equal(refreshes() - before, 1, 'renewed on B');
+        const renewed = await sessionTokens(sid);
+        assert.notEqual(renewed!.accessToken, first!.accessToken);
+        if (rotating) assert.notEqual(renewed!.refreshToken, first!.refreshToken, 'the rotated refresh token is kept');
+        else assert.equal(renewed!.refreshToken, first!.refreshToken);
+        await request(a.url).get('/api/me').set('Cookie', cookie).expect(200);
+        assert.equal(refreshes() - before, 1, 'A uses the tokens B saved');
+        // Both instances accept the renewed tokens as bearer tokens too, before the logout.
+        await request(b.url).get('/api/me').set('Authorization', `Bearer ${renewed!.accessToken}`).expect(200);
+        await request(b.url).get('/api/id').set('Authorization', `Bearer ${renewed!.idToken}`).expect(200);
+
+        await request(a.url).post('/logout').set('Cookie', cookie).expect(204);
+        assert.equal(await redis.exists(`sess:${sid}`), 0, 'the session is gone from Redis');
+
+        const bySession = await request(b.url).get('/api/me').set('Cookie', cookie);
+        assert.equal(bySession.status, 401);
+        for (const [path, token] of [['/api/me', renewed!.accessToken], ['/api/id', renewed!.idToken]] as const) {
+          for (const url of [b.url, a.url]) {
+            const res = await request(url).get(path).set('Authorization', `Bearer ${token}`);
+            assert.equal(res.status, 401, `${url}${path}: ${res.text}`);
+            assert.equal(res.body.code, 'ERR_COGNITO_TOKEN_REVOKED');
+          }
+        }
+        // Still refused just after exp, while the verifier's leeway would take it.
+        const exp = decodeJwt(renewed!.accessToken).exp as number;
+        await advance(exp * 1000 + 2_000 - pool.emulator.clock.now());
+        const late = await request(b.url).get('/api/me').set('Authorization', `Bearer ${renewed!.accessToken}`);
+        assert.equal(late.status, 401, late.text);
+      });
+
+      for (const lockOn of [true, false]) {
+        const outcome = lockOn
+          ? 'one refresh at Cognito, 20 successes'
+          : rotating
+            ? 'each instance spends the refresh token and the second spend is refused (why the lock exists)'
+            : 'one refresh per instance (harmless without rotation)';
+        it(`both instances renewing one session at once ${lockOn ? 'with' : 'without'} the Redis lock: ${outcome}`, async () => {
+          await lock(lockOn);
+          const { cookie, sid } = await login();
+          await request(b.url).get('/api/me').set('Cookie', cookie).expect(200);
+          await advance(61 * 60 * 1000);
+          // Slow refreshes, so that each instance starts its own before the other has finished.
+          pool.emulator.setFaults({ latencyMs: 1_500, operations: [spendOp] });
+          const before = refreshes();
+          let all: request.Response[];
+          try {
+            all = await Promise.all(Array.from({ length: 20 }, (_, i) => request(i % 2 ? a.url : b.url).get('/api/me').set('Cookie', cookie)));
+          } finally {
+            pool.emulator.clearFaults();
+          }
+          const statuses = all.map((r) => r.status);
+          if (lockOn) {
+            assert.deepEqual(statuses, Array(20).fill(200));
+            assert.equal(refreshes() - before, 1);
+            if (rotating) {
+              // The session holds the live (rotated) refresh token: the next renewal works.
+              await advance(61 * 60 * 1000);
+              await request(b.url).get('/api/me').set('Cookie', cookie).expect(200);
+              await request(a.url).get('/api/me').set('Cookie', cookie).expect(200);
+              assert.equal(refreshes() - before, 2);
+            }
+          } else {
+            assert.equal(refreshes() - before, 2);
+            if (rotating) {
+              const refused = all.filter((r) => r.status === 401);
+              assert.ok(refused.length > 0 && refused.every((r) => r.body.code === 'ERR_COGNITO_REFRESH_REJECTED'), String(statuses));
+            } else {
+              assert.deepEqual(statuses, Array(20).fill(200));
+            }
+          }
+          if (await sessionTokens(sid)) await request(a.url).post('/logout').set('Cookie', cookie).expect(204);
+          await lock(true);
+        });
+      }
+    });
+  }
 });
