@@ -71,6 +71,7 @@ export {
   type VerifyDone,
 } from './strategies/types';
 export { requireCognito, type RequireCognitoOptions, type CognitoMiddleware } from './middleware/require-cognito';
+export { type CognitoRefusal, type RefusalHandler } from './middleware/refusal';
 export { cognitoLogout, type CognitoLogoutOptions } from './middleware/cognito-logout';
 export {
   type RevocationStore,

@@ -9,7 +9,9 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import session from 'express-session';
 import { Passport } from 'passport';
 import QRCode from 'qrcode';
-import { CognitoStrategy, cognitoLogout, requireCognito, type CognitoFailureInfo, type CognitoOptions } from 'express-cognito';
+import {
+  CognitoStrategy, cognitoLogout, requireCognito, type CognitoFailureInfo, type CognitoOptions, type CognitoRefusal,
+} from 'express-cognito';
 import { CsrfError, csrfToken, verifyCsrf } from './csrf';
 import { trustedHtml, type SafeHtml } from './html';
 import { securityHeaders } from './security-headers';
@@ -83,10 +85,6 @@ export function createApp(config: ExampleAppConfig): express.Express {
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: AppUser, done) => done(null, user));
 
-  const guard = requireCognito({ ...cognito, loginUrl: '/login' });
-  const adminGuard = requireCognito({ ...cognito, groups: ['admin'], loginUrl: '/login' });
-  const apiGuard = requireCognito({ ...cognito });
-
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
@@ -120,6 +118,17 @@ export function createApp(config: ExampleAppConfig): express.Express {
   const send = (res: Response, status: number, page: SafeHtml): void => {
     res.status(status).type('html').send(page.toString());
   };
+
+  // Pages answer a refusal (e.g. bob, not in group admin, on /admin) with this app's own page; a
+  // browser that is not signed in is still sent to /login by the guard. /api keeps the JSON answers.
+  const refusalPage = (req: Request, res: Response, _next: NextFunction, refusal: CognitoRefusal): void => {
+    res.set(refusal.headers);
+    const { title, message } = describeError({ status: refusal.status });
+    send(res, refusal.status, views.errorPage(ctx(req), { status: refusal.status, title, message }));
+  };
+  const guard = requireCognito({ ...cognito, loginUrl: '/login', onRefusal: refusalPage });
+  const adminGuard = requireCognito({ ...cognito, groups: ['admin'], loginUrl: '/login', onRefusal: refusalPage });
+  const apiGuard = requireCognito({ ...cognito });
 
   app.get('/', (req, res) => res.redirect(req.user ? '/profile' : '/login'));
 

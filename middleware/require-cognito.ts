@@ -12,7 +12,8 @@ import { isCognitoError } from '../lib/errors';
 import { TokenVerifier } from '../lib/token-verifier';
 import { readBearer } from './bearer-token';
 import { cognitoFor } from './cognito-client';
-import { sendError, sendRedirect, appendVary, wantsHtml, type ErrorBody } from './respond';
+import { handOverRefusal, Refusal, type CognitoRefusal } from './refusal';
+import { sendError, sendRedirect, appendVary, wantsHtml } from './respond';
 import { loginRedirectUrl, returnToFor } from './return-to';
 import { defaultRevocationStore, type RevocationStore } from './revocation-store';
 import { clearSessionTokens, getSessionTokens, setSessionTokens, toSessionTokens, type SessionTokens } from './session-tokens';
@@ -51,6 +52,24 @@ export interface RequireCognitoOptions extends CognitoOptions {
   loginUrl?: string;
   /** Revoked token ids (shared with `cognitoLogout()`); default: the process-wide in-memory store. */
   revocationStore?: RevocationStore;
+  /**
+   * Answer refusals yourself: every 401, 403 and 503 is handed to this function instead of the
+   * built-in answer (JSON `{ error, code, message }`, or a minimal HTML page for a browser), so that
+   * the app can render its own page or call `next(err)`. The browser redirect to `loginUrl` is not a
+   * refusal: it stays a redirect. `refusal.headers` holds what the built-in answer would have sent
+   * (`WWW-Authenticate` on a 401 or an `insufficient_scope` 403, `Retry-After` on a 503): set them
+   * on your answer. Whatever it throws (or a promise it returns rejects with) goes to `next(err)`.
+   * Default: the built-in answer.
+   *
+   * Declared as a method, so that an Express app may annotate `req`/`res` as Express's `Request`/`Response`.
+   *
+   * @example
+   * requireCognito({ groups: ['admin'], onRefusal(req, res, next, refusal) {
+   *   if (refusal.status !== 403) return next(Object.assign(new Error(refusal.message), { status: refusal.status }));
+   *   res.writeHead(403, { ...refusal.headers, 'Content-Type': 'text/html; charset=utf-8' }).end(renderForbidden());
+   * } });
+   */
+  onRefusal?(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void, refusal: CognitoRefusal): void;
 }
 
 /**
@@ -72,15 +91,6 @@ const RETRY_AFTER_SECONDS = 5;
 // same (non-rotating) refresh token is never answered with these tokens.
 const renewals = new SingleFlight<SessionTokens>({ retainMs: 30_000 });
 
-class Refusal {
-  constructor(
-    readonly status: 401 | 403 | 503,
-    readonly body: ErrorBody,
-    readonly headers: Record<string, string> = {},
-    readonly mayRedirect = false,
-  ) {}
-}
-
 /**
  * Guards routes with Cognito tokens.
  *
@@ -97,7 +107,8 @@ class Refusal {
  * Refusals: 401 JSON `{ error, code, message }` with `WWW-Authenticate: Bearer error="invalid_token"`
  * (plain `Bearer` when no token was sent at all, as RFC 6750 §3.1 asks); 403 for groups and scopes;
  * 503 when the signing keys or Cognito are unreachable. A browser (`Accept: text/html`) that is not
- * signed in is redirected to `loginUrl` when set. On success `req.cognito` is set and `next()` runs.
+ * signed in is redirected to `loginUrl` when set. With `onRefusal`, the app answers every 401, 403 and
+ * 503 itself (the redirect stays). On success `req.cognito` is set and `next()` runs.
  *
  * Works on Express 4 and 5 and, for bearer tokens, on a plain Connect app (no session needed).
  *
@@ -127,6 +138,8 @@ export function requireCognito(options: RequireCognitoOptions = {}): CognitoMidd
   if (typeof store?.isRevoked !== 'function' || typeof store.revoke !== 'function') {
     throw new TypeError('"revocationStore" must have revoke() and isRevoked() methods');
   }
+  const onRefusal = options.onRefusal;
+  if (onRefusal !== undefined && typeof onRefusal !== 'function') throw new TypeError('"onRefusal" must be a function');
   const verifier = new TokenVerifier(config);
   const guard = { config, tokenUse, groups, scopes, renew, store, verifier } as const;
 
@@ -148,6 +161,11 @@ export function requireCognito(options: RequireCognitoOptions = {}): CognitoMidd
         if (err.mayRedirect && loginUrl !== undefined && wantsHtml(r)) {
           debug('redirecting to login (%s)', err.body.code);
           sendRedirect(res, loginRedirectUrl(loginUrl, returnToFor(r)));
+          return;
+        }
+        if (onRefusal !== undefined) {
+          debug('refused %d %s (answered by onRefusal)', err.status, err.body.code);
+          handOverRefusal(onRefusal, r, res, next, err.toPublic());
           return;
         }
         debug('refused %d %s', err.status, err.body.code);

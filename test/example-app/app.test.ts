@@ -169,8 +169,27 @@ describe('example app (supertest, embedded emulator)', function () {
     assert.equal(done.headers.location, '/profile');
     const profile = await agent.get('/profile').set('Accept', HTML).expect(200);
     assert.match(profile.text, /Hello, <span id="profile-username">bob<\/span>/);
-    const admin = await agent.get('/admin').set('Accept', HTML).expect(403);
-    assert.match(admin.text, /admin/);
+    // Not in group admin: the app's own styled 403 page (requireCognito's onRefusal), not the guard's
+    // built-in one — with the site's header, stylesheet, who is signed in and the logout form.
+    const admin = await agent.get('/admin').set('Accept', HTML).expect(403).expect('Content-Type', /text\/html/);
+    assert.match(admin.text, /<link rel="stylesheet" href="\/style\.css">/);
+    assert.match(admin.text, /<h1>Not allowed<\/h1>/);
+    assert.match(admin.text, /<p id="error-message">Your account is not allowed to see this page\.<\/p>/);
+    assert.match(admin.text, /Signed in as <strong>bob<\/strong>/);
+    assert.match(admin.text, /<form method="post" action="\/logout">/);
+    assert.doesNotMatch(admin.text, /Requires membership of/, 'not the built-in refusal page');
+    assert.equal(admin.headers['cache-control'], 'no-store');
+    // The refusal changed nothing in the session: bob is still signed in.
+    const api = await agent.get('/api/me').expect(200);
+    assert.equal(api.body.username, 'bob');
+  });
+
+  it('a refusal on a page that is not a redirect is the app\'s page too; /api answers JSON', async function () {
+    const page = await request(app).get('/profile').set('Authorization', 'Bearer not.a.token').set('Accept', HTML).expect(401);
+    assert.match(page.text, /<h1>Please log in<\/h1>/);
+    assert.match(String(page.headers['www-authenticate']), /^Bearer error="invalid_token"/);
+    const api = await request(app).get('/api/me').set('Authorization', 'Bearer not.a.token').expect(401).expect('Content-Type', /json/);
+    assert.equal(api.body.error, 'invalid_token');
   });
 
   it('carol: sets a new password (checked twice and against the policy) and lands on her profile', async function () {

@@ -1,10 +1,11 @@
 // Type test (checked by `tsc --noEmit`, which covers test/): the declaration merging of
 // middleware/types.ts types `req.cognito` on Express's Request, and the options types refuse mistakes.
 import { strict as assert } from 'node:assert';
-import type { Request } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { CognitoRequestContext } from '../../middleware/types';
 import { requireCognito, type RequireCognitoOptions } from '../../middleware/require-cognito';
 import type { CognitoLogoutOptions } from '../../middleware/cognito-logout';
+import type { CognitoRefusal } from '../../middleware/refusal';
 
 function handler(req: Request): string {
   const ctx: CognitoRequestContext | undefined = req.cognito;
@@ -31,6 +32,15 @@ describe('middleware/types (compile-time)', function () {
     // @ts-expect-error methods is an array
     const badLogout: CognitoLogoutOptions = { methods: 'POST' };
     assert.ok(bad && badLogout);
+    // onRefusal: an Express app may annotate req/res with Express's types; the refusal is typed.
+    const expressHandler = (_req: Request, res: Response, _next: NextFunction, refusal: CognitoRefusal): void => {
+      const status: 401 | 403 | 503 = refusal.status;
+      res.status(status).set(refusal.headers).send(refusal.message);
+    };
+    const withHandler: RequireCognitoOptions = { onRefusal: expressHandler };
+    // @ts-expect-error the refusal's status is 401 | 403 | 503, not any number
+    const wrongStatus: RequireCognitoOptions = { onRefusal: (_q, _s, _n, r: { status: 200 }) => r };
+    assert.ok(withHandler && wrongStatus);
     assert.equal(typeof requireCognito, 'function');
   });
 });
