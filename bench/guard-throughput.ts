@@ -1,0 +1,317 @@
+/**
+ * Guarded-route throughput: the same JSON route unguarded and behind each guard, each server in its
+ * own process (bench/guard-server.ts), loaded by autocannon (10 connections) on loopback. Rounds are
+ * interleaved (every variant once per round, in a rotating order) and medians reported, with each
+ * variant's ratio to the unguarded route measured in the same run, and the server's CPU time per
+ * request (a figure that does not depend on the load generator sharing the machine).
+ *
+ *   npx tsx bench/guard-throughput.ts [--rounds 5] [--duration 3]
+ *   npx tsx bench/guard-throughput.ts --profile b [--duration 5]   # one row under node --cpu-prof:
+ *                                                                  # prints where the server's CPU goes
+ *
+ * Prints figures, asserts nothing. `runGuardBench()` is exported for bench/run-all.ts.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { createBenchKey, mintAccessToken, mintIdToken, mintInChildren } from './bench-tokens';
+import type { ServerStats, Variant } from './guard-server';
+
+/** One row of the table. */
+export interface GuardRow {
+  /** Short label, e.g. `(b) requireCognito, bearer, same token`. */
+  label: string;
+  id: string;
+  /** Median requests per second over the rounds. */
+  rps: number;
+  /** rps / the unguarded route's rps. */
+  ratio: number;
+  /** Median server CPU time per request, in µs. */
+  cpuUsPerReq: number;
+  /** Median p50 / p99 latency, ms. */
+  p50: number;
+  p99: number;
+  /** Responses other than 2xx, over all rounds (must be 0). */
+  non2xx: number;
+  /** What the issue asks of this row, in words. */
+  target: string;
+  /** Whether the target is met (undefined when the row has no target). */
+  met?: boolean;
+  /** Token-cache counters of the server after the last round (requireCognito and verifier rows). */
+  cache?: { hits: number; misses: number; size: number };
+}
+
+/** Options of {@link runGuardBench}. */
+export interface GuardBenchOptions {
+  /** Measured rounds; the median is reported. Default 5. */
+  rounds?: number;
+  /** Seconds per measurement. Default 3. */
+  duration?: number;
+  /** autocannon connections. Default 10. */
+  connections?: number;
+  /** Distinct tokens for the cache-miss rows; more than the default cache size (10,000) so that an LRU sees only misses. */
+  poolSize?: number;
+  /** Progress lines go here. Default: stderr. */
+  log?: (line: string) => void;
+  /** Run only the row with this id (`a`…`h`). */
+  only?: string;
+  /** Run the servers under `node --cpu-prof` and print a summary of where their CPU went. */
+  profile?: boolean;
+}
+
+interface Spec {
+  id: string;
+  label: string;
+  variant: Variant;
+  tokens: 'none' | 'same' | 'distinct' | 'session';
+  target: string;
+}
+
+const SPECS: Spec[] = [
+  { id: 'a', label: '(a) unguarded', variant: 'unguarded', tokens: 'none', target: 'baseline (1.00×)' },
+  { id: 'b', label: '(b) requireCognito(), bearer, same token', variant: 'require', tokens: 'same', target: '≥ 0.90× unguarded and ≥ 1.4× (e)' },
+  { id: 'c', label: '(c) requireCognito(), bearer, distinct tokens (misses)', variant: 'require', tokens: 'distinct', target: '≥ (f) plain jose' },
+  { id: 'd', label: '(d) requireCognito(), session (MemoryStore)', variant: 'require-session', tokens: 'session', target: '≥ 0.85× unguarded' },
+  { id: 'a2', label: '(a2) unguarded + express-session (context for d)', variant: 'unguarded-session', tokens: 'session', target: '—' },
+  { id: 'e', label: '(e) aws-jwt-verify guard, same token', variant: 'aws-jwt-verify', tokens: 'same', target: 'issue measured ≈ 0.62×' },
+  { id: 'f', label: '(f) plain jose guard, distinct tokens', variant: 'jose', tokens: 'distinct', target: 'issue measured ≈ 0.65×' },
+  { id: 'g', label: '(g) TokenVerifier direct, same token', variant: 'verifier', tokens: 'same', target: '— (verifier alone)' },
+  { id: 'h', label: '(h) TokenVerifier direct, distinct tokens', variant: 'verifier', tokens: 'distinct', target: '— (miss path alone)' },
+];
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  cookie?: string;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function startServer(variant: Variant, jwks: unknown, profileDir?: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const child = fork(require.resolve('./guard-server'), [], {
+      execArgv: ['--require', 'tsx/cjs', ...(profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir])],
+      env: { ...process.env, NODE_ENV: 'production', BENCH_VARIANT: variant, BENCH_JWKS: JSON.stringify(jwks), DEBUG: '' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.once('message', (m: { port?: number }) => (m.port ? resolve({ child, port: m.port }) : reject(new Error('no port'))));
+    child.once('exit', (code) => reject(new Error(`${variant} server exited with ${code}`)));
+  });
+}
+
+function stats(server: Server): Promise<ServerStats> {
+  return new Promise((resolve) => {
+    const onMessage = (m: { stats?: ServerStats }): void => {
+      if (m.stats === undefined) return;
+      server.child.off('message', onMessage);
+      resolve(m.stats);
+    };
+    server.child.on('message', onMessage);
+    server.child.send('stats');
+  });
+}
+
+async function login(server: Server, tokens: { idToken: string; accessToken: string; refreshToken: string }): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${server.port}/bench/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(tokens),
+  });
+  const cookie = res.headers.get('set-cookie');
+  if (res.status !== 200 || cookie === null) throw new Error(`session login failed: ${res.status}`);
+  return cookie.split(';')[0] as string;
+}
+
+/**
+ * Runs every row and returns the table (medians), the unguarded route first.
+ *
+ * @example
+ * const rows = await runGuardBench({ rounds: 5, duration: 3 });
+ */
+export async function runGuardBench(options: GuardBenchOptions = {}): Promise<GuardRow[]> {
+  const { rounds = 5, duration = 3, connections = 10, poolSize = 12_000 } = options;
+  const specs = options.only === undefined ? SPECS : SPECS.filter((s) => s.id === options.only);
+  const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'guard-prof-')) : undefined;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const key = createBenchKey();
+  const same = mintAccessToken(key, 0);
+  const sessionTokens = { idToken: mintIdToken(key, 0), accessToken: same, refreshToken: 'bench-refresh-token-never-used' };
+  const pool: string[] = [];
+  if (specs.some((spec) => spec.tokens === 'distinct')) {
+    log(`guard bench: minting ${poolSize} distinct tokens…`);
+    await mintInChildren(key, poolSize, (batch) => void pool.push(...batch));
+  }
+
+  const servers = new Map<string, Server>();
+  try {
+    for (const spec of specs) {
+      const server = await startServer(spec.variant, key.jwks, profileDir);
+      if (spec.tokens === 'session') server.cookie = await login(server, sessionTokens);
+      servers.set(spec.id, server);
+    }
+    let next = 0;
+    const load = async (spec: Spec, seconds: number): Promise<autocannon.Result> => {
+      const server = servers.get(spec.id) as Server;
+      const headers: Record<string, string> = {};
+      if (spec.tokens === 'same') headers.authorization = `Bearer ${same}`;
+      if (spec.tokens === 'session') headers.cookie = server.cookie as string;
+      const request: autocannon.Request = { method: 'GET', path: '/api/data', headers };
+      if (spec.tokens === 'distinct') {
+        request.setupRequest = (req) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${pool[next++ % pool.length] as string}` } });
+      }
+      return autocannon({ url: `http://127.0.0.1:${server.port}`, connections, duration: seconds, requests: [request] });
+    };
+
+    // Sanity: each guarded server refuses a forged token and accepts ours.
+    for (const spec of specs) {
+      const server = servers.get(spec.id) as Server;
+      const url = `http://127.0.0.1:${server.port}/api/data`;
+      const okHeaders: Record<string, string> = spec.tokens === 'session' ? { cookie: server.cookie as string } : { authorization: `Bearer ${same}` };
+      const ok = await fetch(url, { headers: okHeaders });
+      if (ok.status !== 200) throw new Error(`${spec.label}: a valid token got ${ok.status}`);
+      if (spec.tokens !== 'none' && spec.tokens !== 'session') {
+        const forged = `${same.slice(0, -10)}${same.slice(-10) === 'AAAAAAAAAA' ? 'BBBBBBBBBB' : 'AAAAAAAAAA'}`;
+        const bad = await fetch(url, { headers: { authorization: `Bearer ${forged}` } });
+        if (bad.status !== 401) throw new Error(`${spec.label}: a forged token got ${bad.status}`);
+      }
+    }
+
+    log('guard bench: warming up…');
+    for (const spec of specs) await load(spec, 1);
+
+    const samples = new Map<string, { rps: number[]; cpu: number[]; p50: number[]; p99: number[]; non2xx: number }>();
+    for (const spec of specs) samples.set(spec.id, { rps: [], cpu: [], p50: [], p99: [], non2xx: 0 });
+    for (let round = 0; round < rounds; round++) {
+      // Rotate the order so that no variant always runs first (or right after a heavy one).
+      const order = specs.map((_, i) => specs[(i + round) % specs.length] as Spec);
+      for (const spec of order) {
+        const server = servers.get(spec.id) as Server;
+        const before = await stats(server);
+        const result = await load(spec, duration);
+        const after = await stats(server);
+        const s = samples.get(spec.id)!;
+        s.rps.push(result.requests.average);
+        s.cpu.push((after.cpuUs - before.cpuUs) / Math.max(1, result.requests.total));
+        s.p50.push(result.latency.p50);
+        s.p99.push(result.latency.p99);
+        s.non2xx += result.non2xx + result.errors + result.timeouts;
+      }
+      log(`guard bench: round ${round + 1}/${rounds} done`);
+    }
+
+    const rows: GuardRow[] = [];
+    for (const spec of specs) {
+      const s = samples.get(spec.id)!;
+      const row: GuardRow = {
+        label: spec.label, id: spec.id, rps: median(s.rps), ratio: 0, cpuUsPerReq: median(s.cpu),
+        p50: median(s.p50), p99: median(s.p99), non2xx: s.non2xx, target: spec.target,
+      };
+      const cache = (await stats(servers.get(spec.id) as Server)).tokenCache;
+      if (cache !== undefined) row.cache = { hits: cache.hits, misses: cache.misses, size: cache.size };
+      rows.push(row);
+    }
+    const byId = (id: string): GuardRow | undefined => rows.find((r) => r.id === id);
+    const [a, b, c, d, e, f] = ['a', 'b', 'c', 'd', 'e', 'f'].map(byId);
+    for (const row of rows) row.ratio = a === undefined ? NaN : row.rps / a.rps;
+    if (b && e) b.met = b.ratio >= 0.9 && b.rps >= 1.4 * e.rps;
+    if (c && f) c.met = c.rps >= f.rps;
+    if (d) d.met = d.ratio >= 0.85;
+    return rows;
+  } finally {
+    await Promise.all([...servers.values()].map((server) => new Promise<void>((resolve) => {
+      server.child.once('exit', () => resolve());
+      server.child.send('stop');
+    })));
+    if (profileDir !== undefined) for (const file of readdirSync(profileDir)) log(summarizeProfile(join(profileDir, file)));
+  }
+}
+
+/**
+ * The table as text.
+ *
+ * @example
+ * console.log(formatGuardTable(await runGuardBench()));
+ */
+export function formatGuardTable(rows: GuardRow[]): string {
+  const lines = [
+    '| route | req/s (median) | × unguarded | server CPU µs/req | p50 / p99 ms | non-2xx | target | met |',
+    '|---|---:|---:|---:|---:|---:|---|---|',
+  ];
+  for (const r of rows) {
+    const cache = r.cache ? ` (cache: ${r.cache.hits} hits, ${r.cache.misses} misses)` : '';
+    lines.push(`| ${r.label}${cache} | ${Math.round(r.rps)} | ${r.ratio.toFixed(2)}× | ${r.cpuUsPerReq.toFixed(1)} | ${r.p50} / ${r.p99} | ${r.non2xx} | ${r.target} | ${r.met === undefined ? '' : r.met ? 'yes' : 'NO'} |`);
+  }
+  return lines.join('\n');
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+
+/** Where a server's CPU went: self time by function (top 25) and inclusive time by area. */
+function summarizeProfile(file: string): string {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[] };
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const total = profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
+  const self = new Map<string, number>();
+  for (const n of profile.nodes) {
+    const where = n.callFrame.url.replace(/^.*\/(node_modules\/)/, '$1').replace(/^.*\/work\/main\//, '');
+    const name = `${n.callFrame.functionName || '(anonymous)'} ${where}:${n.callFrame.lineNumber + 1}`;
+    self.set(name, (self.get(name) ?? 0) + (n.hitCount ?? 0));
+  }
+  // Each sample goes to the nearest frame on its stack that belongs to a known area: a middleware that
+  // calls next() synchronously does not get the rest of the request charged to it (the router does).
+  const areas: Array<[string, RegExp]> = [
+    ['express/router/http (framework)', /node_modules\/(express|router|finalhandler|send|etag|fresh|content-type|on-finished)\/|node:_http|node:net|node:stream/],
+    ['express-session', /node_modules\/(express-session|cookie|cookie-signature)\//], ['requireCognito', /middleware\/require-cognito/],
+    ['TokenVerifier', /lib\/token-verifier/], ['token cache', /lib\/verified-token-cache/], ['jose', /node_modules\/jose\//],
+    ['aws-jwt-verify', /node_modules\/aws-jwt-verify\//], ['revocation store', /middleware\/revocation-store/],
+    ['session tokens', /middleware\/session-tokens/], ['bearer parsing', /middleware\/bearer-token/],
+    ['bench server', /bench\/guard-server/],
+  ];
+  const byArea = new Map<string, number>();
+  const walk = (id: number, area: string): void => {
+    const n = nodes.get(id) as ProfileNode;
+    const own = areas.find(([, re]) => re.test(n.callFrame.url))?.[0] ?? area;
+    const name = n.callFrame.functionName;
+    const bucket = name === '(garbage collector)' || name === '(idle)' || name === '(program)' ? name : own;
+    byArea.set(bucket, (byArea.get(bucket) ?? 0) + (n.hitCount ?? 0));
+    for (const child of n.children ?? []) walk(child, own);
+  };
+  const root = profile.nodes[0] as ProfileNode;
+  walk(root.id, '(other: node internals, event loop)');
+  const pct = (h: number): string => `${((100 * h) / total).toFixed(1)}%`;
+  const lines = [`profile ${file} (${total} samples)`, '  by area (nearest known frame on the stack):'];
+  for (const [area, hits] of [...byArea].sort((x, y) => y[1] - x[1])) lines.push(`    ${pct(hits).padStart(6)}  ${area}`);
+  lines.push('  self time, top 25:');
+  for (const [name, hits] of [...self].sort((x, y) => y[1] - x[1]).slice(0, 25)) lines.push(`    ${pct(hits).padStart(6)}  ${name}`);
+  return lines.join('\n');
+}
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+}
+
+if (require.main === module) {
+  const profile = process.argv.indexOf('--profile');
+  const only = profile === -1 ? undefined : process.argv[profile + 1];
+  runGuardBench({
+    rounds: arg('rounds', only === undefined ? 5 : 1), duration: arg('duration', 3), ...(only === undefined ? {} : { only, profile: true }),
+  }).then((rows) => {
+    console.log(formatGuardTable(rows));
+    const b = rows.find((r) => r.id === 'b');
+    const e = rows.find((r) => r.id === 'e');
+    if (b && e) console.log(`\n(b) / (e) = ${(b.rps / e.rps).toFixed(2)}×`);
+  }, (e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}
