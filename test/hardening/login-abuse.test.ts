@@ -143,7 +143,9 @@ describe('hardening: abuse of the login route', function () {
     it('give byte-identical responses (JSON route)', async () => {
       const wrong = await request(web.url).post('/login').send({ username: 'alice', password: `${PASSWORD}x` });
       const unknown = await request(web.url).post('/login').send({ username: 'nobody-here', password: `${PASSWORD}x` });
+      const calls = pool.emulator.calls();
       const tooLong = await request(web.url).post('/login').send({ username: 'n'.repeat(200), password: `${PASSWORD}x` });
+      assert.equal(pool.emulator.calls(), calls, 'a username Cognito cannot have costs no call');
       assert.equal(wrong.status, 401);
       assert.equal(wrong.body.code, 'ERR_COGNITO_BAD_CREDENTIALS');
       assert.deepEqual(strip(unknown), strip(wrong));
