@@ -403,6 +403,103 @@ describe('hardening: forged and broken tokens', function () {
     });
   });
 
+  describe('the verified-token cache: a token once accepted is not a pass for what a hit must re-check', () => {
+    // Each case first has the token accepted (so it is cached), then presents it where it must fail.
+    let moved = 0;
+    afterEach(() => {
+      fx.now -= moved;
+      moved = 0;
+    });
+    const tick = (ms: number): void => {
+      fx.now += ms;
+      moved += ms;
+    };
+    const cached = async (token: string, use: 'access' | 'id', v: TokenVerifier = verifier): Promise<void> => {
+      await v.verify(token, use);
+      assert.ok(v.tokenCache === undefined || v.tokenCache.size > 0, 'the token was cached');
+    };
+    const asCase = (name: string, use: 'access' | 'id', code: TokenErrorCode, claim?: string): Case =>
+      ({ name, use, code, make: () => '', ...(claim ? { claim } : {}) });
+
+    it('expired since it was cached (exp re-checked with the verifier\'s own leeway)', async () => {
+      const token = fx.accessToken({ exp: ctx.now + 60 });
+      await cached(token, 'access');
+      tick((60 + LEEWAY) * 1000);
+      await refusedBy('verifier', asCase('cached then expired', 'access', 'ERR_COGNITO_TOKEN_EXPIRED', 'exp'), () => verifier.verify(token, 'access'), token);
+    });
+
+    it('accepted by a verifier with a 5 s leeway, refused by one with none (same pool, shared cache)', async () => {
+      const token = fx.accessToken({ iat: ctx.now - 3600, exp: ctx.now - 3 });
+      await cached(token, 'access');
+      const strict = new TokenVerifier({ ...fx.options(), leewaySeconds: 0 });
+      assert.equal(strict.tokenCache, verifier.tokenCache, 'the two verifiers share the pool\'s cache');
+      await refusedBy('verifier', asCase('cached, stricter leeway', 'access', 'ERR_COGNITO_TOKEN_EXPIRED', 'exp'), () => strict.verify(token, 'access'), token);
+    });
+
+    it('accepted for one app client, refused by a verifier of another client of the same pool', async () => {
+      const token = fx.accessToken();
+      await cached(token, 'access');
+      const other = new TokenVerifier({ ...fx.options(), clientId: 'anotherclient' });
+      await refusedBy('verifier', asCase('cached, other client', 'access', 'ERR_COGNITO_TOKEN_AUDIENCE', 'client_id'), () => other.verify(token, 'access'), token);
+      const idToken = fx.idToken();
+      await cached(idToken, 'id');
+      await refusedBy('verifier', asCase('cached ID token, other client', 'id', 'ERR_COGNITO_TOKEN_AUDIENCE', 'aud'), () => other.verify(idToken, 'id'), idToken);
+    });
+
+    it('accepted as an access token, refused as an ID token (and the reverse)', async () => {
+      const token = fx.accessToken();
+      await cached(token, 'access');
+      await refusedBy('verifier', asCase('cached access as id', 'id', 'ERR_COGNITO_TOKEN_USE', 'token_use'), () => verifier.verify(token, 'id'), token);
+      const idToken = fx.idToken();
+      await cached(idToken, 'id');
+      await refusedBy('verifier', asCase('cached id as access', 'access', 'ERR_COGNITO_TOKEN_USE', 'token_use'), () => verifier.verify(idToken, 'access'), idToken);
+    });
+
+    it('an ID token accepted alone, refused with an access token its at_hash does not match', async () => {
+      const access = fx.accessToken();
+      const idToken = fx.idToken({ at_hash: atHash(access) });
+      await cached(idToken, 'id');
+      await verifier.verify(idToken, 'id', { accessToken: access });
+      const stranger = fx.accessToken();
+      await refusedBy('verifier', asCase('cached, at_hash', 'id', 'ERR_COGNITO_TOKEN_AT_HASH', 'at_hash'),
+        () => verifier.verify(idToken, 'id', { accessToken: stranger }), idToken);
+    });
+
+    it('signed by a key that has since left the JWKS: refused (KID_UNKNOWN) once the key set was refetched', async () => {
+      const own = await TokenFixture.start();
+      try {
+        const v = new TokenVerifier({ ...own.options(), jwksCooldownMs: COOLDOWN_MS });
+        const token = own.accessToken();
+        await cached(token, 'access', v);
+        const retired = own.key;
+        const next = await own.rotate(1);
+        own.keys = [next]; // the old key is withdrawn (compromised, say)
+        own.now += COOLDOWN_MS + 1_000;
+        await v.verify(own.accessToken({}, { sign: { mode: 'rs256', key: next } }), 'access'); // unknown kid → refetch
+        assert.ok(!v.jwksCache.hasKey(retired.kid));
+        await refusedBy('verifier', asCase('cached, key withdrawn', 'access', 'ERR_COGNITO_TOKEN_KID_UNKNOWN', 'kid'), () => v.verify(token, 'access'), token);
+      } finally {
+        await own.close();
+      }
+    });
+
+    it('over HTTP: a bearer token served once, then expired, is refused (401 EXPIRED, not served from the cache)', async () => {
+      const app = await startGuardApp({ ...fx.options(), leewaySeconds: LEEWAY, jwksCooldownMs: COOLDOWN_MS });
+      try {
+        const token = fx.accessToken({ exp: ctx.now + 30 });
+        await request(app.url).get('/access').set('Authorization', `Bearer ${token}`).expect(200);
+        tick((30 + LEEWAY) * 1000);
+        tally.tried++;
+        const res = await request(app.url).get('/access').set('Authorization', `Bearer ${token}`);
+        assert.equal(res.status, 401);
+        assert.equal(res.body.code, 'ERR_COGNITO_TOKEN_EXPIRED');
+        tally.refused++;
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
   describe('Cognito.verifyToken', () => {
     const cognitoFor = (c: Case): Cognito => {
       const common = { clock: fx.clock, leewaySeconds: LEEWAY, ...(c.accessTokenFor ? { accessToken: c.accessTokenFor(ctx) } : {}) };
