@@ -49,13 +49,6 @@ interface AppUser {
   groups: string[];
 }
 
-declare module 'express-session' {
-  interface SessionData {
-    /** The MFA_SETUP key handed out in this login, shown again when the first code is wrong. */
-    mfaSetup?: { secretCode: string; otpauthUri: string };
-  }
-}
-
 // What the strategy sends when it asks for a step (as opposed to a step that went wrong).
 const PROMPT_CODES = new Set([
   'ERR_COGNITO_CHALLENGE',
@@ -178,7 +171,6 @@ export function createApp(config: ExampleAppConfig): express.Express {
     const step: views.ChallengePageData = { returnTo, error: isPrompt ? undefined : info?.message };
     // A page that asks for the next step is a normal page (200); a step that went wrong is not.
     const code = isPrompt ? 200 : status;
-    if (challenge !== 'MFA_SETUP') delete req.session.mfaSetup;
     switch (challenge) {
       case 'SOFTWARE_TOKEN_MFA':
         return send(res, code, views.softwareTokenMfaPage(c, step));
@@ -192,11 +184,11 @@ export function createApp(config: ExampleAppConfig): express.Express {
       case 'SELECT_MFA_TYPE':
         return send(res, code, views.selectMfaTypePage(c, { ...step, choices: info?.mfaTypes ?? ['SOFTWARE_TOKEN_MFA', 'SMS_MFA'] }));
       case 'MFA_SETUP': {
-        if (info?.secretCode && info.otpauthUri) req.session.mfaSetup = { secretCode: info.secretCode, otpauthUri: info.otpauthUri };
-        const key = req.session.mfaSetup;
+        // The strategy repeats the key with every answer of this step (also after a wrong code).
+        const uri = info?.otpauthUri;
         // The QR code is drawn here, on the server: no third-party image service ever sees the secret.
-        const qrSvg = key ? trustedHtml(await QRCode.toString(key.otpauthUri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' })) : undefined;
-        return send(res, code, views.mfaSetupPage(c, { ...step, secretCode: key?.secretCode, otpauthUri: key?.otpauthUri, qrSvg }));
+        const qrSvg = uri ? trustedHtml(await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' })) : undefined;
+        return send(res, code, views.mfaSetupPage(c, { ...step, secretCode: info?.secretCode, otpauthUri: uri, qrSvg }));
       }
       default:
         return send(res, status === 400 ? 400 : 401, views.loginPage(c, {

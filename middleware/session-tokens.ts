@@ -59,6 +59,8 @@ export interface PendingChallenge {
   sid?: string;
   /** MFA_SETUP: the TOTP secret already handed out (so a repeat of the step shows the same one). */
   secretCode?: string;
+  /** MFA_SETUP: the `otpauth://` URI of that secret, repeated with it after a wrong code. */
+  otpauthUri?: string;
 }
 
 interface SessionLike {

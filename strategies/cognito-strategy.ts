@@ -10,12 +10,12 @@ import { Strategy } from 'passport-strategy';
 import type { Cognito, MfaTokens } from '../lib/cognito';
 import { resolveConfig, type ResolvedConfig } from '../lib/config';
 import { isCognitoError, type ChallengeError } from '../lib/errors';
-import { otpauthUri } from '../lib/totp';
 import { cognitoFor } from '../middleware/cognito-client';
 import {
   clearPendingChallenge, getPendingChallenge, hasSession, regenerateWithTokens, setPendingChallenge,
   storeTokensAtRegeneration, toSessionTokens, type PendingChallenge,
 } from '../middleware/session-tokens';
+import { mfaSetupPrompt, withPendingTotpKey } from './mfa-setup';
 import { readCode, readMfaType, readPassword, readRequiredAttributes, readUsername, type FieldResult } from './login-fields';
 import {
   defaultUser, type CognitoFailureInfo, type CognitoStrategyOptions, type CognitoTokens, type CognitoVerifyFunction,
@@ -48,7 +48,8 @@ const ANSWERABLE = new Set(['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'NEW_PASSWORD_REQUI
  * - A challenge is kept in the session (bound to it, expiring after `challengeTtlSeconds`) and
  *   reported as `fail({ challenge, message, code, … }, 401)`. For MFA_SETUP the info carries
  *   `secretCode` and `otpauthUri` (a POST with no field repeats them); the next POST carries `code`.
- *   A wrong code keeps the challenge.
+ *   A wrong code keeps the challenge (at MFA_SETUP its info repeats `secretCode` and `otpauthUri`,
+ *   kept with the challenge in the session, so the QR code can be shown again).
  * - Success: the session is regenerated (Passport's `req.logIn`) and the tokens are stored in the new
  *   session only (server side; read them with `requireCognito()`); `req.user` is what `verify` gives,
  *   else `{ sub, username, email, groups }` from the ID token.
@@ -187,6 +188,12 @@ export class CognitoStrategy extends Strategy {
   }
 
   private async continueChallenge(req: Request, options: { session?: boolean }, pending: PendingChallenge, f: Fields): Promise<Outcome> {
+    const outcome = await this.answerChallenge(req, options, pending, f);
+    if (pending.name !== 'MFA_SETUP' || outcome.kind !== 'fail') return outcome;
+    return { ...outcome, info: withPendingTotpKey(req, outcome.info, this.totpIssuer) };
+  }
+
+  private async answerChallenge(req: Request, options: { session?: boolean }, pending: PendingChallenge, f: Fields): Promise<Outcome> {
     const cognito = this.cognitoFor(pending.username);
     const need = (key: 'code' | 'newPassword' | 'mfaType'): Outcome | string => {
       const r = f[key];
@@ -245,30 +252,9 @@ export class CognitoStrategy extends Strategy {
     return this.complete(req, options, cognito);
   }
 
-  // First step of MFA_SETUP: hand out a TOTP secret (once; a repeat shows the same one).
   private async mfaSetupStep(req: Request, cognito: Cognito, pending: PendingChallenge): Promise<Outcome> {
-    let { secretCode } = pending;
-    let state = pending.state;
-    if (!secretCode) {
-      const out = await cognito.associateSoftwareToken(pending.state as MfaTokens);
-      secretCode = out.secretCode;
-      // AssociateSoftwareToken replaces the challenge's Session: the next step must use the new one.
-      if (out.session) state = { ...(pending.state as MfaTokens), Session: out.session };
-      else if (cognito.mfaTokens) state = cognito.mfaTokens;
-      setPendingChallenge(req, { ...pending, state, secretCode, expiresAt: this.config.clock() + this.challengeTtlMs });
-    }
-    const accountName = pending.username.replace(/:/g, '_') || 'user';
-    return {
-      kind: 'fail',
-      status: 401,
-      info: {
-        challenge: 'MFA_SETUP',
-        code: 'ERR_COGNITO_MFA_SETUP',
-        message: 'Add this key to an authenticator app, then send the code it shows.',
-        secretCode,
-        otpauthUri: otpauthUri({ secretBase32: secretCode, accountName, issuer: this.totpIssuer }),
-      },
-    };
+    const settings = { issuer: this.totpIssuer, clock: this.config.clock, challengeTtlMs: this.challengeTtlMs };
+    return { kind: 'fail', status: 401, info: await mfaSetupPrompt(req, cognito, pending, settings) };
   }
 
   private async onCognitoError(req: Request, err: unknown, cognito: Cognito, username: string, pending: PendingChallenge | undefined): Promise<Outcome> {

@@ -86,9 +86,9 @@ export interface CognitoFailureInfo {
   /** Stable code (`ERR_COGNITO_…`). */
   code: string;
   challenge?: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'NEW_PASSWORD_REQUIRED' | 'MFA_SETUP' | 'SELECT_MFA_TYPE' | string;
-  /** MFA_SETUP: the TOTP secret (base32) to enter in an authenticator app. */
+  /** MFA_SETUP: the TOTP secret (base32) to enter in an authenticator app; repeated after a wrong or malformed first code. */
   secretCode?: string;
-  /** MFA_SETUP: the same secret as an `otpauth://` URI, for a QR code. */
+  /** MFA_SETUP: the same secret as an `otpauth://` URI, for a QR code; repeated with `secretCode`. */
   otpauthUri?: string;
   /** SMS_MFA: where the code was sent (masked by Cognito, e.g. `+********1234`). */
   destination?: string;

@@ -87,8 +87,12 @@ describe('example app: MFA setup, SMS and MFA-type steps (supertest)', function 
     assert.match(again.text, /class="error"/);
     assert.match(again.text, /<svg/);
     assert.match(again.text, new RegExp(`id="secret-code">${secret}<`));
+    const malformed = await agent.post('/login').type('form').send({ _csrf: csrfOf(again.text), code: '12ab' }).expect(400);
+    assert.match(malformed.text, /class="error"/);
+    assert.match(malformed.text, /<svg/);
+    assert.match(malformed.text, new RegExp(`id="secret-code">${secret}<`));
 
-    await agent.post('/login').type('form').send({ _csrf: csrfOf(again.text), code: right }).expect(303);
+    await agent.post('/login').type('form').send({ _csrf: csrfOf(malformed.text), code: right }).expect(303);
     assert.equal(await profileName(agent), 'dave');
   });
 

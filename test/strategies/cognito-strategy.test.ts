@@ -164,6 +164,7 @@ for (const flavor of EXPRESS_FLAVORS) {
         const wrong = await agent.post('/login').send({ code: good === '000000' ? '111111' : '000000' }).expect(401);
         assert.equal(wrong.body.code, 'ERR_COGNITO_CODE_MISMATCH');
         assert.equal(wrong.body.challenge, 'SOFTWARE_TOKEN_MFA');
+        assert.equal(wrong.body.secretCode, undefined, 'only MFA_SETUP hands out a key');
         await agent.post('/login').send({ code: 'abc' }).expect(400);
         const done = await agent.post('/login').send({ code: good }).expect(200);
         assert.equal(done.body.user.username, username);
@@ -265,6 +266,14 @@ for (const flavor of EXPRESS_FLAVORS) {
         assert.equal(strict.emulator.calls(), 0);
         const wrong = await agent.post('/login').send({ code: totpNow(strict, first.body.secretCode) === '000000' ? '111111' : '000000' }).expect(401);
         assert.equal(wrong.body.code, 'ERR_COGNITO_CODE_MISMATCH');
+        // The key is repeated with the failure, so that the app can show the QR code again.
+        assert.equal(wrong.body.challenge, 'MFA_SETUP');
+        assert.equal(wrong.body.secretCode, first.body.secretCode);
+        assert.equal(wrong.body.otpauthUri, first.body.otpauthUri);
+        const malformed = await agent.post('/login').send({ code: '12ab' }).expect(400);
+        assert.equal(malformed.body.code, 'ERR_COGNITO_INVALID_FIELD');
+        assert.equal(malformed.body.secretCode, first.body.secretCode);
+        assert.equal(malformed.body.otpauthUri, first.body.otpauthUri);
         const done = await agent.post('/login').send({ code: totpNow(strict, first.body.secretCode) }).expect(200);
         assert.equal(done.body.user.username, 'setup-user');
         // From now on the user is asked for a TOTP code.
