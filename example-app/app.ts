@@ -10,7 +10,7 @@ import session from 'express-session';
 import { Passport } from 'passport';
 import QRCode from 'qrcode';
 import {
-  CognitoStrategy, cognitoLogout, requireCognito, type CognitoFailureInfo, type CognitoOptions, type CognitoRefusal,
+  CognitoStrategy, cognitoLogout, isSafeReturnTo, requireCognito, type CognitoFailureInfo, type CognitoOptions, type CognitoRefusal,
 } from 'express-cognito';
 import { CsrfError, csrfToken, verifyCsrf } from './csrf';
 import { trustedHtml, type SafeHtml } from './html';
@@ -285,16 +285,12 @@ function describeError(err: unknown): { status: number; title: string; message: 
   }
 }
 
-/** A `returnTo` that is a path on this site, else `undefined` (no open redirects). */
+/**
+ * A `returnTo` that is a path on this site, else `undefined` (no open redirects): the package's own
+ * check, the one `requireCognito` uses to build the `returnTo` it sends here.
+ */
 function safeReturnTo(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 1024 || !/^\/[\x21-\x7e]*$/.test(value)) return undefined;
-  if (value.startsWith('//') || value.includes('\\')) return undefined;
-  try {
-    const base = 'http://same-origin.invalid';
-    return new URL(value, base).origin === base ? value : undefined;
-  } catch {
-    return undefined;
-  }
+  return isSafeReturnTo(value) ? value : undefined;
 }
 
 /**

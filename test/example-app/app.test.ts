@@ -148,6 +148,19 @@ describe('example app (supertest, embedded emulator)', function () {
     const res2 = await other.post('/login').type('form')
       .send({ _csrf: csrfOf(evil.text), returnTo: '//evil.example/', username: 'alice', password: 'Passw0rd!' }).expect(303);
     assert.equal(res2.headers.location, '/profile');
+
+    // Spelled with percent-encoding or a backslash, a protocol-relative target is refused all the same.
+    for (const target of ['/%2F%2Fevil.example/', '/%5C%5Cevil.example/', '/\\evil.example/', 'https://evil.example/']) {
+      const page2 = await other.get(`/login?returnTo=${encodeURIComponent(target)}`).set('Accept', HTML).expect(200);
+      assert.doesNotMatch(page2.text, /name="returnTo"/, target);
+    }
+
+    // Whatever returnTo the guard builds comes back through the login form, even a long one.
+    const long = `/profile?${'q=x&'.repeat(400)}end=1`;
+    const third = request.agent(app);
+    const sent = await third.get(long).set('Accept', HTML).expect(302);
+    const loginPage = await third.get(sent.headers.location as string).set('Accept', HTML).expect(200);
+    assert.ok(loginPage.text.includes(`name="returnTo" value="${long.replace(/&/g, '&amp;').replace(/=/g, '&#61;')}"`), 'the long returnTo is kept');
   });
 
   it('bob: a TOTP step; a wrong code keeps him on it, the right one signs him in; /admin is refused', async function () {
