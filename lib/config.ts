@@ -40,6 +40,12 @@ export interface CognitoOptions {
   jwksCooldownMs?: number;
   /** Timeout of one JWKS fetch, in ms. Default 5000. */
   jwksTimeoutMs?: number;
+  /**
+   * Timeout of one call to Cognito (connection and response), in ms, for the SDK client the package
+   * makes itself (not for a `client` you pass). Default 10000. A call past it fails as
+   * `ServiceUnavailableError` (503) instead of hanging a login or a renewal.
+   */
+  requestTimeoutMs?: number;
   /** A caller's own `CognitoIdentityProviderClient` (credentials, retries, tests). */
   client?: CognitoClientLike;
 }
@@ -63,6 +69,7 @@ export interface ResolvedConfig {
   readonly clock: Clock;
   readonly jwksCooldownMs: number;
   readonly jwksTimeoutMs: number;
+  readonly requestTimeoutMs: number;
   readonly client?: CognitoClientLike;
 }
 
@@ -72,6 +79,8 @@ export const DEFAULT_LEEWAY_SECONDS = 5;
 export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
 /** Default JWKS fetch timeout, in milliseconds. */
 export const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
+/** Default timeout of one Cognito call, in milliseconds. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 // AWS: UserPoolId `[\w-]+_[0-9a-zA-Z]+`, at most 55 characters. The prefix is the region; an emulator
 // may use a made-up one (`local_…`), so any lower-case dashed word is accepted here.
@@ -128,6 +137,7 @@ export function resolveConfig(options: CognitoOptions | ResolvedConfig = {}, env
   const leewaySeconds = integerOption(o.leewaySeconds, 'leewaySeconds', DEFAULT_LEEWAY_SECONDS, 0);
   const jwksCooldownMs = integerOption(o.jwksCooldownMs, 'jwksCooldownMs', DEFAULT_JWKS_COOLDOWN_MS, 0);
   const jwksTimeoutMs = integerOption(o.jwksTimeoutMs, 'jwksTimeoutMs', DEFAULT_JWKS_TIMEOUT_MS, 1);
+  const requestTimeoutMs = integerOption(o.requestTimeoutMs, 'requestTimeoutMs', DEFAULT_REQUEST_TIMEOUT_MS, 1);
 
   const clock = o.clock ?? systemClock;
   if (typeof clock !== 'function') throw new TypeError('"clock" must be a function returning milliseconds since the epoch');
@@ -152,6 +162,7 @@ export function resolveConfig(options: CognitoOptions | ResolvedConfig = {}, env
     clock,
     jwksCooldownMs,
     jwksTimeoutMs,
+    requestTimeoutMs,
   };
   if (clientSecret !== undefined) config.clientSecret = clientSecret;
   if (endpoint !== undefined) config.endpoint = endpoint;

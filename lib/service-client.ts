@@ -10,6 +10,28 @@ import { mapServiceError, type ServiceErrorContext } from './errors';
 /** Default SDK attempts per call (the SDK's own default). */
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
+// One SDK client per (region, endpoint, attempts, timeout) for the whole process: the web layer builds
+// a `Cognito` per login, renewal and logout, and a client per call would redo the SDK's configuration
+// and lose its kept-alive connections.
+const sharedClients = new Map<string, CognitoClientLike>();
+
+function sharedClient(region: string, endpoint: string | undefined, maxAttempts: number, timeoutMs: number): CognitoClientLike {
+  const key = JSON.stringify([region, endpoint ?? null, maxAttempts, timeoutMs]);
+  let client = sharedClients.get(key);
+  if (client === undefined) {
+    client = new CognitoIdentityProviderClient({
+      region,
+      maxAttempts,
+      ...(endpoint !== undefined ? { endpoint } : {}),
+      // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes, and a hanging
+      // Cognito would hang the login or renewal with it.
+      requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
+    });
+    sharedClients.set(key, client);
+  }
+  return client;
+}
+
 /**
  * Sends commands to Cognito through one (replaceable) SDK client.
  *
@@ -22,21 +44,22 @@ export class ServiceClient {
   readonly #region: string;
   readonly #endpoint: string | undefined;
   readonly #maxAttempts: number;
+  readonly #timeoutMs: number;
 
   constructor(config: ResolvedConfig, maxAttempts: number = DEFAULT_MAX_ATTEMPTS) {
     this.#client = config.client;
     this.#region = config.region;
     this.#endpoint = config.endpoint;
     this.#maxAttempts = maxAttempts;
+    this.#timeoutMs = config.requestTimeoutMs;
   }
 
-  /** The SDK client in use, created on first use from `region`, `endpoint` and `maxAttempts`. */
+  /**
+   * The SDK client in use: the caller's, else one shared by the process for this region, endpoint,
+   * `maxAttempts` and `requestTimeoutMs`, created on first use.
+   */
   get client(): CognitoClientLike {
-    this.#client ??= new CognitoIdentityProviderClient({
-      region: this.#region,
-      maxAttempts: this.#maxAttempts,
-      ...(this.#endpoint !== undefined ? { endpoint: this.#endpoint } : {}),
-    });
+    this.#client ??= sharedClient(this.#region, this.#endpoint, this.#maxAttempts, this.#timeoutMs);
     return this.#client;
   }
 

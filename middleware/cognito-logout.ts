@@ -127,7 +127,7 @@ async function logout(req: LogoutRequest, res: ServerResponse, s: LogoutSettings
   const cookie = sessionCookie(req, s.cookieName);
 
   if (tokens) {
-    await revokeLocally(s.store, tokens);
+    await revokeLocally(s.store, tokens, s.config.leewaySeconds);
     await signOutAtCognito(s, tokens);
   }
   delete req.cognito;
@@ -155,7 +155,7 @@ async function logout(req: LogoutRequest, res: ServerResponse, s: LogoutSettings
   if (cookie) appendSetCookie(res, cookie);
 }
 
-async function revokeLocally(store: RevocationStore, tokens: SessionTokens): Promise<void> {
+async function revokeLocally(store: RevocationStore, tokens: SessionTokens, leewaySeconds: number): Promise<void> {
   const ids = new Set<string>();
   let until = tokens.expiresAt;
   for (const token of [tokens.accessToken, tokens.idToken]) {
@@ -168,6 +168,8 @@ async function revokeLocally(store: RevocationStore, tokens: SessionTokens): Pro
     }
   }
   if (ids.size === 0) return;
+  // The verifier accepts a token until exp + leeway: the revocation must last as long.
+  until += leewaySeconds;
   await store.revoke([...ids], until);
   debug('revoked %d token ids until %d', ids.size, until);
 }

@@ -238,6 +238,19 @@ describe('Cognito: sign-in and tokens', () => {
     assert.notEqual(cognito.refreshToken, undefined, 'throttling does not clear the tokens');
   });
 
+  it('a Cognito that does not answer fails after requestTimeoutMs as ERR_COGNITO_UNAVAILABLE, not a hang', async () => {
+    const u = new Cognito(pool.poolId, pool.clientId, {
+      username: 'x', endpoint: pool.endpoint, maxAttempts: 1, requestTimeoutMs: 200, env: {},
+    });
+    pool.emulator.setFaults({ latencyMs: 5_000, operations: ['InitiateAuth'] });
+    try {
+      // Without the timeout the call would succeed after the 5 s latency: the error is the proof.
+      await rejectsWithCode(u.authenticate(PASSWORD), 'ERR_COGNITO_UNAVAILABLE');
+    } finally {
+      pool.emulator.clearFaults();
+    }
+  });
+
   it('an unreachable endpoint is ERR_COGNITO_UNAVAILABLE', async () => {
     const u = new Cognito(pool.poolId, pool.clientId, { username: 'x', endpoint: 'http://127.0.0.1:9', maxAttempts: 1, env: {} });
     await rejectsWithCode(u.authenticate(PASSWORD), 'ERR_COGNITO_UNAVAILABLE');

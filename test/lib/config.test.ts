@@ -207,8 +207,12 @@ describe('lib/config', () => {
       throwsNaming(() => resolveConfig(BASE, { COGNITO_JWKS: '{"keys": 1}' }), 'COGNITO_JWKS');
     });
 
-    it('leewaySeconds, jwksCooldownMs, jwksTimeoutMs', () => {
+    it('leewaySeconds, jwksCooldownMs, jwksTimeoutMs, requestTimeoutMs', () => {
+      assert.equal(resolveConfig(BASE, {}).requestTimeoutMs, 10_000);
+      assert.equal(resolveConfig({ ...BASE, requestTimeoutMs: 250 }, {}).requestTimeoutMs, 250);
+      throwsNaming(() => resolveConfig({ ...BASE, requestTimeoutMs: 0 }, {}), '"requestTimeoutMs" must be a positive integer');
       for (const v of [-1, 1.5, NaN, Infinity, '5', null]) {
+        throwsNaming(() => resolveConfig({ ...BASE, requestTimeoutMs: v as number }, {}), '"requestTimeoutMs"');
         throwsNaming(() => resolveConfig({ ...BASE, leewaySeconds: v as number }, {}), '"leewaySeconds" must be a non-negative integer');
         throwsNaming(() => resolveConfig({ ...BASE, jwksCooldownMs: v as number }, {}), '"jwksCooldownMs"');
         throwsNaming(() => resolveConfig({ ...BASE, jwksTimeoutMs: v as number }, {}), '"jwksTimeoutMs"');

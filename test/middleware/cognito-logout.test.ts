@@ -82,6 +82,16 @@ for (const flavor of EXPRESS_FLAVORS) {
       })), { name: 'NotAuthorizedException' });
     });
 
+    it('a logged-out token stays refused through the leeway after its exp', async function () {
+      const s = await signIn(web, await fresh('leeway'));
+      await s.agent.post('/logout').expect(204);
+      const exp = (JSON.parse(Buffer.from(s.tokens.accessToken.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp;
+      // 2 s past exp is inside the default 5 s leeway: the verifier alone would still accept it.
+      pool.emulator.clock.set(exp * 1000 + 2_000);
+      const res = await request(web.server).get('/api/me').set('Authorization', `Bearer ${s.tokens.accessToken}`).expect(401);
+      assert.equal(res.body.code, 'ERR_COGNITO_TOKEN_REVOKED');
+    });
+
     it('another user\'s tokens are unaffected', async function () {
       const a = await signIn(web, await fresh('stay'));
       const b = await signIn(web, await fresh('leave'));
