@@ -14,6 +14,7 @@ export {
   DEFAULT_LEEWAY_SECONDS,
   DEFAULT_JWKS_COOLDOWN_MS,
   DEFAULT_JWKS_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
 } from './lib/config';
 export { type Clock, systemClock } from './lib/clock';
 export {
@@ -81,4 +82,6 @@ export {
 } from './middleware/revocation-store';
 export { isSafeReturnTo } from './middleware/return-to';
 export { RedisRevocationStore, type RedisRevocationStoreOptions } from './middleware/redis-revocation-store';
+export { withRedisRefreshLock, type RedisRefreshLockOptions } from './middleware/redis-refresh-lock';
+export { RedisUnavailableError, type RedisClientLike } from './middleware/redis-client';
 export { type CognitoRequestContext } from './middleware/types';
