@@ -46,6 +46,14 @@ export interface RequireCognitoOptions extends CognitoOptions {
    */
   renew?: boolean;
   /**
+   * The app client rotates refresh tokens (`RefreshTokenRotation.Feature: 'ENABLED'`): renew with
+   * GetTokensFromRefreshToken and keep the new refresh token it returns in the session. Default false:
+   * REFRESH_TOKEN_AUTH first, which Cognito refuses for such a client, then GetTokensFromRefreshToken;
+   * once a renewal has brought a new refresh token, every guard of the process goes straight to
+   * GetTokensFromRefreshToken for that app client. Set it to spare that first refused call.
+   */
+  refreshTokenRotation?: boolean;
+  /**
    * Where to send a browser (`Accept: text/html`) that is not signed in: a 302 to this URL with a
    * same-origin `returnTo` query parameter. Without it (and for API clients) the answer is a 401.
    */
@@ -91,6 +99,10 @@ const RETRY_AFTER_SECONDS = 5;
 // same (non-rotating) refresh token is never answered with these tokens.
 const renewals = new SingleFlight<SessionTokens>({ retainMs: 30_000 });
 
+// App clients (pool id + client id) found to rotate refresh tokens: a renewal brought a new one.
+// Later renewals for them go straight to GetTokensFromRefreshToken (no refused REFRESH_TOKEN_AUTH).
+const rotatingClients = new Set<string>();
+
 /**
  * Guards routes with Cognito tokens.
  *
@@ -130,6 +142,8 @@ export function requireCognito(options: RequireCognitoOptions = {}): CognitoMidd
   if (scopes.length > 0 && tokenUse === 'id') throw new TypeError('"scope" can only be checked on access tokens (tokenUse: "access")');
   const renew = options.renew ?? true;
   if (typeof renew !== 'boolean') throw new TypeError('"renew" must be a boolean');
+  const rotation = options.refreshTokenRotation ?? false;
+  if (typeof rotation !== 'boolean') throw new TypeError('"refreshTokenRotation" must be a boolean');
   const loginUrl = options.loginUrl;
   if (loginUrl !== undefined && (typeof loginUrl !== 'string' || !/^(\/(?![/\\])|https?:\/\/)/.test(loginUrl))) {
     throw new TypeError('"loginUrl" must be a path ("/login") or an http(s) URL');
@@ -141,7 +155,7 @@ export function requireCognito(options: RequireCognitoOptions = {}): CognitoMidd
   const onRefusal = options.onRefusal;
   if (onRefusal !== undefined && typeof onRefusal !== 'function') throw new TypeError('"onRefusal" must be a function');
   const verifier = new TokenVerifier(config);
-  const guard = { config, tokenUse, groups, scopes, renew, store, verifier } as const;
+  const guard = { config, tokenUse, groups, scopes, renew, rotation, store, verifier } as const;
 
   return function requireCognitoMiddleware(req, res, next) {
     const r = req as GuardRequest;
@@ -181,6 +195,8 @@ interface Guard {
   groups: readonly string[];
   scopes: readonly string[];
   renew: boolean;
+  /** Told that the app client rotates refresh tokens. */
+  rotation: boolean;
   store: RevocationStore;
   verifier: TokenVerifier;
 }
@@ -261,12 +277,16 @@ async function renewSession(g: Guard, req: GuardRequest, tokens: SessionTokens):
   let renewed: SessionTokens;
   try {
     renewed = await renewals.run(key, async () => {
-      debug('renewing session tokens');
+      const clientKey = `${g.config.userPoolId}\0${g.config.clientId}`;
+      const rotation = g.rotation || rotatingClients.has(clientKey);
+      debug('renewing session tokens%s', rotation ? ' (rotating client)' : '');
       const cognito = cognitoFor(g.config, {
         idToken: tokens.idToken, accessToken: tokens.accessToken, refreshToken, username: tokens.username,
-      });
+      }, { refreshTokenRotation: rotation });
       await cognito.renewAccessToken();
       if (!cognito.idToken || !cognito.accessToken) throw new Error('Cognito returned no tokens on refresh');
+      // Only a rotating client answers with another refresh token (the old one then stops working).
+      if (cognito.refreshToken !== undefined && cognito.refreshToken !== refreshToken) rotatingClients.add(clientKey);
       return toSessionTokens({ idToken: cognito.idToken, accessToken: cognito.accessToken, refreshToken: cognito.refreshToken }, tokens);
     });
   } catch (err) {

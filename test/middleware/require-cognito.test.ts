@@ -375,6 +375,7 @@ describe('requireCognito options', function () {
     assert.throws(() => requireCognito({ ...base, groups: ['a b'] }), /"groups"/);
     assert.throws(() => requireCognito({ ...base, scope: 'x', tokenUse: 'id' }), /"scope"/);
     assert.throws(() => requireCognito({ ...base, renew: 'yes' as never }), /"renew"/);
+    assert.throws(() => requireCognito({ ...base, refreshTokenRotation: 'ENABLED' as never }), /"refreshTokenRotation" must be a boolean/);
     assert.throws(() => requireCognito({ ...base, loginUrl: '//evil.example' }), /"loginUrl"/);
     assert.throws(() => requireCognito({ ...base, loginUrl: 'javascript:alert(1)' }), /"loginUrl"/);
     assert.throws(() => requireCognito({ ...base, revocationStore: {} as never }), /"revocationStore"/);
