@@ -6,17 +6,22 @@ import { Cognito } from '../lib/cognito';
 import type { ResolvedConfig } from '../lib/config';
 
 /**
- * Per-user fields of a `Cognito` instance. (No device key: `Cognito` takes a remembered device only as
- * key, group key and password together, and the web login does not remember devices.)
+ * Per-user fields of a `Cognito` instance.
  *
  * @example
- * const user: CognitoUserFields = { username: 'alice', refreshToken };
+ * const user: CognitoUserFields = { username: 'alice', refreshToken, deviceKey };
  */
 export interface CognitoUserFields {
   username?: string | undefined;
   idToken?: string | undefined;
   accessToken?: string | undefined;
   refreshToken?: string | undefined;
+  /**
+   * The device key of the session's tokens (`device_key`), which a refresh must send (`DEVICE_KEY`):
+   * a pool that tracks devices binds each sign-in's refresh token to one. Only the key — the web login
+   * does not remember devices, so there is no device group key or password (no device sign-in).
+   */
+  deviceKey?: string | undefined;
 }
 
 /**
@@ -47,7 +52,7 @@ export function cognitoOptionsFor(
   if (config.client !== undefined) o.client = config.client;
   if (config.jwks !== undefined) o.jwks = config.jwks;
   if (client.refreshTokenRotation !== undefined) o.refreshTokenRotation = client.refreshTokenRotation;
-  for (const [k, v] of Object.entries(user)) if (v !== undefined) o[k] = v;
+  for (const [k, v] of Object.entries(user)) if (v !== undefined && k !== 'deviceKey') o[k] = v;
   return o as ConstructorParameters<typeof Cognito>[2];
 }
 
@@ -59,5 +64,9 @@ export function cognitoOptionsFor(
  * await cognito.renewAccessToken();
  */
 export function cognitoFor(config: ResolvedConfig, user: CognitoUserFields, client: CognitoClientFields = {}): Cognito {
-  return new Cognito(config.userPoolId, config.clientId, cognitoOptionsFor(config, user, client));
+  const cognito = new Cognito(config.userPoolId, config.clientId, cognitoOptionsFor(config, user, client));
+  // The constructor takes a remembered device only whole (key, group key, password); a refresh needs
+  // just the key, which `Cognito` sends as DEVICE_KEY / DeviceKey whenever `deviceKey` is set.
+  if (user.deviceKey !== undefined) cognito.deviceKey = user.deviceKey;
+  return cognito;
 }

@@ -281,7 +281,7 @@ async function renewSession(g: Guard, req: GuardRequest, tokens: SessionTokens):
       const rotation = g.rotation || rotatingClients.has(clientKey);
       debug('renewing session tokens%s', rotation ? ' (rotating client)' : '');
       const cognito = cognitoFor(g.config, {
-        idToken: tokens.idToken, accessToken: tokens.accessToken, refreshToken, username: tokens.username,
+        idToken: tokens.idToken, accessToken: tokens.accessToken, refreshToken, username: tokens.username, deviceKey: tokens.deviceKey,
       }, { refreshTokenRotation: rotation });
       await cognito.renewAccessToken();
       if (!cognito.idToken || !cognito.accessToken) throw new Error('Cognito returned no tokens on refresh');
