@@ -12,9 +12,9 @@
  *
  * Miss path, lean: cheap structural checks (size, three base64url segments, a JSON header with only
  * `alg`/`kid`/`typ`) before any key lookup or crypto, so junk costs next to nothing and never triggers
- * a JWKS fetch; then one synchronous `crypto.verify` (RSASSA-PKCS1-v1_5 / SHA-256) with the key
- * imported once by the JWKS cache, and the registered-claim checks jose's `jwtVerify` makes (same
- * order, same meaning) without its per-call option handling and thread-pool round trip.
+ * a JWKS fetch; then one `crypto.verify` (RSASSA-PKCS1-v1_5 / SHA-256, on the thread pool) with the
+ * key imported once by the JWKS cache, and the registered-claim checks jose's `jwtVerify` makes (same
+ * order, same meaning) without its per-call option handling.
  * Every refusal is a {@link TokenVerificationError} with its `code` and `claim`; a
  * {@link JwksUnavailableError} (no keys to be had) propagates as is, for a 503.
  */
@@ -193,7 +193,7 @@ export class TokenVerifier {
         const current = jwks.generation;
         generation = (await jwks.getKey(jws.kid))?.key === signingKey ? current : -1;
       }
-      if (!checkSignature(token, jws, signingKey)) throw refuse('ERR_COGNITO_TOKEN_SIGNATURE', 'the signature is invalid');
+      if (!(await checkSignature(token, jws, signingKey))) throw refuse('ERR_COGNITO_TOKEN_SIGNATURE', 'the signature is invalid');
       const nowSec = Math.floor(nowMs / 1000);
       const payload = decodePayload(jws.payload);
       this.#checkRegisteredClaims(payload, nowSec);
@@ -347,16 +347,26 @@ function checkStructure(token: unknown): Jws {
   return { kid: h.kid, signedLength: encodedHeader.length + 1 + payload.length, payload, signature };
 }
 
-/** RS256: RSASSA-PKCS1-v1_5 with SHA-256, synchronous (an RSA-2048 verify is ~20 µs: not worth a thread-pool trip). */
-function checkSignature(token: string, jws: Jws, key: KeyObject): boolean {
-  try {
-    // The token is ASCII (checked above), so latin1 is a byte-exact, fast encoding of the signing input.
-    return cryptoVerify('sha256', Buffer.from(token.slice(0, jws.signedLength), 'latin1'), key, Buffer.from(jws.signature, 'base64url'));
-  } catch (e) {
-    // A key OpenSSL will not use with RS256: no way to trust the token.
-    debug('signature check failed: %s', (e as Error).message);
-    return false;
-  }
+/**
+ * RS256: RSASSA-PKCS1-v1_5 with SHA-256, on libuv's thread pool (the callback form of
+ * `crypto.verify`): the RSA operation (~20 µs) runs beside the event loop instead of on it, which is
+ * what lets a server verifying a stream of new tokens use a second core. Resolves false when the key
+ * or signature is unusable: no way to trust the token then.
+ */
+function checkSignature(token: string, jws: Jws, key: KeyObject): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      // The token is ASCII (checked above), so latin1 is a byte-exact, fast encoding of the signing input.
+      const input = Buffer.from(token.slice(0, jws.signedLength), 'latin1');
+      cryptoVerify('sha256', input, key, Buffer.from(jws.signature, 'base64url'), (err, ok) => {
+        if (err) debug('signature check failed: %s', err.message);
+        resolve(!err && ok);
+      });
+    } catch (e) {
+      debug('signature check failed: %s', (e as Error).message);
+      resolve(false);
+    }
+  });
 }
 
 /** The claims set: a JSON object (a signed array or non-JSON is malformed, as jose says). */
