@@ -6,6 +6,7 @@
  *
  * Variants:
  * - `unguarded`, `unguarded-session` (express-session with its MemoryStore mounted, no guard);
+ * - `async-noop` (a middleware that only calls next() from a promise callback, as every async guard does);
  * - `require` (`requireCognito()`; bearer or session, by what the client sends), `require-session`
  *   (the same behind express-session);
  * - `verifier` (a minimal guard calling this package's `TokenVerifier` directly);
@@ -28,7 +29,7 @@ import { setSessionTokens, toSessionTokens } from '../middleware/session-tokens'
 import { BENCH_CLIENT_ID, BENCH_ISSUER, BENCH_POOL_ID } from './bench-tokens';
 
 /** The variants this server can run. */
-export const VARIANTS = ['unguarded', 'unguarded-session', 'require', 'require-session', 'verifier', 'aws-jwt-verify', 'jose'] as const;
+export const VARIANTS = ['unguarded', 'unguarded-session', 'async-noop', 'require', 'require-session', 'verifier', 'aws-jwt-verify', 'jose'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 /** What the server answers to a `stats` message. */
@@ -57,6 +58,11 @@ async function guardFor(variant: Variant, jwks: JSONWebKeySet): Promise<Guard | 
     case 'unguarded':
     case 'unguarded-session':
       return undefined;
+    case 'async-noop':
+      // What any promise-based guard pays before its own work: next() from a microtask.
+      return (_req, _res, next) => {
+        void Promise.resolve().then(() => next());
+      };
     case 'require':
     case 'require-session':
       return requireCognito(options) as unknown as Guard;
@@ -93,10 +99,14 @@ async function guardFor(variant: Variant, jwks: JSONWebKeySet): Promise<Guard | 
   }
 }
 
-async function main(): Promise<void> {
-  const variant = process.env.BENCH_VARIANT as Variant;
-  if (!VARIANTS.includes(variant)) throw new Error(`BENCH_VARIANT must be one of ${VARIANTS.join(', ')}`);
-  const jwks = JSON.parse(process.env.BENCH_JWKS as string) as JSONWebKeySet;
+/**
+ * The benchmark app for one variant (no listening: `bench/guard-cpu.ts` drives it in-process).
+ *
+ * @example
+ * const app = await buildApp('require', jwks);
+ * app.listen(0);
+ */
+export async function buildApp(variant: Variant, jwks: JSONWebKeySet): Promise<express.Express> {
   const app = express();
   if (variant.endsWith('-session')) {
     app.use(session({ secret: 'bench-secret-not-a-real-one', resave: false, saveUninitialized: false, name: 'sid' }));
@@ -113,7 +123,14 @@ async function main(): Promise<void> {
     const user = r.cognito?.username ?? r.claims?.username ?? null;
     res.json({ ok: true, user });
   });
+  return app;
+}
 
+async function main(): Promise<void> {
+  const variant = process.env.BENCH_VARIANT as Variant;
+  if (!VARIANTS.includes(variant)) throw new Error(`BENCH_VARIANT must be one of ${VARIANTS.join(', ')}`);
+  const jwks = JSON.parse(process.env.BENCH_JWKS as string) as JSONWebKeySet;
+  const app = await buildApp(variant, jwks);
   const server = app.listen(0, '127.0.0.1', () => {
     const address = server.address();
     process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });
@@ -133,7 +150,9 @@ async function main(): Promise<void> {
   process.on('disconnect', () => process.exit(0));
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -1,6 +1,7 @@
 /**
  * Guarded-route throughput: the same JSON route unguarded and behind each guard, each server in its
- * own process (bench/guard-server.ts), loaded by autocannon (10 connections) on loopback. Rounds are
+ * own process (bench/guard-server.ts), loaded by autocannon (10 connections) on loopback; where
+ * taskset(1) allows, the load generator runs on CPU 0 and every server on CPU 1. Rounds are
  * interleaved (every variant once per round, in a rotating order) and medians reported, with each
  * variant's ratio to the unguarded route measured in the same run, and the server's CPU time per
  * request (a figure that does not depend on the load generator sharing the machine).
@@ -11,9 +12,9 @@
  *
  * Prints figures, asserts nothing. `runGuardBench()` is exported for bench/run-all.ts.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createBenchKey, mintAccessToken, mintIdToken, mintInChildren } from './bench-tokens';
@@ -80,6 +81,7 @@ const SPECS: Spec[] = [
   { id: 'c', label: '(c) requireCognito(), bearer, distinct tokens (misses)', variant: 'require', tokens: 'distinct', target: '≥ (f) plain jose' },
   { id: 'd', label: '(d) requireCognito(), session (MemoryStore)', variant: 'require-session', tokens: 'session', target: '≥ 0.85× unguarded' },
   { id: 'a3', label: '(a3) unguarded, the same bearer header sent and ignored (context for b)', variant: 'unguarded', tokens: 'same-ignored', target: '—' },
+  { id: 'a4', label: '(a4) a no-op async middleware, same bearer header (context for b)', variant: 'async-noop', tokens: 'same-ignored', target: '—' },
   { id: 'a2', label: '(a2) unguarded + express-session (context for d)', variant: 'unguarded-session', tokens: 'session', target: '—' },
   { id: 'e', label: '(e) aws-jwt-verify guard, same token', variant: 'aws-jwt-verify', tokens: 'same', target: 'issue measured ≈ 0.62×' },
   { id: 'f', label: '(f) plain jose guard, distinct tokens', variant: 'jose', tokens: 'distinct', target: 'issue measured ≈ 0.65×' },
@@ -99,6 +101,24 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/**
+ * Pins a process (all its threads, and those it creates later) to `cpu` with taskset(1): the load
+ * generator on one core, every server on another, so that no row depends on where the scheduler put
+ * it. Returns false when that is not possible (one core, no taskset).
+ */
+function pin(pid: number, cpu: string): boolean {
+  if (cpus().length < 2) return false;
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', cpu, String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the last {@link runGuardBench} pinned the load generator and the servers to separate cores. */
+export let pinnedCores = false;
+
 function startServer(variant: Variant, jwks: unknown, profileDir?: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     const child = fork(require.resolve('./guard-server'), [], {
@@ -106,7 +126,11 @@ function startServer(variant: Variant, jwks: unknown, profileDir?: string): Prom
       env: { ...process.env, NODE_ENV: 'production', BENCH_VARIANT: variant, BENCH_JWKS: JSON.stringify(jwks), DEBUG: '' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    child.once('message', (m: { port?: number }) => (m.port ? resolve({ child, port: m.port }) : reject(new Error('no port'))));
+    child.once('message', (m: { port?: number }) => {
+      if (!m.port) return reject(new Error('no port'));
+      if (pinnedCores) pin(child.pid as number, '1');
+      resolve({ child, port: m.port });
+    });
     child.once('exit', (code) => reject(new Error(`${variant} server exited with ${code}`)));
   });
 }
@@ -154,6 +178,8 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
   }
 
   const servers = new Map<string, Server>();
+  pinnedCores = pin(process.pid, '0');
+  log(pinnedCores ? 'guard bench: load generator pinned to CPU 0, servers to CPU 1' : 'guard bench: not pinned to cores');
   try {
     for (const spec of specs) {
       const server = await startServer(spec.variant, key.jwks, profileDir);
@@ -239,6 +265,7 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
     if (d) d.met = d.ratio >= 0.85;
     return rows;
   } finally {
+    if (pinnedCores) pin(process.pid, `0-${cpus().length - 1}`);
     await Promise.all([...servers.values()].map((server) => new Promise<void>((resolve) => {
       server.child.once('exit', () => resolve());
       server.child.send('stop');
@@ -272,8 +299,14 @@ interface ProfileNode {
   children?: number[];
 }
 
-/** Where a server's CPU went: self time by function (top 25) and inclusive time by area. */
-function summarizeProfile(file: string): string {
+/**
+ * Where a profiled process's CPU went: samples by area (the nearest known frame on the stack) and
+ * self time by function (top 25).
+ *
+ * @example
+ * console.log(summarizeProfile("/tmp/prof/CPU.123.cpuprofile"));
+ */
+export function summarizeProfile(file: string): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[] };
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const total = profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);

@@ -424,6 +424,30 @@ describe('lib/verified-token-cache', () => {
       assert.equal(verifier.tokenCache!.size, 0);
     });
 
+    it('verifyCached: the claims of a known, still valid token, synchronously; undefined for anything else', async () => {
+      const access = fx.accessToken({ exp: now + 60 });
+      const id = fx.idToken();
+      assert.equal(verifier.verifyCached(access, 'access'), undefined, 'not verified yet');
+      const claims = await verifier.verify(access, 'access');
+      await verifier.verify(id, 'id');
+      assert.equal(verifier.verifyCached(access, 'access'), claims);
+      assert.equal(keyLookups, 2);
+      assert.equal(verifier.verifyCached(access, 'id'), undefined, 'another token_use');
+      assert.equal(verifier.verifyCached(id, 'access'), undefined);
+      assert.ok(verifier.verifyCached(id, 'id'));
+      const other = new TokenVerifier({ ...fx.options(), clientId: 'otherclient' }, { jwksCache: jwks });
+      assert.equal(other.verifyCached(access, 'access'), undefined, 'another app client');
+      assert.equal(verifier.verifyCached(`${access.slice(0, -2)}AA`, 'access'), undefined, 'another token');
+      assert.equal(verifier.verifyCached(42 as unknown as string, 'access'), undefined);
+      fx.now += 65_000;
+      assert.equal(verifier.verifyCached(access, 'access'), undefined, 'expired (exp + leeway)');
+      await expectRefused(verifier.verify(access, 'access'), 'ERR_COGNITO_TOKEN_EXPIRED', 'exp');
+      const off = new TokenVerifier({ ...fx.options(), tokenCacheSize: 0 }, { jwksCache: jwks });
+      const fresh = fx.accessToken();
+      await off.verify(fresh, 'access');
+      assert.equal(off.verifyCached(fresh, 'access'), undefined, 'no cache');
+    });
+
     it('refusals before the cache (junk, missing) cost no key lookup', async () => {
       await expectRefused(verifier.verify('', 'access'), 'ERR_COGNITO_TOKEN_MISSING');
       await expectRefused(verifier.verify('a.b.c', 'access'), 'ERR_COGNITO_TOKEN_MALFORMED');
