@@ -5,7 +5,8 @@
  * token's `at_hash` when the access token is at hand.
  *
  * Fast path: a bounded cache of verified tokens ({@link VerifiedTokenCache}, shared by the verifiers
- * of a pool) keyed by the SHA-256 of the whole token. A hit skips the signature check but still
+ * of a pool) keyed by the SHA-256 of the whole token (once full, it admits a token only on its second
+ * verification, so one-shot tokens do not churn it). A hit skips the signature check but still
  * checks `exp`/`nbf`/`iat` (this verifier's leeway and clock), `token_use`, the allowed client ids
  * and `at_hash`; entries never outlive the token or `tokenCacheMaxAgeSeconds` and are dropped when
  * their key leaves the JWKS.
@@ -204,7 +205,7 @@ export class TokenVerifier {
           claims, kid: jws.kid, tokenUse, clientId: (tokenUse === 'access' ? payload.client_id : payload.aud) as string,
           exp: payload.exp as number, iat: payload.iat as number, nbf: payload.nbf as number | undefined,
         };
-        cache.set(key, entry, nowMs, this.#leeway, generation);
+        cache.offer(key, entry, nowMs, this.#leeway, generation);
       }
       return claims;
     } catch (e) {

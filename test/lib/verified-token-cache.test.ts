@@ -95,6 +95,26 @@ describe('lib/verified-token-cache', () => {
       assert.equal(cache.stats().evictions, 1001);
     });
 
+    it('offer(): stored at once while there is room; in a full cache only on a second offer', () => {
+      const cache = new VerifiedTokenCache({ maxEntries: 2 });
+      assert.equal(cache.offer('a', value(), T0), true);
+      assert.equal(cache.offer('b', value(), T0), true);
+      assert.equal(cache.offer('c', value(), T0), false, 'full: c is only remembered');
+      assert.deepEqual([cache.size, cache.stats().evictions], [2, 0], 'nothing evicted for a token seen once');
+      assert.equal(cache.offer('c', value(), T0), true, 'offered again: stored, evicting the least recently used');
+      assert.equal(cache.get('a', T0), undefined);
+      assert.ok(cache.get('b', T0) && cache.get('c', T0));
+      assert.equal(cache.offer('b', value(), T0), true, 'an entry already held is refreshed');
+      // Remembered keys are bounded: at maxEntries of them they are forgotten together.
+      cache.offer('x', value(), T0);
+      cache.offer('y', value(), T0);
+      cache.offer('z', value(), T0);
+      assert.equal(cache.offer('x', value(), T0), false, 'x was forgotten with y');
+      cache.clear();
+      assert.equal(cache.offer('q', value(), T0), true, 'room again after clear()');
+      assert.equal(new VerifiedTokenCache({ maxEntries: 0 }).offer('a', value(), T0), false);
+    });
+
     it('maxEntries 0 disables it', () => {
       const cache = new VerifiedTokenCache({ maxEntries: 0 });
       cache.set('a', value(), T0);
@@ -331,14 +351,36 @@ describe('lib/verified-token-cache', () => {
       const [a, b, c] = [fx.accessToken(), fx.accessToken(), fx.accessToken()] as [string, string, string];
       await v.verify(a, 'access');
       await v.verify(b, 'access');
+      await v.verify(a, 'access'); // a hit: b is now the least recently used
+      assert.equal(keyLookups, 2);
       await v.verify(c, 'access');
+      await v.verify(c, 'access'); // a full cache takes c on its second verification, evicting b
       assert.equal(v.tokenCache!.size, 2);
-      assert.equal(keyLookups, 3);
-      await v.verify(c, 'access');
-      await v.verify(b, 'access');
-      assert.equal(keyLookups, 3);
+      assert.equal(keyLookups, 4);
       await v.verify(a, 'access');
-      assert.equal(keyLookups, 4, 'a had been evicted');
+      await v.verify(c, 'access');
+      assert.equal(keyLookups, 4);
+      await v.verify(b, 'access');
+      assert.equal(keyLookups, 5, 'b had been evicted');
+    });
+
+    it('a full cache is not churned by tokens presented once; a token presented twice gets in', async () => {
+      const v = new TokenVerifier({ ...fx.options(), tokenCacheSize: 2 }, { jwksCache: jwks });
+      const [a, b] = [fx.accessToken(), fx.accessToken()];
+      await v.verify(a as string, 'access');
+      await v.verify(b as string, 'access');
+      for (let i = 0; i < 10; i++) await v.verify(fx.accessToken(), 'access');
+      assert.equal(v.tokenCache!.stats().evictions, 0);
+      const lookups = keyLookups;
+      await v.verify(a as string, 'access');
+      await v.verify(b as string, 'access');
+      assert.equal(keyLookups, lookups, 'a and b are still cached');
+      const c = fx.accessToken();
+      await v.verify(c, 'access');
+      await v.verify(c, 'access');
+      await v.verify(c, 'access');
+      assert.equal(keyLookups, lookups + 2, 'c verified twice, then a hit');
+      assert.equal(v.tokenCache!.stats().evictions, 1);
     });
 
     it('tokenCacheSize 0 disables it; deps win over options and work with a ResolvedConfig', async () => {
