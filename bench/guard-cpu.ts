@@ -148,8 +148,10 @@ export async function runGuardCpuBench(options: { rounds?: number; requests?: nu
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const key = createBenchKey();
   const distinct: string[] = [];
-  log('guard CPU bench: minting 12000 distinct tokens…');
-  await mintInChildren(key, 12_000, (batch) => void distinct.push(...batch));
+  // Every request of a distinct-token row gets a token of its own (a repeated one could be a cache hit).
+  const needed = Math.ceil(requests / 2) + rounds * requests;
+  log(`guard CPU bench: minting ${needed} distinct tokens…`);
+  await mintInChildren(key, needed, (batch) => void distinct.push(...batch));
   const setup: Setup = { jwks: key.jwks, same: mintAccessToken(key, 0), id: mintIdToken(key, 0), distinct };
   const children = new Map<string, ChildProcess>();
   try {

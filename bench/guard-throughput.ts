@@ -56,7 +56,10 @@ export interface GuardBenchOptions {
   duration?: number;
   /** autocannon connections. Default 10. */
   connections?: number;
-  /** Distinct tokens for the cache-miss rows; more than the default cache size (10,000) so that an LRU sees only misses. */
+  /**
+   * Distinct tokens for the distinct-token rows, each server taking them in order: enough that no
+   * server sees a token twice in a run (a repeated token may be a cache hit). Default 100,000.
+   */
   poolSize?: number;
   /** Progress lines go here. Default: stderr. */
   log?: (line: string) => void;
@@ -163,7 +166,7 @@ async function login(server: Server, tokens: { idToken: string; accessToken: str
  * const rows = await runGuardBench({ rounds: 5, duration: 3 });
  */
 export async function runGuardBench(options: GuardBenchOptions = {}): Promise<GuardRow[]> {
-  const { rounds = 5, duration = 3, connections = 10, poolSize = 12_000 } = options;
+  const { rounds = 5, duration = 3, connections = 10, poolSize = 100_000 } = options;
   const only = options.only;
   const specs = only === undefined ? SPECS : SPECS.filter((s) => only.includes(s.id) || (s.id === 'a' && !options.profile));
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'guard-prof-')) : undefined;
@@ -186,8 +189,8 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
       if (spec.tokens === 'session') server.cookie = await login(server, sessionTokens);
       servers.set(spec.id, server);
     }
-    // One position in the pool per row: each server sees the pool in order, cyclically, so that an LRU
-    // smaller than the pool never hits.
+    // One position in the pool per row: each server sees the pool in order, every token once (unless
+    // the pool runs out and wraps: the cache counters in the table would show hits then).
     const cursor = new Map<string, number>();
     const load = async (spec: Spec, seconds: number): Promise<autocannon.Result> => {
       const server = servers.get(spec.id) as Server;

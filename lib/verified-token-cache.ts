@@ -119,6 +119,8 @@ interface Entry<C> {
   readonly staleAtMs: number;
   /** The key set's generation when the entry's key was last seen in it. */
   generation: number;
+  /** The cache's insertion count when the entry was last moved to the young end. */
+  tick: number;
 }
 
 /** Counters, for benchmarks and diagnostics. */
@@ -151,6 +153,9 @@ export class VerifiedTokenCache<C = Readonly<Record<string, unknown>>> {
   #hits = 0;
   #misses = 0;
   #evictions = 0;
+  // Moves to the young end (insertions and LRU touches): the age of an entry is #ticks - entry.tick.
+  #ticks = 0;
+  readonly #halfLife: number;
   // Keys verified once and not cached yet (see offer()); cleared whole when it reaches maxEntries.
   #seenOnce = new Set<string>();
 
@@ -162,6 +167,7 @@ export class VerifiedTokenCache<C = Readonly<Record<string, unknown>>> {
     const resolved = resolveTokenCacheOptions({ tokenCacheSize: options.maxEntries, tokenCacheMaxAgeSeconds: options.maxAgeSeconds });
     this.maxEntries = resolved.maxEntries;
     this.maxAgeMs = resolved.maxAgeSeconds * 1000;
+    this.#halfLife = Math.floor(this.maxEntries / 2);
     this.#keys = options.keys;
     if (this.#keys !== undefined && this.maxEntries > 0) {
       this.#unsubscribe = this.#keys.onKeysRemoved((kids) => this.dropSignedBy(kids));
@@ -192,9 +198,14 @@ export class VerifiedTokenCache<C = Readonly<Record<string, unknown>>> {
       this.#misses++;
       return undefined;
     }
-    // Most recently used goes last: Map keeps insertion order, so re-inserting is the LRU touch.
-    this.#map.delete(key);
-    this.#map.set(key, entry);
+    // Most recently used goes last: Map keeps insertion order, so re-inserting is the LRU touch. Only
+    // for an entry in the older half: an entry used at least once per maxEntries/2 insertions is
+    // never evicted all the same, and a hot entry costs no Map churn on every hit.
+    if (this.#ticks - entry.tick >= this.#halfLife) {
+      this.#map.delete(key);
+      entry.tick = ++this.#ticks;
+      this.#map.set(key, entry);
+    }
     this.#hits++;
     return entry.value;
   }
@@ -216,7 +227,7 @@ export class VerifiedTokenCache<C = Readonly<Record<string, unknown>>> {
     const keys = this.#keys;
     if (keys !== undefined && ((generation !== undefined && generation !== keys.generation) || !keys.hasKey(value.kid))) return;
     this.#map.delete(key);
-    this.#map.set(key, { value, staleAtMs, generation: keys === undefined ? 0 : keys.generation });
+    this.#map.set(key, { value, staleAtMs, generation: keys === undefined ? 0 : keys.generation, tick: ++this.#ticks });
     while (this.#map.size > this.maxEntries) {
       const oldest = this.#map.keys().next().value as string;
       this.#map.delete(oldest);

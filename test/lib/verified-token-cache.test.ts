@@ -115,6 +115,17 @@ describe('lib/verified-token-cache', () => {
       assert.equal(new VerifiedTokenCache({ maxEntries: 0 }).offer('a', value(), T0), false);
     });
 
+    it('an entry used at least once per maxEntries/2 insertions is never evicted', () => {
+      const cache = new VerifiedTokenCache({ maxEntries: 10 });
+      cache.set('hot', value(), T0);
+      for (let i = 0; i < 200; i++) {
+        cache.set(`cold${i}`, value(), T0);
+        if (i % 5 === 4) assert.ok(cache.get('hot', T0), `hot evicted after ${i + 1} insertions`);
+      }
+      assert.equal(cache.size, 10);
+      assert.equal(cache.get('cold0', T0), undefined);
+    });
+
     it('maxEntries 0 disables it', () => {
       const cache = new VerifiedTokenCache({ maxEntries: 0 });
       cache.set('a', value(), T0);
