@@ -10,6 +10,7 @@ import { decodeJwt } from 'jose';
 import { resolveConfig, type CognitoOptions, type ResolvedConfig } from '../lib/config';
 import { isCognitoError } from '../lib/errors';
 import { TokenVerifier } from '../lib/token-verifier';
+import type { TokenCacheOptions } from '../lib/verified-token-cache';
 import { readBearer } from './bearer-token';
 import { cognitoFor } from './cognito-client';
 import { handOverRefusal, Refusal, type CognitoRefusal } from './refusal';
@@ -33,7 +34,7 @@ const debug = createDebug('express-cognito:require');
  * @example
  * const options: RequireCognitoOptions = { tokenUse: 'access', groups: ['admin'], scope: 'orders/read', loginUrl: '/login' };
  */
-export interface RequireCognitoOptions extends CognitoOptions {
+export interface RequireCognitoOptions extends CognitoOptions, TokenCacheOptions {
   /** Which token is checked: `'access'` (default) or `'id'`. */
   tokenUse?: 'access' | 'id';
   /** The user must be in at least one of these groups (`cognito:groups`); else 403. Default: no check. */
@@ -154,7 +155,10 @@ export function requireCognito(options: RequireCognitoOptions = {}): CognitoMidd
   }
   const onRefusal = options.onRefusal;
   if (onRefusal !== undefined && typeof onRefusal !== 'function') throw new TypeError('"onRefusal" must be a function');
-  const verifier = new TokenVerifier(config);
+  const cacheOptions: TokenCacheOptions = {};
+  if (options.tokenCacheSize !== undefined) cacheOptions.tokenCacheSize = options.tokenCacheSize;
+  if (options.tokenCacheMaxAgeSeconds !== undefined) cacheOptions.tokenCacheMaxAgeSeconds = options.tokenCacheMaxAgeSeconds;
+  const verifier = new TokenVerifier(config, cacheOptions);
   const guard = { config, tokenUse, groups, scopes, renew, rotation, store, verifier } as const;
 
   return function requireCognitoMiddleware(req, res, next) {

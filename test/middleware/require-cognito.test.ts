@@ -381,6 +381,9 @@ describe('requireCognito options', function () {
     assert.throws(() => requireCognito({ ...base, revocationStore: {} as never }), /"revocationStore"/);
     assert.throws(() => requireCognito({ ...base, leewaySeconds: -1 }), /"leewaySeconds"/);
     assert.throws(() => requireCognito({ ...base, clientId: [] }), /"clientId"/);
+    assert.throws(() => requireCognito({ ...base, tokenCacheSize: -1 }), /"tokenCacheSize"/);
+    assert.throws(() => requireCognito({ ...base, tokenCacheMaxAgeSeconds: 1.5 }), /"tokenCacheMaxAgeSeconds"/);
+    assert.equal(typeof requireCognito({ ...base, tokenCacheSize: 0, tokenCacheMaxAgeSeconds: 60 }), 'function');
     assert.equal(typeof requireCognito({ ...base, clientId: ['a', 'b'], groups: 'admin', scope: ['s1', 's2'], loginUrl: '/login' }), 'function');
   });
 });
