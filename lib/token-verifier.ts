@@ -355,7 +355,26 @@ function checkStructure(token: unknown): Jws {
   if (!B64URL.test(payload) || !B64URL.test(signature)) {
     throw refuse('ERR_COGNITO_TOKEN_MALFORMED', 'the token is not three base64url segments');
   }
+  if (!canonical(encodedHeader) || !canonical(payload) || !canonical(signature)) {
+    throw refuse('ERR_COGNITO_TOKEN_MALFORMED', 'a segment is not canonical base64url');
+  }
   return { kid, signedLength: encodedHeader.length + 1 + payload.length, payload, signature };
+}
+
+const B64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Whether a base64url segment is the one encoding of its bytes: the unused low bits of its last
+ * character are zero (and no length leaves a lone character). Otherwise one signed token could be
+ * spelt several ways, and anything keyed on the token string (the verified-token cache, revocation
+ * by token) would see different tokens.
+ */
+function canonical(segment: string): boolean {
+  const rest = segment.length % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  const value = B64URL_ALPHABET.indexOf(segment[segment.length - 1] as string);
+  return (value & (rest === 2 ? 0x0f : 0x03)) === 0;
 }
 
 // A pool signs with one or two keys, so its tokens carry one or two distinct header segments: the

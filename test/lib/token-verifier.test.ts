@@ -71,6 +71,18 @@ describe('lib/token-verifier', () => {
       assert.equal(claims.username, undefined);
     });
 
+    it('refuses a re-spelling of a valid token (non-zero unused bits in a segment\'s last character)', async () => {
+      const token = fx.accessToken();
+      await verifier.verify(token, 'access');
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const [h, p, sig] = token.split('.') as [string, string, string];
+      assert.notEqual(sig.length % 4, 0, 'an RS256 signature leaves unused bits');
+      const last = alphabet.indexOf(sig[sig.length - 1]!);
+      const respelt = `${h}.${p}.${sig.slice(0, -1)}${alphabet[last | 1]}`;
+      assert.deepEqual(Buffer.from(respelt.split('.')[2]!, 'base64url'), Buffer.from(sig, 'base64url'), 'same bytes');
+      await assert.rejects(verifier.verify(respelt, 'access'), { code: 'ERR_COGNITO_TOKEN_MALFORMED' });
+    });
+
     it('accepts a typ header', async () => {
       await verifier.verify(fx.accessToken({}, { header: { typ: 'JWT' } }), 'access');
     });
