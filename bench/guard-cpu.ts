@@ -5,7 +5,7 @@
  * work of one request — Express, the guard, the JSON answer — which the kernel's loopback and a load
  * generator sharing the machine add noise to in `bench/guard-throughput.ts`.
  *
- *   npx tsx bench/guard-cpu.ts [--rounds 7] [--requests 20000]
+ *   npx tsx bench/guard-cpu.ts [--rounds 7] [--requests 20000] [--rows b,d,a2]   (row a, the baseline, always runs)
  *
  * Prints figures, asserts nothing. `runGuardCpuBench()` is exported for bench/run-all.ts.
  */
@@ -33,11 +33,13 @@ interface Spec {
   tokens: 'none' | 'same' | 'distinct' | 'session';
 }
 
-const SPECS: Spec[] = [
+const ALL_SPECS: Spec[] = [
   { id: 'a', label: '(a) unguarded', variant: 'unguarded', tokens: 'none' },
   { id: 'b', label: '(b) requireCognito(), bearer, same token', variant: 'require', tokens: 'same' },
   { id: 'c', label: '(c) requireCognito(), bearer, distinct tokens', variant: 'require', tokens: 'distinct' },
   { id: 'd', label: '(d) requireCognito(), session', variant: 'require-session', tokens: 'session' },
+  { id: 'a5', label: '(a5) a no-op middleware calling next() at once, same bearer header', variant: 'sync-noop', tokens: 'same' },
+  { id: 'a4', label: '(a4) a no-op async middleware, same bearer header', variant: 'async-noop', tokens: 'same' },
   { id: 'a2', label: '(a2) unguarded + express-session', variant: 'unguarded-session', tokens: 'session' },
   { id: 'e', label: '(e) aws-jwt-verify guard, same token', variant: 'aws-jwt-verify', tokens: 'same' },
   { id: 'f', label: '(f) plain jose guard, distinct tokens', variant: 'jose', tokens: 'distinct' },
@@ -143,13 +145,17 @@ function measure(c: ChildProcess, requests: number): Promise<number> {
  * @example
  * const rows = await runGuardCpuBench({ rounds: 7 });
  */
-export async function runGuardCpuBench(options: { rounds?: number; requests?: number; log?: (line: string) => void } = {}): Promise<GuardCpuRow[]> {
+export async function runGuardCpuBench(
+  options: { rounds?: number; requests?: number; rows?: readonly string[]; log?: (line: string) => void } = {},
+): Promise<GuardCpuRow[]> {
   const { rounds = 7, requests = 20_000 } = options;
+  // Row (a) is every ratio's baseline: always measured.
+  const SPECS = ALL_SPECS.filter((s) => s.id === 'a' || options.rows === undefined || options.rows.includes(s.id));
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const key = createBenchKey();
   const distinct: string[] = [];
   // Every request of a distinct-token row gets a token of its own (a repeated one could be a cache hit).
-  const needed = Math.ceil(requests / 2) + rounds * requests;
+  const needed = SPECS.some((s) => s.tokens === 'distinct') ? Math.ceil(requests / 2) + rounds * requests : 1;
   log(`guard CPU bench: minting ${needed} distinct tokens…`);
   await mintInChildren(key, needed, (batch) => void distinct.push(...batch));
   const setup: Setup = { jwks: key.jwks, same: mintAccessToken(key, 0), id: mintIdToken(key, 0), distinct };
@@ -194,7 +200,8 @@ if (require.main === module && process.argv[2] === '--child') {
     const i = process.argv.indexOf(`--${name}`);
     return i === -1 ? fallback : Number(process.argv[i + 1]);
   };
-  runGuardCpuBench({ rounds: arg('rounds', 7), requests: arg('requests', 20_000) }).then((rows) => console.log(formatGuardCpuTable(rows)), (e: unknown) => {
+  const rows = process.argv.indexOf('--rows');
+  runGuardCpuBench({ rounds: arg('rounds', 7), requests: arg('requests', 20_000), ...(rows === -1 ? {} : { rows: (process.argv[rows + 1] as string).split(',') }) }).then((rows) => console.log(formatGuardCpuTable(rows)), (e: unknown) => {
     console.error(e);
     process.exitCode = 1;
   });

@@ -6,6 +6,7 @@
  *
  * Variants:
  * - `unguarded`, `unguarded-session` (express-session with its MemoryStore mounted, no guard);
+ * - `sync-noop` (a middleware that only calls next(): what mounting any middleware on `/api` costs);
  * - `async-noop` (a middleware that only calls next() from a promise callback, as every async guard does);
  * - `require` (`requireCognito()`; bearer or session, by what the client sends), `require-session`
  *   (the same behind express-session);
@@ -29,7 +30,7 @@ import { setSessionTokens, toSessionTokens } from '../middleware/session-tokens'
 import { BENCH_CLIENT_ID, BENCH_ISSUER, BENCH_POOL_ID } from './bench-tokens';
 
 /** The variants this server can run. */
-export const VARIANTS = ['unguarded', 'unguarded-session', 'async-noop', 'require', 'require-session', 'verifier', 'aws-jwt-verify', 'jose'] as const;
+export const VARIANTS = ['unguarded', 'unguarded-session', 'sync-noop', 'async-noop', 'require', 'require-session', 'verifier', 'aws-jwt-verify', 'jose'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 /** What the server answers to a `stats` message. */
@@ -58,6 +59,11 @@ async function guardFor(variant: Variant, jwks: JSONWebKeySet): Promise<Guard | 
     case 'unguarded':
     case 'unguarded-session':
       return undefined;
+    case 'sync-noop':
+      // What mounting any middleware on '/api' costs Express: next() at once.
+      return (_req, _res, next) => {
+        next();
+      };
     case 'async-noop':
       // What any promise-based guard pays before its own work: next() from a microtask.
       return (_req, _res, next) => {

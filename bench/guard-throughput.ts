@@ -35,6 +35,11 @@ export interface GuardRow {
   ratio: number;
   /** Median server CPU time per request, in µs. */
   cpuUsPerReq: number;
+  /**
+   * Median share of its core the load generator (this process, autocannon) used during the load,
+   * 0–1: near 1, the client rather than the server limited the row.
+   */
+  clientCpuShare: number;
   /** Median p50 / p99 latency, ms. */
   p50: number;
   p99: number;
@@ -225,17 +230,22 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
     log('guard bench: warming up…');
     for (const spec of specs) await load(spec, 1);
 
-    const samples = new Map<string, { rps: number[]; cpu: number[]; p50: number[]; p99: number[]; non2xx: number; ratios: number[] }>();
-    for (const spec of specs) samples.set(spec.id, { rps: [], cpu: [], p50: [], p99: [], non2xx: 0, ratios: [] });
+    const samples = new Map<string, { rps: number[]; cpu: number[]; client: number[]; p50: number[]; p99: number[]; non2xx: number; ratios: number[] }>();
+    for (const spec of specs) samples.set(spec.id, { rps: [], cpu: [], client: [], p50: [], p99: [], non2xx: 0, ratios: [] });
     for (let round = 0; round < rounds; round++) {
       // Rotate the order so that no variant always runs first (or right after a heavy one).
       const order = specs.map((_, i) => specs[(i + round) % specs.length] as Spec);
       for (const spec of order) {
         const server = servers.get(spec.id) as Server;
         const before = await stats(server);
+        const clientBefore = process.cpuUsage();
+        const wallBefore = process.hrtime.bigint();
         const result = await load(spec, duration);
+        const clientUsed = process.cpuUsage(clientBefore);
+        const wallUs = Number(process.hrtime.bigint() - wallBefore) / 1000;
         const after = await stats(server);
         const s = samples.get(spec.id)!;
+        s.client.push((clientUsed.user + clientUsed.system) / wallUs);
         s.rps.push(result.requests.average);
         s.cpu.push((after.cpuUs - before.cpuUs) / Math.max(1, result.requests.total));
         s.p50.push(result.latency.p50);
@@ -254,7 +264,7 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
     for (const spec of specs) {
       const s = samples.get(spec.id)!;
       const row: GuardRow = {
-        label: spec.label, id: spec.id, rps: median(s.rps), ratio: median(s.ratios), cpuUsPerReq: median(s.cpu),
+        label: spec.label, id: spec.id, rps: median(s.rps), ratio: median(s.ratios), cpuUsPerReq: median(s.cpu), clientCpuShare: median(s.client),
         p50: median(s.p50), p99: median(s.p99), non2xx: s.non2xx, target: spec.target,
       };
       const cache = (await stats(servers.get(spec.id) as Server)).tokenCache;
@@ -285,12 +295,12 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
  */
 export function formatGuardTable(rows: GuardRow[]): string {
   const lines = [
-    '| route | req/s (median) | × unguarded (median of per-round ratios) | server CPU µs/req | p50 / p99 ms | non-2xx | target | met |',
-    '|---|---:|---:|---:|---:|---:|---|---|',
+    '| route | req/s (median) | × unguarded (median of per-round ratios) | server CPU µs/req | load generator CPU | p50 / p99 ms | non-2xx | target | met |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---|',
   ];
   for (const r of rows) {
     const cache = r.cache ? ` (cache: ${r.cache.hits} hits, ${r.cache.misses} misses)` : '';
-    lines.push(`| ${r.label}${cache} | ${Math.round(r.rps)} | ${r.ratio.toFixed(2)}× | ${r.cpuUsPerReq.toFixed(1)} | ${r.p50} / ${r.p99} | ${r.non2xx} | ${r.target} | ${r.met === undefined ? '' : r.met ? 'yes' : 'NO'} |`);
+    lines.push(`| ${r.label}${cache} | ${Math.round(r.rps)} | ${r.ratio.toFixed(2)}× | ${r.cpuUsPerReq.toFixed(1)} | ${Math.round(100 * r.clientCpuShare)}% | ${r.p50} / ${r.p99} | ${r.non2xx} | ${r.target} | ${r.met === undefined ? '' : r.met ? 'yes' : 'NO'} |`);
   }
   return lines.join('\n');
 }

@@ -161,35 +161,50 @@ export function requireCognito(options: RequireCognitoOptions = {}): CognitoMidd
   const verifier = new TokenVerifier(config, cacheOptions);
   const guard = { config, tokenUse, groups, scopes, renew, rotation, store, verifier } as const;
 
+  const allow = (r: GuardRequest, next: (err?: unknown) => void, context: CognitoRequestContext): void => {
+    r.cognito = context;
+    debug('allowed %s (%s, %s)', context.username, context.source, tokenUse);
+    next();
+  };
+  const fail = (r: GuardRequest, res: ServerResponse, next: (err?: unknown) => void, err: unknown): void => {
+    if (!(err instanceof Refusal)) {
+      debug('error: %s', err instanceof Error ? err.name : typeof err);
+      next(err);
+      return;
+    }
+    if (err.mayRedirect && loginUrl !== undefined && wantsHtml(r)) {
+      debug('redirecting to login (%s)', err.body.code);
+      sendRedirect(res, loginRedirectUrl(loginUrl, returnToFor(r)));
+      return;
+    }
+    if (onRefusal !== undefined) {
+      debug('refused %d %s (answered by onRefusal)', err.status, err.body.code);
+      handOverRefusal(onRefusal, r, res, next, err.toPublic());
+      return;
+    }
+    debug('refused %d %s', err.status, err.body.code);
+    sendError(r, res, err.status, err.body, err.headers);
+  };
+
   return function requireCognitoMiddleware(req, res, next) {
     const r = req as GuardRequest;
     if (loginUrl !== undefined) appendVary(res, 'Accept');
-    authorize(guard, r).then(
-      (context) => {
-        r.cognito = context;
-        debug('allowed %s (%s, %s)', context.username, context.source, tokenUse);
-        next();
-      },
-      (err: unknown) => {
-        if (!(err instanceof Refusal)) {
-          debug('error: %s', err instanceof Error ? err.name : typeof err);
-          next(err);
-          return;
-        }
-        if (err.mayRedirect && loginUrl !== undefined && wantsHtml(r)) {
-          debug('redirecting to login (%s)', err.body.code);
-          sendRedirect(res, loginRedirectUrl(loginUrl, returnToFor(r)));
-          return;
-        }
-        if (onRefusal !== undefined) {
-          debug('refused %d %s (answered by onRefusal)', err.status, err.body.code);
-          handOverRefusal(onRefusal, r, res, next, err.toPublic());
-          return;
-        }
-        debug('refused %d %s', err.status, err.body.code);
-        sendError(r, res, err.status, err.body, err.headers);
-      },
-    );
+    // A token already verified, no renewal due and a synchronous revocation store: decided in this
+    // tick, next() called before returning (no promise). Anything else takes the full path below.
+    let known: CognitoRequestContext | Promise<CognitoRequestContext> | undefined;
+    try {
+      known = authorizeKnown(guard, r);
+    } catch (err) {
+      fail(r, res, next, err);
+      return;
+    }
+    if (known === undefined) {
+      authorize(guard, r).then((context) => allow(r, next, context), (err: unknown) => fail(r, res, next, err));
+    } else if (known instanceof Promise) {
+      known.then((context) => allow(r, next, context), (err: unknown) => fail(r, res, next, err));
+    } else {
+      allow(r, next, known);
+    }
   };
 }
 
@@ -205,6 +220,70 @@ interface Guard {
   verifier: TokenVerifier;
 }
 
+/**
+ * The same-tick path: a bearer token (exactly `Bearer <token>`, one Authorization header) or the
+ * session's token found in the verifier's cache of verified tokens, with no renewal due. Returns the
+ * context (or a promise of it when the revocation store answers asynchronously), throws the same
+ * refusals as {@link authorize} for revocation, groups and scopes, and returns `undefined` for
+ * everything else (no token, not cached, expired, renewal due, a malformed header…), which
+ * {@link authorize} then decides. It never accepts what {@link authorize} would refuse: a cached
+ * token passed every check of a full verification, and the per-request ones are repeated here.
+ */
+function authorizeKnown(g: Guard, req: GuardRequest): CognitoRequestContext | Promise<CognitoRequestContext> | undefined {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const token = plainBearer(req, header);
+    if (token === undefined) return undefined;
+    // A cached token was a well-formed compact JWT, so it passes readBearer's token68 check too.
+    const claims = g.verifier.verifyCached(token, g.tokenUse);
+    if (claims === undefined) return undefined;
+    return checkAndBuild(g, claims, 'bearer', g.tokenUse === 'access' ? { accessToken: token } : { idToken: token });
+  }
+  const tokens = getSessionTokens(req);
+  if (tokens === undefined) return undefined;
+  const claims = g.verifier.verifyCached(pick(tokens, g.tokenUse), g.tokenUse);
+  if (claims === undefined) return undefined;
+  if (g.renew && tokens.refreshToken && (claims.exp as number) - g.config.leewaySeconds <= g.config.clock() / 1000) return undefined;
+  return sessionContext(g, req, claims, tokens);
+}
+
+/**
+ * The token of `Authorization: Bearer <token>` spelt the common way (any case of the scheme, one
+ * space), when it is the request's only Authorization header; `undefined` for anything else, which
+ * `readBearer` then judges. The token itself is not checked here: only a cache hit is trusted.
+ */
+function plainBearer(req: GuardRequest, header: string): string | undefined {
+  if (header.length < 8 || header.charCodeAt(6) !== 32) return undefined;
+  const scheme = header.slice(0, 6);
+  if (scheme !== 'Bearer' && scheme.toLowerCase() !== 'bearer') return undefined;
+  const raw = req.rawHeaders;
+  if (!Array.isArray(raw)) return undefined;
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    // Only 13-character names can be "authorization": the rest cost one comparison each.
+    if (name !== undefined && name.length === 13 && (name === 'authorization' || name === 'Authorization' || name.toLowerCase() === 'authorization')) count++;
+  }
+  return count === 1 ? header.slice(7) : undefined;
+}
+
+/** {@link checkAndBuild} for the session's tokens: a token revoked elsewhere also leaves the session. */
+function sessionContext(g: Guard, req: GuardRequest, claims: CognitoClaims, tokens: SessionTokens): CognitoRequestContext | Promise<CognitoRequestContext> {
+  let result: CognitoRequestContext | Promise<CognitoRequestContext>;
+  try {
+    result = checkAndBuild(g, claims, 'session', { accessToken: tokens.accessToken, idToken: tokens.idToken });
+  } catch (err) {
+    return signedOutIfRevoked(req, err);
+  }
+  return result instanceof Promise ? result.catch((err: unknown) => signedOutIfRevoked(req, err)) : result;
+}
+
+/** Rethrows `err`; a revocation (a logout on another instance sharing the store) first removes the session's dead tokens. */
+function signedOutIfRevoked(req: GuardRequest, err: unknown): never {
+  if (err instanceof Refusal && err.body.code === 'ERR_COGNITO_TOKEN_REVOKED') clearSessionTokens(req);
+  throw err;
+}
+
 async function authorize(g: Guard, req: GuardRequest): Promise<CognitoRequestContext> {
   const auth = readBearer(req);
   if (auth.kind === 'malformed') {
@@ -213,7 +292,7 @@ async function authorize(g: Guard, req: GuardRequest): Promise<CognitoRequestCon
   }
   if (auth.kind === 'bearer') {
     const claims = await verify(g, auth.token, false);
-    return checkAndBuild(g, claims, 'bearer', g.tokenUse === 'access' ? { accessToken: auth.token } : { idToken: auth.token });
+    return await checkAndBuild(g, claims, 'bearer', g.tokenUse === 'access' ? { accessToken: auth.token } : { idToken: auth.token });
   }
 
   let tokens = getSessionTokens(req);
@@ -234,13 +313,7 @@ async function authorize(g: Guard, req: GuardRequest): Promise<CognitoRequestCon
     tokens = await renewSession(g, req, tokens);
     claims = await verify(g, pick(tokens, g.tokenUse), true);
   }
-  try {
-    return await checkAndBuild(g, claims, 'session', { accessToken: tokens.accessToken, idToken: tokens.idToken });
-  } catch (err) {
-    // Revoked elsewhere (a logout on another instance sharing the store): the session's tokens are dead.
-    if (err instanceof Refusal && err.body.code === 'ERR_COGNITO_TOKEN_REVOKED') clearSessionTokens(req);
-    throw err;
-  }
+  return sessionContext(g, req, claims, tokens);
 }
 
 function pick(tokens: SessionTokens, tokenUse: 'access' | 'id'): string {
@@ -312,36 +385,92 @@ async function renewSession(g: Guard, req: GuardRequest, tokens: SessionTokens):
   return renewed;
 }
 
-async function checkAndBuild(
+/** What a request needs of a token's claims beyond the claims themselves, worked out once per verified token. */
+interface Derived {
+  /** `jti` and `origin_jti`: the ids a logout revokes. */
+  readonly ids: readonly string[];
+  readonly groups: readonly string[];
+  readonly scopes: readonly string[];
+  readonly accessUsername: string;
+  readonly idUsername: string;
+  readonly sub: string;
+}
+
+// Keyed by the (frozen) claims object: a token served from the verifier's cache hands out the same
+// object on every hit, so its ids, groups and scopes are split once, not on every request.
+const derivedOf = new WeakMap<CognitoClaims, Derived>();
+
+function derive(claims: CognitoClaims): Derived {
+  let d = derivedOf.get(claims);
+  if (d !== undefined) return d;
+  const sub = String(claims.sub ?? '');
+  const groups = Array.isArray(claims['cognito:groups'])
+    ? (claims['cognito:groups'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+  d = Object.freeze({
+    ids: Object.freeze([claims.jti, claims.origin_jti].filter((v): v is string => typeof v === 'string' && v !== '')),
+    groups: Object.freeze(groups),
+    scopes: Object.freeze(typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : []),
+    accessUsername: typeof claims.username === 'string' ? claims.username : sub,
+    idUsername: typeof claims['cognito:username'] === 'string' ? claims['cognito:username'] : sub,
+    sub,
+  });
+  if (Object.isFrozen(claims)) derivedOf.set(claims, d);
+  return d;
+}
+
+/**
+ * Revocation, groups and scopes, then the request context. Synchronous when the revocation store
+ * answers synchronously (the in-memory one does); a promise when it answers with one.
+ */
+function checkAndBuild(
   g: Guard,
   claims: CognitoClaims,
   source: 'bearer' | 'session',
   tokens: { accessToken?: string; idToken?: string },
-): Promise<CognitoRequestContext> {
-  const ids = [claims.jti, claims.origin_jti].filter((v): v is string => typeof v === 'string' && v !== '');
-  if (ids.length > 0 && (await g.store.isRevoked(ids))) {
-    throw new Refusal(401, { error: 'invalid_token', code: 'ERR_COGNITO_TOKEN_REVOKED', message: 'The token has been revoked.' },
-      { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="The token has been revoked"' }, source === 'session');
+): CognitoRequestContext | Promise<CognitoRequestContext> {
+  const d = derive(claims);
+  const revoked = d.ids.length > 0 ? g.store.isRevoked(d.ids as string[]) : false;
+  if (isThenable(revoked)) {
+    return Promise.resolve(revoked).then((yes) => {
+      if (yes) throw revokedRefusal(source);
+      return build(g, claims, d, source, tokens);
+    });
   }
-  const groups = Array.isArray(claims['cognito:groups'])
-    ? (claims['cognito:groups'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
-  if (g.groups.length > 0 && !g.groups.some((want) => groups.includes(want))) {
+  if (revoked) throw revokedRefusal(source);
+  return build(g, claims, d, source, tokens);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function revokedRefusal(source: 'bearer' | 'session'): Refusal {
+  return new Refusal(401, { error: 'invalid_token', code: 'ERR_COGNITO_TOKEN_REVOKED', message: 'The token has been revoked.' },
+    { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="The token has been revoked"' }, source === 'session');
+}
+
+function build(
+  g: Guard,
+  claims: CognitoClaims,
+  d: Derived,
+  source: 'bearer' | 'session',
+  tokens: { accessToken?: string; idToken?: string },
+): CognitoRequestContext {
+  if (g.groups.length > 0 && !g.groups.some((want) => d.groups.includes(want))) {
     throw new Refusal(403, { error: 'forbidden', code: 'ERR_COGNITO_GROUP_REQUIRED', message: `Requires membership of: ${g.groups.join(', ')}.` });
   }
-  const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
-  const missing = g.scopes.filter((want) => !scopes.includes(want));
-  if (missing.length > 0) {
+  if (g.scopes.length > 0 && !g.scopes.every((want) => d.scopes.includes(want))) {
     throw new Refusal(403, { error: 'insufficient_scope', code: 'ERR_COGNITO_SCOPE_REQUIRED', message: `Requires the scope: ${g.scopes.join(' ')}.` },
       { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${quoteSafe(g.scopes.join(' '))}"` });
   }
-  const username = g.tokenUse === 'access' ? claims.username : claims['cognito:username'];
+  // Fresh arrays: a handler may change its request's copy without touching another request's.
   const context: CognitoRequestContext = {
     claims,
     tokenUse: g.tokenUse,
-    username: typeof username === 'string' ? username : String(claims.sub ?? ''),
-    sub: String(claims.sub ?? ''),
-    groups,
-    scopes,
+    username: g.tokenUse === 'access' ? d.accessUsername : d.idUsername,
+    sub: d.sub,
+    groups: d.groups.slice(),
+    scopes: d.scopes.slice(),
     source,
   };
   if (tokens.accessToken) context.accessToken = tokens.accessToken;
