@@ -147,6 +147,17 @@ export class JwksCache {
   }
 
   /**
+   * The key with this `kid` if it is held and already imported: no I/O, no promise. `undefined` means
+   * "ask {@link getKey}" (not fetched yet, not imported yet, or unknown).
+   *
+   * @example
+   * const key = cache.readyKey(kid) ?? (await cache.getKey(kid));
+   */
+  readyKey(kid: string): JwksKey | undefined {
+    return this.#ready.get(kid);
+  }
+
+  /**
    * Calls `listener` with the `kid`s that left the JWKS after each refetch that dropped some.
    *
    * @returns a function that removes the listener.

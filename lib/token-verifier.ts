@@ -23,7 +23,7 @@ import { createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto'
 import createDebug from 'debug';
 import { resolveConfig, type CognitoOptions, type ResolvedConfig } from './config';
 import { isCognitoError, TokenVerificationError, type TokenErrorCode } from './errors';
-import { getJwksCache, type JwksCache } from './jwks-cache';
+import { getJwksCache, type JwksCache, type JwksKey } from './jwks-cache';
 import {
   MAX_CACHED_TOKEN_LENGTH, resolveTokenCacheOptions, sharedTokenCache, tokenCacheKey,
   type TokenCacheOptions, type VerifiedToken, type VerifiedTokenCache,
@@ -171,6 +171,25 @@ export class TokenVerifier {
   verify(token: string, tokenUse: 'access', options?: VerifyOptions): Promise<AccessTokenClaims>;
   verify(token: string, tokenUse: 'id' | 'access', options?: VerifyOptions): Promise<CognitoClaims>;
   async verify(token: string, tokenUse: 'id' | 'access', options: VerifyOptions = {}): Promise<CognitoClaims> {
+    return this.verifyNow(token, tokenUse, options);
+  }
+
+  /**
+   * {@link verify}, answered in the same tick whenever no I/O is needed: a cached token, or one
+   * signed by a key already fetched and imported (every token of a pool after the first). Then the
+   * claims are returned, or the refusal thrown, synchronously; only when the signing key must be
+   * fetched or imported first is the answer a promise (of the claims, or rejected with the refusal).
+   * The checks are those of {@link verify}, whichever way the answer comes.
+   *
+   * @throws TokenVerificationError / TypeError synchronously when the answer needs no I/O.
+   * @example
+   * const answer = verifier.verifyNow(bearer, 'access');
+   * const claims = answer instanceof Promise ? await answer : answer;
+   */
+  verifyNow(token: string, tokenUse: 'id', options?: VerifyOptions): IdTokenClaims | Promise<IdTokenClaims>;
+  verifyNow(token: string, tokenUse: 'access', options?: VerifyOptions): AccessTokenClaims | Promise<AccessTokenClaims>;
+  verifyNow(token: string, tokenUse: 'id' | 'access', options?: VerifyOptions): CognitoClaims | Promise<CognitoClaims>;
+  verifyNow(token: string, tokenUse: 'id' | 'access', options: VerifyOptions = {}): CognitoClaims | Promise<CognitoClaims> {
     if (tokenUse !== 'id' && tokenUse !== 'access') throw new TypeError('"tokenUse" must be "id" or "access"');
     try {
       const nowMs = this.#clock();
@@ -185,6 +204,22 @@ export class TokenVerifier {
         }
       }
       const jws = checkStructure(token);
+      const ready = this.jwksCache.readyKey(jws.kid);
+      if (ready !== undefined) {
+        return this.#checkSigned(token, jws, keyFor(ready), this.jwksCache.generation, key, nowMs, tokenUse, options);
+      }
+      return this.#verifyAfterKeyLookup(token, jws, key, nowMs, tokenUse, options);
+    } catch (e) {
+      this.#logRefusal(e, tokenUse);
+      throw e;
+    }
+  }
+
+  /** The rest of {@link verifyNow} when the signing key has to be fetched or imported first. */
+  async #verifyAfterKeyLookup(
+    token: string, jws: Jws, key: string | undefined, nowMs: number, tokenUse: 'id' | 'access', options: VerifyOptions,
+  ): Promise<CognitoClaims> {
+    try {
       const jwks = this.jwksCache;
       let generation = jwks.generation;
       const signingKey = await this.#resolveKey(jws.kid);
@@ -194,24 +229,37 @@ export class TokenVerifier {
         const current = jwks.generation;
         generation = (await jwks.getKey(jws.kid))?.key === signingKey ? current : -1;
       }
-      if (!checkSignature(token, jws, signingKey)) throw refuse('ERR_COGNITO_TOKEN_SIGNATURE', 'the signature is invalid');
-      const nowSec = Math.floor(nowMs / 1000);
-      const payload = decodePayload(jws.payload);
-      this.#checkRegisteredClaims(payload, nowSec);
-      this.#checkClaims(payload, tokenUse, nowSec, options);
-      const claims = deepFreeze(payload) as CognitoClaims;
-      if (key !== undefined && cache !== undefined) {
-        const entry: VerifiedToken<CognitoClaims> = {
-          claims, kid: jws.kid, tokenUse, clientId: (tokenUse === 'access' ? payload.client_id : payload.aud) as string,
-          exp: payload.exp as number, iat: payload.iat as number, nbf: payload.nbf as number | undefined,
-        };
-        cache.offer(key, entry, nowMs, this.#leeway, generation);
-      }
-      return claims;
+      return this.#checkSigned(token, jws, signingKey, generation, key, nowMs, tokenUse, options);
     } catch (e) {
-      if (isCognitoError(e)) debug('%s token refused: %s (%s)', tokenUse, e.code, (e as TokenVerificationError).claim ?? '-');
+      this.#logRefusal(e, tokenUse);
       throw e;
     }
+  }
+
+  /** Signature, claims, then the cache: the synchronous end of every full verification. */
+  #checkSigned(
+    token: string, jws: Jws, signingKey: KeyObject, generation: number, key: string | undefined, nowMs: number,
+    tokenUse: 'id' | 'access', options: VerifyOptions,
+  ): CognitoClaims {
+    if (!checkSignature(token, jws, signingKey)) throw refuse('ERR_COGNITO_TOKEN_SIGNATURE', 'the signature is invalid');
+    const nowSec = Math.floor(nowMs / 1000);
+    const payload = decodePayload(jws.payload);
+    this.#checkRegisteredClaims(payload, nowSec);
+    this.#checkClaims(payload, tokenUse, nowSec, options);
+    const claims = deepFreeze(payload) as CognitoClaims;
+    const cache = this.tokenCache;
+    if (key !== undefined && cache !== undefined) {
+      const entry: VerifiedToken<CognitoClaims> = {
+        claims, kid: jws.kid, tokenUse, clientId: (tokenUse === 'access' ? payload.client_id : payload.aud) as string,
+        exp: payload.exp as number, iat: payload.iat as number, nbf: payload.nbf as number | undefined,
+      };
+      cache.offer(key, entry, nowMs, this.#leeway, generation);
+    }
+    return claims;
+  }
+
+  #logRefusal(e: unknown, tokenUse: 'id' | 'access'): void {
+    if (isCognitoError(e)) debug('%s token refused: %s (%s)', tokenUse, e.code, (e as TokenVerificationError).claim ?? '-');
   }
 
   /**
@@ -235,8 +283,7 @@ export class TokenVerifier {
   async #resolveKey(kid: string): Promise<KeyObject> {
     const found = await this.jwksCache.getKey(kid);
     if (found === undefined) throw refuse('ERR_COGNITO_TOKEN_KID_UNKNOWN', 'no signing key has this kid', 'kid');
-    if (found.jwk.alg !== 'RS256') throw refuse('ERR_COGNITO_TOKEN_ALG', 'the signing key is not an RS256 key', 'alg');
-    return found.key as KeyObject;
+    return keyFor(found);
   }
 
   /** {@link #checkHit} without the error objects (at_hash aside): for {@link verifyCached}. */
@@ -308,6 +355,12 @@ export class TokenVerifier {
     }
     if (options.accessToken !== undefined) checkAtHash(p, options.accessToken);
   }
+}
+
+/** The verification key of a JWKS entry, which must be an RS256 key. */
+function keyFor(found: JwksKey): KeyObject {
+  if (found.jwk.alg !== 'RS256') throw refuse('ERR_COGNITO_TOKEN_ALG', 'the signing key is not an RS256 key', 'alg');
+  return found.key as KeyObject;
 }
 
 /** base64url of the left half of SHA-256 (OpenID Connect Core §3.1.3.6, for RS256). */

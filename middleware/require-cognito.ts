@@ -189,17 +189,18 @@ export function requireCognito(options: RequireCognitoOptions = {}): CognitoMidd
   return function requireCognitoMiddleware(req, res, next) {
     const r = req as GuardRequest;
     if (loginUrl !== undefined) appendVary(res, 'Accept');
-    // A token already verified, no renewal due and a synchronous revocation store: decided in this
-    // tick, next() called before returning (no promise). Anything else takes the full path below.
+    // Whatever needs no I/O (a bearer token whose signing key is held, a session token already
+    // verified with no renewal due, a synchronous revocation store) is decided in this tick: next()
+    // runs before this function returns, no promise is made. The rest continues asynchronously.
     let known: CognitoRequestContext | Promise<CognitoRequestContext> | undefined;
     try {
-      known = authorizeKnown(guard, r);
+      known = authorizeNow(guard, r);
     } catch (err) {
       fail(r, res, next, err);
       return;
     }
     if (known === undefined) {
-      authorize(guard, r).then((context) => allow(r, next, context), (err: unknown) => fail(r, res, next, err));
+      authorizeSession(guard, r).then((context) => allow(r, next, context), (err: unknown) => fail(r, res, next, err));
     } else if (known instanceof Promise) {
       known.then((context) => allow(r, next, context), (err: unknown) => fail(r, res, next, err));
     } else {
@@ -221,23 +222,33 @@ interface Guard {
 }
 
 /**
- * The same-tick path: a bearer token (exactly `Bearer <token>`, one Authorization header) or the
- * session's token found in the verifier's cache of verified tokens, with no renewal due. Returns the
- * context (or a promise of it when the revocation store answers asynchronously), throws the same
- * refusals as {@link authorize} for revocation, groups and scopes, and returns `undefined` for
- * everything else (no token, not cached, expired, renewal due, a malformed header…), which
- * {@link authorize} then decides. It never accepts what {@link authorize} would refuse: a cached
- * token passed every check of a full verification, and the per-request ones are repeated here.
+ * Everything that needs no I/O, decided in the same tick: a bearer token (a cached one, or any token
+ * whose signing key is already imported: the signature check is synchronous), and the session's
+ * token when it is in the verifier's cache and no renewal is due. Returns the context — or a promise
+ * of it when the signing key must be fetched first or the revocation store answers asynchronously —
+ * and throws refusals synchronously. Returns `undefined` for a session that needs more (a token not
+ * verified yet in this process, a renewal, no token at all): {@link authorizeSession} decides those.
+ * The checks are those of the full path whichever way the answer comes.
  */
-function authorizeKnown(g: Guard, req: GuardRequest): CognitoRequestContext | Promise<CognitoRequestContext> | undefined {
+function authorizeNow(g: Guard, req: GuardRequest): CognitoRequestContext | Promise<CognitoRequestContext> | undefined {
   const header = req.headers.authorization;
   if (header !== undefined) {
-    const token = plainBearer(req, header);
-    if (token === undefined) return undefined;
-    // A cached token was a well-formed compact JWT, so it passes readBearer's token68 check too.
-    const claims = g.verifier.verifyCached(token, g.tokenUse);
-    if (claims === undefined) return undefined;
-    return checkAndBuild(g, claims, 'bearer', g.tokenUse === 'access' ? { accessToken: token } : { idToken: token });
+    // The common spelling of a token already verified: no need to parse the header strictly, as a
+    // cached token was a well-formed compact JWT (and so passes readBearer's token68 check too).
+    const plain = plainBearer(req, header);
+    const known = plain === undefined ? undefined : g.verifier.verifyCached(plain, g.tokenUse);
+    if (known !== undefined) return checkAndBuild(g, known, 'bearer', bearerTokens(g, plain as string));
+    const auth = readBearer(req);
+    if (auth.kind === 'malformed') {
+      throw new Refusal(401, { error: 'invalid_request', code: 'ERR_COGNITO_AUTHORIZATION_MALFORMED', message: `Malformed Authorization header: ${auth.reason}.` },
+        { 'WWW-Authenticate': 'Bearer error="invalid_request"' });
+    }
+    if (auth.kind === 'bearer') {
+      const claims = verifyNow(g, auth.token, false);
+      const tokens = bearerTokens(g, auth.token);
+      return claims instanceof Promise ? claims.then((c) => checkAndBuild(g, c, 'bearer', tokens)) : checkAndBuild(g, claims, 'bearer', tokens);
+    }
+    // Another scheme (Basic…): not ours; the session decides.
   }
   const tokens = getSessionTokens(req);
   if (tokens === undefined) return undefined;
@@ -245,6 +256,10 @@ function authorizeKnown(g: Guard, req: GuardRequest): CognitoRequestContext | Pr
   if (claims === undefined) return undefined;
   if (g.renew && tokens.refreshToken && (claims.exp as number) - g.config.leewaySeconds <= g.config.clock() / 1000) return undefined;
   return sessionContext(g, req, claims, tokens);
+}
+
+function bearerTokens(g: Guard, token: string): { accessToken?: string; idToken?: string } {
+  return g.tokenUse === 'access' ? { accessToken: token } : { idToken: token };
 }
 
 /**
@@ -284,17 +299,11 @@ function signedOutIfRevoked(req: GuardRequest, err: unknown): never {
   throw err;
 }
 
-async function authorize(g: Guard, req: GuardRequest): Promise<CognitoRequestContext> {
-  const auth = readBearer(req);
-  if (auth.kind === 'malformed') {
-    throw new Refusal(401, { error: 'invalid_request', code: 'ERR_COGNITO_AUTHORIZATION_MALFORMED', message: `Malformed Authorization header: ${auth.reason}.` },
-      { 'WWW-Authenticate': 'Bearer error="invalid_request"' });
-  }
-  if (auth.kind === 'bearer') {
-    const claims = await verify(g, auth.token, false);
-    return await checkAndBuild(g, claims, 'bearer', g.tokenUse === 'access' ? { accessToken: auth.token } : { idToken: auth.token });
-  }
-
+/**
+ * The session's tokens when {@link authorizeNow} could not decide in the same tick: none at all, a
+ * token not verified yet in this process, or a renewal due (single flight, see {@link renewSession}).
+ */
+async function authorizeSession(g: Guard, req: GuardRequest): Promise<CognitoRequestContext> {
   let tokens = getSessionTokens(req);
   if (!tokens) {
     throw new Refusal(401, { error: 'unauthorized', code: 'ERR_COGNITO_TOKEN_MISSING', message: 'Sign-in required.' },
@@ -329,21 +338,33 @@ function expiryOf(token: string): number {
   }
 }
 
-async function verify(g: Guard, token: string, fromSession: boolean): Promise<CognitoClaims> {
+/** The verifier's answer (same tick when it needs no I/O), its refusals turned into the guard's. */
+function verifyNow(g: Guard, token: string, fromSession: boolean): CognitoClaims | Promise<CognitoClaims> {
+  let answer: CognitoClaims | Promise<CognitoClaims>;
   try {
-    return await g.verifier.verify(token, g.tokenUse);
+    answer = g.verifier.verifyNow(token, g.tokenUse);
   } catch (err) {
-    if (!isCognitoError(err)) throw err;
-    if (err.status === 503) {
-      throw new Refusal(503, { error: 'temporarily_unavailable', code: err.code, message: 'The signing keys are unavailable; try again later.' },
-        { 'Retry-After': String(RETRY_AFTER_SECONDS) });
-    }
-    if (err.status === 401) {
-      throw new Refusal(401, { error: 'invalid_token', code: err.code, message: err.message },
-        { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${quoteSafe(err.message)}"` }, fromSession);
-    }
-    throw err;
+    throw asRefusal(err, fromSession);
   }
+  return answer instanceof Promise ? answer.catch((err: unknown) => { throw asRefusal(err, fromSession); }) : answer;
+}
+
+async function verify(g: Guard, token: string, fromSession: boolean): Promise<CognitoClaims> {
+  return verifyNow(g, token, fromSession);
+}
+
+/** A verifier error as the guard's answer: 401 for a refused token, 503 when no keys can be had; anything else as is. */
+function asRefusal(err: unknown, fromSession: boolean): unknown {
+  if (!isCognitoError(err)) return err;
+  if (err.status === 503) {
+    return new Refusal(503, { error: 'temporarily_unavailable', code: err.code, message: 'The signing keys are unavailable; try again later.' },
+      { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+  }
+  if (err.status === 401) {
+    return new Refusal(401, { error: 'invalid_token', code: err.code, message: err.message },
+      { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${quoteSafe(err.message)}"` }, fromSession);
+  }
+  return err;
 }
 
 async function renewSession(g: Guard, req: GuardRequest, tokens: SessionTokens): Promise<SessionTokens> {

@@ -74,6 +74,23 @@ describe('lib/jwks-cache', () => {
     assert.ok(await cache.getKey(fx.key.kid), 'the real key still works');
   });
 
+  it('readyKey: no I/O; undefined until a key is fetched and imported, the same entry as getKey then, undefined again once it left the JWKS', async () => {
+    assert.equal(cache.readyKey(fx.key.kid), undefined);
+    assert.equal(fx.requests, 0, 'readyKey never fetches');
+    const got = await cache.getKey(fx.key.kid);
+    assert.equal(cache.readyKey(fx.key.kid), got);
+    assert.equal(cache.readyKey('no-such-kid'), undefined);
+    assert.equal(cache.readyKey(undefined as unknown as string), undefined);
+    const next = await fx.rotate();
+    fx.keys = [next];
+    fx.now += COOLDOWN;
+    await cache.reload();
+    assert.equal(cache.readyKey(got!.kid), undefined, 'a key removed from the JWKS is no longer ready');
+    assert.equal(cache.readyKey(next.kid), undefined, 'a new key is ready only once imported');
+    await cache.getKey(next.kid);
+    assert.equal(cache.readyKey(next.kid)?.kid, next.kid);
+  });
+
   it('key rotation: a new kid triggers one refetch, then succeeds', async () => {
     const old = fx.key;
     await cache.getKey(old.kid);

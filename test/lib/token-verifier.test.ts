@@ -268,6 +268,51 @@ describe('lib/token-verifier', () => {
     });
   });
 
+  describe('verifyNow: the answer in the same tick when no I/O is needed', () => {
+    it('a promise while the keys are not loaded; then claims (not a promise) for new and cached tokens alike', async () => {
+      const first = verifier.verifyNow(fx.accessToken(), 'access');
+      assert.ok(first instanceof Promise, 'the keys must be fetched first');
+      assert.equal((await first).token_use, 'access');
+      const fresh = fx.accessToken({ username: 'bob' });
+      const claims = verifier.verifyNow(fresh, 'access');
+      assert.ok(!(claims instanceof Promise), 'a new token signed by a held key: verified synchronously');
+      assert.equal(claims.username, 'bob');
+      assert.equal(verifier.verifyNow(fresh, 'access'), claims, 'then from the cache: the same frozen claims');
+      const id = fx.idToken();
+      assert.equal((verifier.verifyNow(id, 'id') as { token_use: string }).token_use, 'id');
+      assert.equal(fx.requests, 1);
+    });
+
+    it('refusals are thrown synchronously, with the same codes as verify()', async () => {
+      await verifier.verify(fx.accessToken(), 'access');
+      const good = fx.accessToken();
+      const [h, p, s] = good.split('.') as [string, string, string];
+      const cases: Array<[string, TokenErrorCode]> = [
+        [`${h}.${p}.${s.slice(0, 20)}${s[20] === 'A' ? 'B' : 'A'}${s.slice(21)}`, 'ERR_COGNITO_TOKEN_SIGNATURE'],
+        [fx.accessToken({ exp: now - 60 }), 'ERR_COGNITO_TOKEN_EXPIRED'],
+        [fx.accessToken({ client_id: 'another' }), 'ERR_COGNITO_TOKEN_AUDIENCE'],
+        [fx.idToken(), 'ERR_COGNITO_TOKEN_USE'],
+        ['not.a.jwt', 'ERR_COGNITO_TOKEN_MALFORMED'],
+        ['', 'ERR_COGNITO_TOKEN_MISSING'],
+      ];
+      for (const [token, code] of cases) {
+        assert.throws(() => verifier.verifyNow(token, 'access'), (e: unknown) => e instanceof TokenVerificationError && e.code === code, code);
+        await expectRefused(verifier.verify(token, 'access'), code);
+      }
+      // A cached token refused on a hit (another tokenUse) is thrown synchronously too.
+      verifier.verifyNow(good, 'access');
+      assert.throws(() => verifier.verifyNow(good, 'id'), (e: unknown) => e instanceof TokenVerificationError && e.code === 'ERR_COGNITO_TOKEN_USE');
+      assert.throws(() => verifier.verifyNow(good, 'refresh' as 'id'), TypeError);
+    });
+
+    it('an unknown kid is a promise (a refetch may find it), rejected with ERR_COGNITO_TOKEN_KID_UNKNOWN', async () => {
+      await verifier.verify(fx.accessToken(), 'access');
+      const answer = verifier.verifyNow(fx.accessToken({}, { header: { kid: randomUUID() } }), 'access');
+      assert.ok(answer instanceof Promise);
+      await expectRefused(answer, 'ERR_COGNITO_TOKEN_KID_UNKNOWN');
+    });
+  });
+
   describe('keys', () => {
     it('concurrent cold-start verifications share one fetch', async () => {
       const tokens = Array.from({ length: 100 }, () => fx.accessToken());

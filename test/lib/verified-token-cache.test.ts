@@ -207,13 +207,20 @@ describe('lib/verified-token-cache', () => {
     let verifier: TokenVerifier;
     let now: number;
 
-    // The key resolver is the door to the signature check: a hit must not go through it.
+    // The key resolvers are the door to the signature check: a hit must not go through them. A key
+    // already imported is had synchronously (readyKey); else it is fetched or imported (getKey).
     function spiedJwksCache(): JwksCache {
       const cache = new JwksCache(fx.jwksUri, { clock: fx.clock, cooldownMs: 0 });
       const getKey = cache.getKey.bind(cache);
+      const readyKey = cache.readyKey.bind(cache);
       cache.getKey = (kid: string) => {
         keyLookups++;
         return getKey(kid);
+      };
+      cache.readyKey = (kid: string) => {
+        const key = readyKey(kid);
+        if (key !== undefined) keyLookups++;
+        return key;
       };
       return cache;
     }

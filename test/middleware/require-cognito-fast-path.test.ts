@@ -1,5 +1,6 @@
-// requireCognito's same-tick path: a token already in the verifier's cache of verified tokens is let
-// through without a promise, and is refused exactly where the full path refuses it.
+// requireCognito's same-tick path: whatever needs no I/O (a bearer token whose signing key is held, a
+// session token already verified) is decided without a promise, and refused exactly where the full
+// path refuses it.
 import { strict as assert } from 'node:assert';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -104,7 +105,7 @@ function rawGet(url: string, lines: Array<[string, string]>): Promise<{ status: 
   });
 }
 
-describe('requireCognito — the same-tick path for known tokens', function () {
+describe('requireCognito — the same-tick path', function () {
   let fx: TokenFixture;
   let options: RequireCognitoOptions;
 
@@ -120,12 +121,11 @@ describe('requireCognito — the same-tick path for known tokens', function () {
     options = { ...fx.options(), jwks: fx.jwks(), revocationStore: new MemoryRevocationStore({ clock: fx.clock }) };
   });
 
-  it('a token seen before is let through in the same tick (next() runs before the middleware returns); its first sight is asynchronous', async function () {
+  it('bearer tokens are decided in the same tick once the signing key is imported: next() runs before the middleware returns, new tokens and known ones alike', async function () {
     const guard = requireCognito(options);
     const token = fx.accessToken({ 'cognito:groups': ['staff'] });
-    const first = fakeRequest([['Host', 'x'], ['Authorization', `Bearer ${token}`]]);
-    const one = callGuard(guard, first);
-    assert.equal(one.sameTick, false, 'a token never verified needs a signature check first');
+    const one = callGuard(guard, fakeRequest([['Host', 'x'], ['Authorization', `Bearer ${token}`]]));
+    assert.equal(one.sameTick, false, 'the key must be imported first');
     assert.equal(await one.done, 'next');
     for (const spelling of ['Bearer', 'bearer', 'BEARER']) {
       const req = fakeRequest([['host', 'x'], ['authorization', `${spelling} ${token}`]]);
@@ -138,6 +138,19 @@ describe('requireCognito — the same-tick path for known tokens', function () {
       assert.equal(req.cognito?.accessToken, token);
       assert.equal(req.cognito?.source, 'bearer');
     }
+    // A token never seen: its signature is checked synchronously.
+    const fresh = fakeRequest([['host', 'x'], ['authorization', `Bearer ${fx.accessToken({ username: 'bob' })}`]]);
+    const call = callGuard(guard, fresh);
+    assert.equal(call.sameTick, true);
+    assert.equal(fresh.cognito?.username, 'bob');
+    // A forged one is refused in the same tick: the answer is sent before the middleware returns.
+    const [h, p, s] = token.split('.') as [string, string, string];
+    const forged = `${h}.${p}.${s.slice(0, 30)}${s[30] === 'A' ? 'B' : 'A'}${s.slice(31)}`;
+    const res = fakeResponse();
+    callGuard(guard, fakeRequest([['host', 'x'], ['authorization', `Bearer ${forged}`]]), res);
+    assert.equal(res.sent?.status, 401);
+    assert.match(res.sent!.body, /ERR_COGNITO_TOKEN_SIGNATURE/);
+    assert.ok(!res.sent!.body.includes(s.slice(0, 40)), 'no part of the token in the answer');
   });
 
   it('a known session token is let through in the same tick too; one due for renewal is not', async function () {
