@@ -233,20 +233,38 @@ interface Guard {
 function authorizeNow(g: Guard, req: GuardRequest): CognitoRequestContext | Promise<CognitoRequestContext> | undefined {
   const header = req.headers.authorization;
   if (header !== undefined) {
-    // The common spelling of a token already verified: no need to parse the header strictly, as a
-    // cached token was a well-formed compact JWT (and so passes readBearer's token68 check too).
+    // The common spelling goes straight to the verifier, whose structural checks are stricter than
+    // readBearer's token68; only when it finds the token malformed is the header judged strictly
+    // (a malformed header is invalid_request, not invalid_token).
     const plain = plainBearer(req, header);
-    const known = plain === undefined ? undefined : g.verifier.verifyCached(plain, g.tokenUse);
-    if (known !== undefined) return checkAndBuild(g, known, 'bearer', bearerTokens(g, plain as string));
-    const auth = readBearer(req);
-    if (auth.kind === 'malformed') {
-      throw new Refusal(401, { error: 'invalid_request', code: 'ERR_COGNITO_AUTHORIZATION_MALFORMED', message: `Malformed Authorization header: ${auth.reason}.` },
-        { 'WWW-Authenticate': 'Bearer error="invalid_request"' });
+    let token = plain;
+    if (token === undefined) {
+      const auth = readBearer(req);
+      if (auth.kind === 'malformed') throw malformedHeader(auth.reason);
+      if (auth.kind === 'bearer') token = auth.token;
     }
-    if (auth.kind === 'bearer') {
-      const claims = verifyNow(g, auth.token, false);
-      const tokens = bearerTokens(g, auth.token);
-      return claims instanceof Promise ? claims.then((c) => checkAndBuild(g, c, 'bearer', tokens)) : checkAndBuild(g, claims, 'bearer', tokens);
+    if (token !== undefined) {
+      let answer: CognitoClaims | Promise<CognitoClaims>;
+      try {
+        answer = g.verifier.verifyNow(token, g.tokenUse);
+      } catch (err) {
+        // Malformed as sent the common way: readBearer decides (a malformed header, or a token it
+        // reads differently, e.g. after two spaces).
+        const strict = plain !== undefined && isCognitoError(err) && MALFORMED.has(err.code) ? readBearer(req) : undefined;
+        if (strict?.kind === 'malformed') throw malformedHeader(strict.reason);
+        if (strict?.kind !== 'bearer' || strict.token === token) throw asRefusal(err, false);
+        token = strict.token;
+        try {
+          answer = g.verifier.verifyNow(token, g.tokenUse);
+        } catch (again) {
+          throw asRefusal(again, false);
+        }
+      }
+      const tokens = bearerTokens(g, token);
+      if (!(answer instanceof Promise)) return checkAndBuild(g, answer, 'bearer', tokens);
+      return answer.then((claims) => checkAndBuild(g, claims, 'bearer', tokens), (err: unknown) => {
+        throw asRefusal(err, false);
+      });
     }
     // Another scheme (Basic…): not ours; the session decides.
   }
@@ -258,6 +276,13 @@ function authorizeNow(g: Guard, req: GuardRequest): CognitoRequestContext | Prom
   return sessionContext(g, req, claims, tokens);
 }
 
+const MALFORMED: ReadonlySet<string> = new Set(['ERR_COGNITO_TOKEN_MALFORMED', 'ERR_COGNITO_TOKEN_MISSING']);
+
+function malformedHeader(reason: string): Refusal {
+  return new Refusal(401, { error: 'invalid_request', code: 'ERR_COGNITO_AUTHORIZATION_MALFORMED', message: `Malformed Authorization header: ${reason}.` },
+    { 'WWW-Authenticate': 'Bearer error="invalid_request"' });
+}
+
 function bearerTokens(g: Guard, token: string): { accessToken?: string; idToken?: string } {
   return g.tokenUse === 'access' ? { accessToken: token } : { idToken: token };
 }
@@ -265,7 +290,7 @@ function bearerTokens(g: Guard, token: string): { accessToken?: string; idToken?
 /**
  * The token of `Authorization: Bearer <token>` spelt the common way (any case of the scheme, one
  * space), when it is the request's only Authorization header; `undefined` for anything else, which
- * `readBearer` then judges. The token itself is not checked here: only a cache hit is trusted.
+ * `readBearer` then judges. The token itself is not checked here: the verifier checks its structure.
  */
 function plainBearer(req: GuardRequest, header: string): string | undefined {
   if (header.length < 8 || header.charCodeAt(6) !== 32) return undefined;
@@ -338,19 +363,13 @@ function expiryOf(token: string): number {
   }
 }
 
-/** The verifier's answer (same tick when it needs no I/O), its refusals turned into the guard's. */
-function verifyNow(g: Guard, token: string, fromSession: boolean): CognitoClaims | Promise<CognitoClaims> {
-  let answer: CognitoClaims | Promise<CognitoClaims>;
+/** The verifier's answer for the session's token, its refusals turned into the guard's. */
+async function verify(g: Guard, token: string, fromSession: boolean): Promise<CognitoClaims> {
   try {
-    answer = g.verifier.verifyNow(token, g.tokenUse);
+    return await g.verifier.verifyNow(token, g.tokenUse);
   } catch (err) {
     throw asRefusal(err, fromSession);
   }
-  return answer instanceof Promise ? answer.catch((err: unknown) => { throw asRefusal(err, fromSession); }) : answer;
-}
-
-async function verify(g: Guard, token: string, fromSession: boolean): Promise<CognitoClaims> {
-  return verifyNow(g, token, fromSession);
 }
 
 /** A verifier error as the guard's answer: 401 for a refused token, 503 when no keys can be had; anything else as is. */
@@ -406,39 +425,6 @@ async function renewSession(g: Guard, req: GuardRequest, tokens: SessionTokens):
   return renewed;
 }
 
-/** What a request needs of a token's claims beyond the claims themselves, worked out once per verified token. */
-interface Derived {
-  /** `jti` and `origin_jti`: the ids a logout revokes. */
-  readonly ids: readonly string[];
-  readonly groups: readonly string[];
-  readonly scopes: readonly string[];
-  readonly accessUsername: string;
-  readonly idUsername: string;
-  readonly sub: string;
-}
-
-// Keyed by the (frozen) claims object: a token served from the verifier's cache hands out the same
-// object on every hit, so its ids, groups and scopes are split once, not on every request.
-const derivedOf = new WeakMap<CognitoClaims, Derived>();
-
-function derive(claims: CognitoClaims): Derived {
-  let d = derivedOf.get(claims);
-  if (d !== undefined) return d;
-  const sub = String(claims.sub ?? '');
-  const groups = Array.isArray(claims['cognito:groups'])
-    ? (claims['cognito:groups'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
-  d = Object.freeze({
-    ids: Object.freeze([claims.jti, claims.origin_jti].filter((v): v is string => typeof v === 'string' && v !== '')),
-    groups: Object.freeze(groups),
-    scopes: Object.freeze(typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : []),
-    accessUsername: typeof claims.username === 'string' ? claims.username : sub,
-    idUsername: typeof claims['cognito:username'] === 'string' ? claims['cognito:username'] : sub,
-    sub,
-  });
-  if (Object.isFrozen(claims)) derivedOf.set(claims, d);
-  return d;
-}
-
 /**
  * Revocation, groups and scopes, then the request context. Synchronous when the revocation store
  * answers synchronously (the in-memory one does); a promise when it answers with one.
@@ -449,16 +435,24 @@ function checkAndBuild(
   source: 'bearer' | 'session',
   tokens: { accessToken?: string; idToken?: string },
 ): CognitoRequestContext | Promise<CognitoRequestContext> {
-  const d = derive(claims);
-  const revoked = d.ids.length > 0 ? g.store.isRevoked(d.ids as string[]) : false;
+  const ids = revocationIds(claims);
+  const revoked = ids.length > 0 ? g.store.isRevoked(ids) : false;
   if (isThenable(revoked)) {
     return Promise.resolve(revoked).then((yes) => {
       if (yes) throw revokedRefusal(source);
-      return build(g, claims, d, source, tokens);
+      return build(g, claims, source, tokens);
     });
   }
   if (revoked) throw revokedRefusal(source);
-  return build(g, claims, d, source, tokens);
+  return build(g, claims, source, tokens);
+}
+
+/** `jti` and `origin_jti`: the ids a logout revokes. */
+function revocationIds(claims: CognitoClaims): string[] {
+  const ids: string[] = [];
+  if (typeof claims.jti === 'string' && claims.jti !== '') ids.push(claims.jti);
+  if (typeof claims.origin_jti === 'string' && claims.origin_jti !== '') ids.push(claims.origin_jti);
+  return ids;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -473,25 +467,30 @@ function revokedRefusal(source: 'bearer' | 'session'): Refusal {
 function build(
   g: Guard,
   claims: CognitoClaims,
-  d: Derived,
   source: 'bearer' | 'session',
   tokens: { accessToken?: string; idToken?: string },
 ): CognitoRequestContext {
-  if (g.groups.length > 0 && !g.groups.some((want) => d.groups.includes(want))) {
+  // The verifier has checked that cognito:groups, when present, is an array of strings (and scope a
+  // string on access tokens); fresh arrays all the same, which a handler may change for its request.
+  const listed = claims['cognito:groups'];
+  const groups = Array.isArray(listed) ? listed.filter((x): x is string => typeof x === 'string') : [];
+  const scopes = typeof claims.scope === 'string' && claims.scope !== '' ? claims.scope.split(' ').filter((x) => x !== '') : [];
+  if (g.groups.length > 0 && !g.groups.some((want) => groups.includes(want))) {
     throw new Refusal(403, { error: 'forbidden', code: 'ERR_COGNITO_GROUP_REQUIRED', message: `Requires membership of: ${g.groups.join(', ')}.` });
   }
-  if (g.scopes.length > 0 && !g.scopes.every((want) => d.scopes.includes(want))) {
+  if (g.scopes.length > 0 && !g.scopes.every((want) => scopes.includes(want))) {
     throw new Refusal(403, { error: 'insufficient_scope', code: 'ERR_COGNITO_SCOPE_REQUIRED', message: `Requires the scope: ${g.scopes.join(' ')}.` },
       { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${quoteSafe(g.scopes.join(' '))}"` });
   }
-  // Fresh arrays: a handler may change its request's copy without touching another request's.
+  const sub = String(claims.sub ?? '');
+  const username = g.tokenUse === 'access' ? claims.username : claims['cognito:username'];
   const context: CognitoRequestContext = {
     claims,
     tokenUse: g.tokenUse,
-    username: g.tokenUse === 'access' ? d.accessUsername : d.idUsername,
-    sub: d.sub,
-    groups: d.groups.slice(),
-    scopes: d.scopes.slice(),
+    username: typeof username === 'string' ? username : sub,
+    sub,
+    groups,
+    scopes,
     source,
   };
   if (tokens.accessToken) context.accessToken = tokens.accessToken;

@@ -138,6 +138,10 @@ describe('requireCognito — the same-tick path', function () {
       assert.equal(req.cognito?.accessToken, token);
       assert.equal(req.cognito?.source, 'bearer');
     }
+    // Whitespace Node would have trimmed (a request object built by other code): read as readBearer reads it.
+    const padded = fakeRequest([['host', 'x'], ['authorization', `Bearer ${token} \t`]]);
+    assert.equal(await callGuard(guard, padded).done, 'next');
+    assert.equal(padded.cognito?.accessToken, token);
     // A token never seen: its signature is checked synchronously.
     const fresh = fakeRequest([['host', 'x'], ['authorization', `Bearer ${fx.accessToken({ username: 'bob' })}`]]);
     const call = callGuard(guard, fresh);
@@ -296,6 +300,12 @@ describe('requireCognito — the same-tick path', function () {
       assert.equal((await rawGet(url, [['Authorization', `Bearer\t${token}`]])).status, 200, 'a tab separates too');
       const glued = await rawGet(url, [['Authorization', `Bearer${token}`]]);
       assert.equal(glued.status, 401);
+      const plus = await rawGet(url, [['Authorization', `Bearer ${token.slice(0, 20)}+${token.slice(21)}`]]);
+      assert.equal(plus.status, 401, 'token68 but not base64url: a malformed token');
+      assert.equal(plus.body.code, 'ERR_COGNITO_TOKEN_MALFORMED');
+      const quote = await rawGet(url, [['Authorization', `Bearer ${token.slice(0, 20)}"${token.slice(21)}`]]);
+      assert.equal(quote.status, 401, 'not even token68: a malformed header');
+      assert.equal(quote.body.code, 'ERR_COGNITO_AUTHORIZATION_MALFORMED');
       const tail = await rawGet(url, [['Authorization', `Bearer ${token}.`]]);
       assert.equal(tail.status, 401);
       assert.equal(tail.body.code, 'ERR_COGNITO_TOKEN_MALFORMED');
