@@ -27,6 +27,8 @@ export interface GuardRow {
   id: string;
   /** Median requests per second over the rounds. */
   rps: number;
+  /** Lowest and highest requests per second of the rounds: how much the machine drifted. */
+  rpsRange: [number, number];
   /**
    * Median over the rounds of (this row's req/s / the unguarded route's req/s in the same round): a
    * ratio of two loads measured seconds apart, which a shared machine's drift disturbs less than a
@@ -264,7 +266,7 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
     for (const spec of specs) {
       const s = samples.get(spec.id)!;
       const row: GuardRow = {
-        label: spec.label, id: spec.id, rps: median(s.rps), ratio: median(s.ratios), cpuUsPerReq: median(s.cpu), clientCpuShare: median(s.client),
+        label: spec.label, id: spec.id, rps: median(s.rps), rpsRange: [Math.min(...s.rps), Math.max(...s.rps)], ratio: median(s.ratios), cpuUsPerReq: median(s.cpu), clientCpuShare: median(s.client),
         p50: median(s.p50), p99: median(s.p99), non2xx: s.non2xx, target: spec.target,
       };
       const cache = (await stats(servers.get(spec.id) as Server)).tokenCache;

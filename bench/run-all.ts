@@ -53,8 +53,8 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   const t0 = performance.now();
 
-  const guard = await timed('guard throughput', () => runGuardBench(quick ? { rounds: 3, duration: 2, poolSize: 40_000 } : { rounds: 7, duration: 2 }));
-  const guardCpu = await timed('guard CPU in-process', () => runGuardCpuBench(quick ? { rounds: 3, requests: 3000 } : { rounds: 5, requests: 6000 }));
+  const guard = await timed('guard throughput', () => runGuardBench(quick ? { rounds: 3, duration: 2, poolSize: 40_000 } : { rounds: 9, duration: 2 }));
+  const guardCpu = await timed('guard CPU in-process', () => runGuardCpuBench(quick ? { rounds: 3, requests: 3000 } : { rounds: 7, requests: 6000 }));
   const srp = await timed('SRP client CPU', () => runSrpBench(quick ? { rounds: 3 } : {}));
   const login = await timed('login end to end', () => runLoginBench(quick ? { logins: 40, duration: 2 } : { logins: 100 }));
   const renewal = await timed('renewal burst', () => runRenewalBench(quick ? { rounds: 2 } : {}));
@@ -110,9 +110,12 @@ ${table(figures)}
 ## Guarded route throughput
 
 Express 5, one JSON route (\`GET /api/data\`), each server in its own process (\`bench/guard-server.ts\`),
-${pinnedCores ? 'pinned to CPU 1 while autocannon runs on CPU 0 (taskset), ' : ''}autocannon with 10 connections on loopback, ${quick ? '3 rounds of 2 s' : '7 rounds of 2 s'} after a 1 s warm-up, every row once
+${pinnedCores ? 'pinned to CPU 1 while autocannon runs on CPU 0 (taskset), ' : ''}autocannon with 10 connections on loopback, ${quick ? '3 rounds of 2 s' : '9 rounds of 2 s'} after a 1 s warm-up, every row once
 per round in a rotating order. req/s and latencies are medians over the rounds; "× unguarded" is the median
-of the per-round ratios to row (a); server CPU is the server process's user+system time per request.
+of the per-round ratios to row (a); server CPU is the server process's user+system time per request;
+"load generator CPU" is the share of its core autocannon used (far from 100%: the server, not the client,
+limits every row). This machine is a shared VM: the unguarded route alone ranged from ${Math.round(a.rpsRange[0])} to
+${Math.round(a.rpsRange[1])} req/s over the rounds of this run, which is why every ratio is taken within a round.
 Tokens are RS256, signed by a local key, with Cognito's issuer; every verifier is given the static JWKS
 (no fetch). Distinct-token rows take pre-minted tokens in order, each server every token once, so every
 request is a cache miss (the cache counters in each row's label show it).
@@ -124,11 +127,14 @@ rest of \`requireCognito()\`. Row (a2) is the unguarded route behind express-ses
 cookie: what express-session alone costs, which row (d) pays too. Row (a3) is the unguarded route sent the
 same 1 KB \`Authorization\` header as (b), ignored: what carrying the token costs the client and the server.
 Row (a4) is a middleware that does nothing but call \`next()\` from a promise callback, as every
-promise-based guard does, with the same header.
+promise-based guard does, with the same header; \`requireCognito()\` decides a token it can check without
+I/O in the same tick (no promise), so it does not pay that hop.
 
 The same apps driven in-process (\`bench/guard-cpu.ts\`: a real \`IncomingMessage\`/\`ServerResponse\` on a
-socket that swallows writes, each app in its own process, ${quick ? '3 rounds of 3,000' : '5 rounds of 6,000'} requests, medians):
-CPU per request without the kernel's loopback and the load generator.
+socket that swallows writes, each app in its own process, ${quick ? '3 rounds of 3,000' : '7 rounds of 6,000'} requests, medians):
+CPU per request without the kernel's loopback and the load generator. Row (a5) mounts a middleware that
+only calls \`next()\`: what any middleware on \`/api\` costs Express. The plain-jose row is dearer here than
+under load: with one request at a time, each of jose's thread-pool verifications wakes an idle event loop.
 
 ${formatGuardCpuTable(guardCpu)}
 
