@@ -293,7 +293,7 @@ function bearerTokens(g: Guard, token: string): { accessToken?: string; idToken?
  * `readBearer` then judges. The token itself is not checked here: the verifier checks its structure.
  */
 function plainBearer(req: GuardRequest, header: string): string | undefined {
-  if (header.length < 8 || header.charCodeAt(6) !== 32) return undefined;
+  if (typeof header !== 'string' || header.length < 8 || header.charCodeAt(6) !== 32) return undefined;
   const scheme = header.slice(0, 6);
   if (scheme !== 'Bearer' && scheme.toLowerCase() !== 'bearer') return undefined;
   const raw = req.rawHeaders;
