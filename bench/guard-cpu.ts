@@ -16,6 +16,7 @@ import { Duplex } from 'node:stream';
 import type { JSONWebKeySet } from 'jose';
 import { createBenchKey, mintAccessToken, mintIdToken, mintInChildren } from './bench-tokens';
 import { buildApp, type Variant } from './guard-server';
+import { spread, type PairedRatio } from './guard-throughput';
 
 /** One row: median CPU µs per request, and its ratio to the unguarded app's. */
 export interface GuardCpuRow {
@@ -24,7 +25,12 @@ export interface GuardCpuRow {
   usPerReq: number;
   /** Median over the rounds of (unguarded µs / this row's µs): comparable to a throughput ratio. */
   ratio: number;
+  /** Back to back with a baseline (see {@link CPU_PAIRS}): baseline µs / this row's µs, median and quartiles. */
+  paired?: Record<string, PairedRatio>;
 }
+
+/** Rows measured again back to back with their baselines: (b) and (d) as the targets read them, (a) with itself (noise). */
+export const CPU_PAIRS: ReadonlyArray<readonly [row: string, baseline: string]> = [['a', 'a'], ['b', 'a'], ['d', 'a2']];
 
 interface Spec {
   id: string;
@@ -146,9 +152,10 @@ function measure(c: ChildProcess, requests: number): Promise<number> {
  * const rows = await runGuardCpuBench({ rounds: 7 });
  */
 export async function runGuardCpuBench(
-  options: { rounds?: number; requests?: number; rows?: readonly string[]; log?: (line: string) => void } = {},
+  options: { rounds?: number; requests?: number; rows?: readonly string[]; pairRounds?: number; log?: (line: string) => void } = {},
 ): Promise<GuardCpuRow[]> {
   const { rounds = 7, requests = 20_000 } = options;
+  const pairRounds = options.pairRounds ?? 2 * rounds;
   // Row (a) is every ratio's baseline: always measured.
   const SPECS = ALL_SPECS.filter((s) => s.id === 'a' || options.rows === undefined || options.rows.includes(s.id));
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -172,7 +179,29 @@ export async function runGuardCpuBench(
       for (const spec of SPECS) ratios.get(spec.id)!.push(base / (samples.get(spec.id)![round] as number));
       log(`guard CPU bench: round ${round + 1}/${rounds} done`);
     }
-    return SPECS.map((spec) => ({ id: spec.id, label: spec.label, usPerReq: median(samples.get(spec.id)!), ratio: median(ratios.get(spec.id)!) }));
+    // Back to back, alternating which goes first; half-size measurements.
+    const paired = new Map<string, number[]>();
+    for (let round = 0; round < pairRounds; round++) {
+      for (const [row, baseline] of CPU_PAIRS) {
+        const x = children.get(row);
+        const y = children.get(baseline);
+        if (x === undefined || y === undefined) continue;
+        const firstIsBase = round % 2 === 0;
+        const u1 = await measure(firstIsBase ? y : x, requests / 2);
+        const u2 = await measure(firstIsBase ? x : y, requests / 2);
+        const [ux, uy] = firstIsBase ? [u2, u1] : [u1, u2];
+        paired.set(`${row}/${baseline}`, [...(paired.get(`${row}/${baseline}`) ?? []), uy / ux]);
+      }
+    }
+    if (pairRounds > 0) log(`guard CPU bench: ${pairRounds} back-to-back rounds done`);
+    return SPECS.map((spec) => {
+      const row: GuardCpuRow = { id: spec.id, label: spec.label, usPerReq: median(samples.get(spec.id)!), ratio: median(ratios.get(spec.id)!) };
+      for (const [x, baseline] of CPU_PAIRS) {
+        const values = paired.get(`${x}/${baseline}`);
+        if (x === spec.id && values !== undefined) row.paired = { ...row.paired, [baseline]: spread(values) };
+      }
+      return row;
+    });
   } finally {
     for (const c of children.values()) c.kill();
   }
@@ -185,8 +214,14 @@ export async function runGuardCpuBench(
  * console.log(formatGuardCpuTable(await runGuardCpuBench()));
  */
 export function formatGuardCpuTable(rows: GuardCpuRow[]): string {
-  const lines = ['| app (in-process, no sockets) | CPU µs per request (median) | unguarded / this (median of per-round ratios) |', '|---|---:|---:|'];
-  for (const r of rows) lines.push(`| ${r.label} | ${r.usPerReq.toFixed(1)} | ${r.ratio.toFixed(2)}× |`);
+  const lines = [
+    '| app (in-process, no sockets) | CPU µs per request (median) | unguarded / this (median of per-round ratios) | back to back: baseline / this, median [quartiles] |',
+    '|---|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    const paired = Object.entries(r.paired ?? {}).map(([base, p]) => `${p.median.toFixed(2)}× (${base}) [${p.q1.toFixed(2)}–${p.q3.toFixed(2)}]`).join(', ');
+    lines.push(`| ${r.label} | ${r.usPerReq.toFixed(1)} | ${r.ratio.toFixed(2)}× | ${paired} |`);
+  }
   return lines.join('\n');
 }
 

@@ -56,16 +56,38 @@ export interface GuardRow {
    * req/s divided by its baseline's, the two measured back to back (in alternating order), so that
    * the machine's drift between them is seconds, not a whole round.
    */
-  paired?: Record<string, number>;
+  paired?: Record<string, PairedRatio>;
   /** Token-cache counters of the server after the last round (requireCognito and verifier rows). */
   cache?: { hits: number; misses: number; size: number };
 }
 
+/** Ratios of back-to-back loads: median and quartiles over the pairs. */
+export interface PairedRatio {
+  median: number;
+  q1: number;
+  q3: number;
+  pairs: number;
+}
+
+function quantile(sorted: number[], q: number): number {
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (at - lo);
+}
+
+/** Median and quartiles of `values`. */
+export function spread(values: number[]): PairedRatio {
+  const sorted = [...values].sort((x, y) => x - y);
+  return { median: quantile(sorted, 0.5), q1: quantile(sorted, 0.25), q3: quantile(sorted, 0.75), pairs: sorted.length };
+}
+
 /**
- * Rows measured again, each back to back with its baseline, every round: the targets' ratios. (b) and
- * (d) against the unguarded routes, (c) against the plain-jose guard, (b) against aws-jwt-verify's.
+ * Rows measured again, each back to back with its baseline, in rounds of their own: the targets'
+ * ratios. (b) and (d) against the unguarded routes, (c) against the plain-jose guard, (b) against
+ * aws-jwt-verify's; and (a) against itself, the noise floor of such a ratio on this machine.
  */
-export const PAIRS: ReadonlyArray<readonly [row: string, baseline: string]> = [['b', 'a'], ['d', 'a2'], ['c', 'f'], ['b', 'e']];
+export const PAIRS: ReadonlyArray<readonly [row: string, baseline: string]> = [['a', 'a'], ['b', 'a'], ['d', 'a2'], ['c', 'f'], ['b', 'e']];
 
 /** Options of {@link runGuardBench}. */
 export interface GuardBenchOptions {
@@ -73,6 +95,10 @@ export interface GuardBenchOptions {
   rounds?: number;
   /** Seconds per measurement. Default 3. */
   duration?: number;
+  /** Rounds of back-to-back pairs ({@link PAIRS}). Default 2 × rounds. */
+  pairRounds?: number;
+  /** Seconds per load of a back-to-back pair. Default 1. */
+  pairDuration?: number;
   /** autocannon connections. Default 10. */
   connections?: number;
   /**
@@ -186,6 +212,7 @@ async function login(server: Server, tokens: { idToken: string; accessToken: str
  */
 export async function runGuardBench(options: GuardBenchOptions = {}): Promise<GuardRow[]> {
   const { rounds = 5, duration = 3, connections = 10, poolSize = 100_000 } = options;
+  const { pairRounds = 2 * rounds, pairDuration = 1 } = options;
   const only = options.only;
   const specs = only === undefined ? SPECS : SPECS.filter((s) => only.includes(s.id) || (s.id === 'a' && !options.profile));
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'guard-prof-')) : undefined;
@@ -246,7 +273,6 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
 
     const samples = new Map<string, { rps: number[]; cpu: number[]; client: number[]; p50: number[]; p99: number[]; non2xx: number; ratios: number[] }>();
     for (const spec of specs) samples.set(spec.id, { rps: [], cpu: [], client: [], p50: [], p99: [], non2xx: 0, ratios: [] });
-    const pairedRatios = new Map<string, number[]>();
     for (let round = 0; round < rounds; round++) {
       // Rotate the order so that no variant always runs first (or right after a heavy one).
       const order = specs.map((_, i) => specs[(i + round) % specs.length] as Spec);
@@ -272,19 +298,26 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
         const s = samples.get(spec.id)!;
         s.ratios.push(base === undefined ? NaN : (s.rps[round] as number) / base);
       }
+      log(`guard bench: round ${round + 1}/${rounds} done`);
+    }
+
+    // The target ratios, back to back: many short pairs, alternating which of the two goes first so
+    // that neither always gets the warmer (or the noisier) slot. (a) against itself is the noise floor.
+    const pairedRatios = new Map<string, number[]>();
+    for (let round = 0; round < pairRounds; round++) {
       for (const [row, baseline] of PAIRS) {
         const x = specs.find((sp) => sp.id === row);
         const y = specs.find((sp) => sp.id === baseline);
         if (x === undefined || y === undefined) continue;
-        // Alternate which goes first, so that neither always gets the warmer (or the noisier) slot.
         const [first, second] = round % 2 === 0 ? [y, x] : [x, y];
-        const r1 = (await load(first, duration)).requests.average;
-        const r2 = (await load(second, duration)).requests.average;
-        const [rx, ry] = first === x ? [r1, r2] : [r2, r1];
+        const r1 = (await load(first, pairDuration)).requests.average;
+        const r2 = (await load(second, pairDuration)).requests.average;
+        // For the A/A pair, "row" is whichever ran second.
+        const [rx, ry] = round % 2 === 0 ? [r2, r1] : [r1, r2];
         const key = `${row}/${baseline}`;
         pairedRatios.set(key, [...(pairedRatios.get(key) ?? []), rx / ry]);
       }
-      log(`guard bench: round ${round + 1}/${rounds} done`);
+      if ((round + 1) % 5 === 0 || round + 1 === pairRounds) log(`guard bench: back-to-back round ${round + 1}/${pairRounds} done`);
     }
 
     const rows: GuardRow[] = [];
@@ -296,7 +329,7 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
       };
       for (const [x, baseline] of PAIRS) {
         const ratios = pairedRatios.get(`${x}/${baseline}`);
-        if (x === spec.id && ratios !== undefined) row.paired = { ...row.paired, [baseline]: median(ratios) };
+        if (x === spec.id && ratios !== undefined) row.paired = { ...row.paired, [baseline]: spread(ratios) };
       }
       const cache = (await stats(servers.get(spec.id) as Server)).tokenCache;
       if (cache !== undefined) row.cache = { hits: cache.hits, misses: cache.misses, size: cache.size };
@@ -305,9 +338,9 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
     const byId = (id: string): GuardRow | undefined => rows.find((r) => r.id === id);
     const [b, c, d, e, f] = ['b', 'c', 'd', 'e', 'f'].map(byId);
     // The targets are judged on the back-to-back ratios where they were measured (see PAIRS).
-    if (b) b.met = (b.paired?.a ?? b.ratio) >= 0.9 && (e === undefined || (b.paired?.e ?? b.ratio / e.ratio) >= 1.4);
-    if (c && f) c.met = (c.paired?.f ?? c.ratio / f.ratio) >= 1;
-    if (d) d.met = (d.paired?.a2 ?? d.ratio) >= 0.85;
+    if (b) b.met = (b.paired?.a?.median ?? b.ratio) >= 0.9 && (e === undefined || (b.paired?.e?.median ?? b.ratio / e.ratio) >= 1.4);
+    if (c && f) c.met = (c.paired?.f?.median ?? c.ratio / f.ratio) >= 1;
+    if (d) d.met = (d.paired?.a2?.median ?? d.ratio) >= 0.85;
     return rows;
   } finally {
     if (pinnedCores) pin(process.pid, `0-${cpus().length - 1}`);
@@ -327,12 +360,12 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
  */
 export function formatGuardTable(rows: GuardRow[]): string {
   const lines = [
-    '| route | req/s (median) | × unguarded (median of per-round ratios) | back to back with its baseline (median ratio) | server CPU µs/req | load generator CPU | p50 / p99 ms | non-2xx | target | met |',
+    '| route | req/s (median) | × unguarded (median of per-round ratios) | back to back with its baseline: median ratio [quartiles] | server CPU µs/req | load generator CPU | p50 / p99 ms | non-2xx | target | met |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
   ];
   for (const r of rows) {
     const cache = r.cache ? ` (cache: ${r.cache.hits} hits, ${r.cache.misses} misses)` : '';
-    lines.push(`| ${r.label}${cache} | ${Math.round(r.rps)} | ${r.ratio.toFixed(2)}× | ${Object.entries(r.paired ?? {}).map(([base, ratio]) => `${ratio.toFixed(2)}× (${base})`).join(', ')} | ${r.cpuUsPerReq.toFixed(1)} | ${Math.round(100 * r.clientCpuShare)}% | ${r.p50} / ${r.p99} | ${r.non2xx} | ${r.target} | ${r.met === undefined ? '' : r.met ? 'yes' : 'NO'} |`);
+    lines.push(`| ${r.label}${cache} | ${Math.round(r.rps)} | ${r.ratio.toFixed(2)}× | ${Object.entries(r.paired ?? {}).map(([base, p]) => `${p.median.toFixed(2)}× (${base}) [${p.q1.toFixed(2)}–${p.q3.toFixed(2)}]`).join(', ')} | ${r.cpuUsPerReq.toFixed(1)} | ${Math.round(100 * r.clientCpuShare)}% | ${r.p50} / ${r.p99} | ${r.non2xx} | ${r.target} | ${r.met === undefined ? '' : r.met ? 'yes' : 'NO'} |`);
   }
   return lines.join('\n');
 }
