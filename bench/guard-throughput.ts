@@ -6,7 +6,7 @@
  * variant's ratio to the unguarded route measured in the same run, and the server's CPU time per
  * request (a figure that does not depend on the load generator sharing the machine).
  *
- *   npx tsx bench/guard-throughput.ts [--rounds 5] [--duration 3] [--rows b,c,e]
+ *   npx tsx bench/guard-throughput.ts [--rounds 5] [--duration 3] [--rows b,c,e] [--pairs b/a,b/g] [--pairRounds 10]
  *   npx tsx bench/guard-throughput.ts --profile b [--duration 5]   # one row under node --cpu-prof:
  *                                                                  # prints where the server's CPU goes
  *
@@ -85,9 +85,13 @@ export function spread(values: number[]): PairedRatio {
 /**
  * Rows measured again, each back to back with its baseline, in rounds of their own: the targets'
  * ratios. (b) and (d) against the unguarded routes, (c) against the plain-jose guard, (b) against
- * aws-jwt-verify's; and (a) against itself, the noise floor of such a ratio on this machine.
+ * aws-jwt-verify's; and (a) against itself, the noise floor of such a ratio on this machine. For
+ * context, (b) against a middleware that only calls next() (what mounting any middleware costs) and
+ * against a bare TokenVerifier middleware (what the rest of requireCognito costs).
  */
-export const PAIRS: ReadonlyArray<readonly [row: string, baseline: string]> = [['a', 'a'], ['b', 'a'], ['d', 'a2'], ['c', 'f'], ['b', 'e']];
+export const PAIRS: ReadonlyArray<readonly [row: string, baseline: string]> = [
+  ['a', 'a'], ['b', 'a'], ['d', 'a2'], ['c', 'f'], ['b', 'e'], ['b', 'a5'], ['b', 'g'],
+];
 
 /** Options of {@link runGuardBench}. */
 export interface GuardBenchOptions {
@@ -97,6 +101,8 @@ export interface GuardBenchOptions {
   duration?: number;
   /** Rounds of back-to-back pairs ({@link PAIRS}). Default 2 × rounds. */
   pairRounds?: number;
+  /** Which pairs to measure back to back (row, baseline). Default {@link PAIRS}. */
+  pairs?: ReadonlyArray<readonly [string, string]>;
   /** Seconds per load of a back-to-back pair. Default 1. */
   pairDuration?: number;
   /** autocannon connections. Default 10. */
@@ -130,6 +136,7 @@ const SPECS: Spec[] = [
   { id: 'd', label: '(d) requireCognito(), session (MemoryStore)', variant: 'require-session', tokens: 'session', target: '≥ 0.85× the unguarded route with express-session (a2)' },
   { id: 'a3', label: '(a3) unguarded, the same bearer header sent and ignored (context for b)', variant: 'unguarded', tokens: 'same-ignored', target: '—' },
   { id: 'a4', label: '(a4) a no-op async middleware, same bearer header (context for b)', variant: 'async-noop', tokens: 'same-ignored', target: '—' },
+  { id: 'a5', label: '(a5) a no-op middleware calling next() at once, same bearer header (context for b)', variant: 'sync-noop', tokens: 'same-ignored', target: '—' },
   { id: 'a2', label: '(a2) unguarded + express-session (context for d)', variant: 'unguarded-session', tokens: 'session', target: '—' },
   { id: 'e', label: '(e) aws-jwt-verify guard, same token', variant: 'aws-jwt-verify', tokens: 'same', target: 'issue measured ≈ 0.62×' },
   { id: 'f', label: '(f) plain jose guard, distinct tokens', variant: 'jose', tokens: 'distinct', target: 'issue measured ≈ 0.65×' },
@@ -212,7 +219,7 @@ async function login(server: Server, tokens: { idToken: string; accessToken: str
  */
 export async function runGuardBench(options: GuardBenchOptions = {}): Promise<GuardRow[]> {
   const { rounds = 5, duration = 3, connections = 10, poolSize = 100_000 } = options;
-  const { pairRounds = 2 * rounds, pairDuration = 1 } = options;
+  const { pairRounds = 2 * rounds, pairDuration = 1, pairs = PAIRS } = options;
   const only = options.only;
   const specs = only === undefined ? SPECS : SPECS.filter((s) => only.includes(s.id) || (s.id === 'a' && !options.profile));
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'guard-prof-')) : undefined;
@@ -305,7 +312,7 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
     // that neither always gets the warmer (or the noisier) slot. (a) against itself is the noise floor.
     const pairedRatios = new Map<string, number[]>();
     for (let round = 0; round < pairRounds; round++) {
-      for (const [row, baseline] of PAIRS) {
+      for (const [row, baseline] of pairs) {
         const x = specs.find((sp) => sp.id === row);
         const y = specs.find((sp) => sp.id === baseline);
         if (x === undefined || y === undefined) continue;
@@ -327,7 +334,7 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
         label: spec.label, id: spec.id, rps: median(s.rps), rpsRange: [Math.min(...s.rps), Math.max(...s.rps)], ratio: median(s.ratios), cpuUsPerReq: median(s.cpu), clientCpuShare: median(s.client),
         p50: median(s.p50), p99: median(s.p99), non2xx: s.non2xx, target: spec.target,
       };
-      for (const [x, baseline] of PAIRS) {
+      for (const [x, baseline] of pairs) {
         const ratios = pairedRatios.get(`${x}/${baseline}`);
         if (x === spec.id && ratios !== undefined) row.paired = { ...row.paired, [baseline]: spread(ratios) };
       }
@@ -432,8 +439,11 @@ if (require.main === module) {
   const profile = process.argv.indexOf('--profile');
   const rowsArg = process.argv.indexOf('--rows');
   const only = profile !== -1 ? [process.argv[profile + 1] as string] : rowsArg !== -1 ? (process.argv[rowsArg + 1] as string).split(',') : undefined;
+  const pairsArg = process.argv.indexOf('--pairs');
+  const pairs = pairsArg === -1 ? undefined : (process.argv[pairsArg + 1] as string).split(',').map((p) => p.split('/') as [string, string]);
   runGuardBench({
     rounds: arg('rounds', profile === -1 ? 5 : 1), duration: arg('duration', 3),
+    pairRounds: arg('pairRounds', 2 * arg('rounds', profile === -1 ? 5 : 1)), ...(pairs === undefined ? {} : { pairs }),
     ...(only === undefined ? {} : { only }), ...(profile === -1 ? {} : { profile: true }),
   }).then((rows) => {
     console.log(formatGuardTable(rows));
