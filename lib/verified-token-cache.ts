@@ -22,8 +22,8 @@
  * Memory (measured by `bench/memory.ts`, Node 20, x64; the keys remembered by `offer` included): an
  * entry costs about 0.8 KB of heap for a Cognito access token (~1 KB of JWT), up to ~3.1 KB at the
  * 4 KB cap. In RSS it costs more: V8 lets a heap with more live data grow further before collecting,
- * and keeps the pages until it idles (21–27 MB of RSS measured right after verifying 100,000 tokens,
- * 14 MB after 3 s idle, for 8 MB of heap). Documented bound, in RSS right after such a load:
+ * and keeps the pages until it idles (17–29 MB of RSS measured right after verifying 100,000 tokens
+ * over seven runs, 14–19 MB after 3 s idle, for 8 MB of heap). Documented bound, in RSS right after such a load:
  * {@link TOKEN_CACHE_BYTES_PER_ENTRY} (3 KB) per entry for Cognito-sized tokens (up to 1.5 KB), so
  * at most 30 MB for the default 10,000 entries however many distinct tokens are seen; tokens near
  * the 4 KB cap, in the same proportion, up to 12 KB each (120 MB at the default size).
