@@ -437,16 +437,7 @@ const MAX_KNOWN_HEADERS = 64;
 
 /** The header: a JSON object with `alg: RS256`, a `kid`, and nothing but `alg`/`kid`/`typ`. Returns the kid. */
 function checkHeader(encodedHeader: string): string {
-  let header: unknown;
-  try {
-    header = JSON.parse(Buffer.from(encodedHeader, 'base64url').toString('utf8'));
-  } catch {
-    header = undefined;
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
-    throw refuse('ERR_COGNITO_TOKEN_MALFORMED', 'the header is not a JSON object');
-  }
-  const h = header as Record<string, unknown>;
+  const h = decodeJsonObject(encodedHeader, 'the header');
   if (h.alg !== 'RS256') throw refuse('ERR_COGNITO_TOKEN_ALG', 'alg must be RS256', 'alg');
   for (const name of Object.keys(h)) {
     if (!ALLOWED_HEADER.has(name)) throw refuse('ERR_COGNITO_TOKEN_HEADER', 'the header has a parameter Cognito never sends', name);
@@ -477,16 +468,21 @@ function checkSignature(token: string, jws: Jws, key: KeyObject): boolean {
 
 /** The claims set: a JSON object (a signed array or non-JSON is malformed, as jose says). */
 function decodePayload(encoded: string): Record<string, unknown> {
-  let payload: unknown;
+  return decodeJsonObject(encoded, 'the claims set');
+}
+
+/** A base64url segment holding a JSON object; anything else (not JSON, an array, a string…) is malformed. */
+function decodeJsonObject(segment: string, what: string): Record<string, unknown> {
+  let value: unknown;
   try {
-    payload = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
   } catch {
-    payload = undefined;
+    value = undefined;
   }
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    throw refuse('ERR_COGNITO_TOKEN_MALFORMED', 'the claims set is not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw refuse('ERR_COGNITO_TOKEN_MALFORMED', `${what} is not a JSON object`);
   }
-  return payload as Record<string, unknown>;
+  return value as Record<string, unknown>;
 }
 
 /** Freezes parsed JSON all the way down (cached claims are shared by every request that presents the token). */
