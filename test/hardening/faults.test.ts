@@ -38,6 +38,15 @@ function sdkWithTimeout(pool: TestPool, requestTimeoutMs: number): CognitoIdenti
   });
 }
 
+/** A pool with alice, and an app whose Cognito calls give up after 500 ms without retrying. */
+async function startAppWithShortTimeouts(): Promise<{ pool: TestPool; web: TestApp; sdk: CognitoIdentityProviderClient }> {
+  const pool = await startTestPool();
+  await pool.createUser('alice', PASSWORD);
+  const sdk = sdkWithTimeout(pool, 500);
+  const web = await startApp(express5, { pool, strategy: { client: sdk }, guard: { client: sdk }, logout: { client: sdk } });
+  return { pool, web, sdk };
+}
+
 /** A forged bearer token with a random kid: the structure passes, the kid is unknown. */
 function randomKidToken(): string {
   const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -148,10 +157,7 @@ describe('hardening: faults', function () {
     let sdk: CognitoIdentityProviderClient;
 
     before(async () => {
-      pool = await startTestPool();
-      await pool.createUser('alice', PASSWORD);
-      sdk = sdkWithTimeout(pool, 500);
-      web = await startApp(express5, { pool, strategy: { client: sdk }, guard: { client: sdk }, logout: { client: sdk } });
+      ({ pool, web, sdk } = await startAppWithShortTimeouts());
     });
     after(async () => {
       await web.close();
@@ -208,10 +214,7 @@ describe('hardening: faults', function () {
     let sdk: CognitoIdentityProviderClient;
 
     before(async () => {
-      pool = await startTestPool();
-      await pool.createUser('alice', PASSWORD);
-      sdk = sdkWithTimeout(pool, 500);
-      web = await startApp(express5, { pool, strategy: { client: sdk }, guard: { client: sdk }, logout: { client: sdk } });
+      ({ pool, web, sdk } = await startAppWithShortTimeouts());
     });
     after(async () => {
       await web.close();
