@@ -102,7 +102,7 @@ export async function runSrpBench(options: SrpBenchOptions = {}): Promise<SrpBen
     return modPowN(input.base, input.exponent);
   };
 
-  // Warm up (JIT, the shared Diffie-Hellman object) before measuring.
+  // Warm up (JIT, OpenSSL key parsing) before measuring.
   cpuMsPerOp(10, ours);
   cpuMsPerOp(10, floor);
   cpuMsPerOp(1, aws);

@@ -1,12 +1,15 @@
 /**
  * The SRP-6a group Cognito uses (RFC 5054, 3072-bit, g = 2) and the arithmetic on it.
  *
- * Modular exponentiation is done by OpenSSL through a `node:crypto` Diffie-Hellman object built on
- * the group: with the exponent set as its private key, `computeSecret(base)` is `base^e mod N` and
- * the public key it derives is `g^e mod N`. That is about 1–2 ms for 3072 bits, against ~70 ms for
- * a JavaScript big-integer loop.
+ * Modular exponentiation is done by OpenSSL as a raw RSA public-key operation: an RSA public key
+ * whose modulus is N and whose public exponent is the exponent wanted, applied without padding, is
+ * exactly `base^exponent mod N`. That is OpenSSL's Montgomery exponentiation, about as fast as a
+ * Diffie-Hellman `computeSecret`, but with nothing to set up and nothing validated beyond `base < N`.
+ * (The Diffie-Hellman form it replaces needs a DH object on N, whose construction runs a ~3 s
+ * primality check on Node 24, and whose `computeSecret` on Node 22 refuses the half of all bases that
+ * are not quadratic residues: docs/architecture.md, "SRP speed".)
  */
-import { createDiffieHellman, createHash, type DiffieHellman } from 'node:crypto';
+import { constants, createHash, createPublicKey, publicEncrypt } from 'node:crypto';
 
 /** RFC 5054 appendix A, 3072-bit group prime, as Cognito uses it. */
 export const N_HEX =
@@ -58,17 +61,8 @@ export function hashBytes(data: Buffer | string): string {
 /** k = H(PAD(N) | PAD(g)). */
 export const k = BigInt('0x' + hashHex(padHex(N) + padHex(g)));
 
-const N_BYTES = Buffer.from(N_HEX, 'hex');
-const BYTE_LENGTH = N_BYTES.length;
-
-// One DH object for the process: building one runs OpenSSL's DH_check (a primality test), which is
-// far dearer than the exponentiation itself. JavaScript is single-threaded and each use below is
-// synchronous, so sharing it is safe.
-let dh: DiffieHellman | undefined;
-function group(): DiffieHellman {
-  dh ??= createDiffieHellman(N_BYTES, Buffer.from([2]));
-  return dh;
-}
+const BYTE_LENGTH = N_HEX.length / 2;
+const N_B64URL = Buffer.from(N_HEX, 'hex').toString('base64url');
 
 function toBytes(value: bigint): Buffer {
   let hex = toHex(value);
@@ -76,24 +70,28 @@ function toBytes(value: bigint): Buffer {
   return Buffer.from(hex, 'hex');
 }
 
-function fromBytes(bytes: Buffer): bigint {
-  return bytes.length === 0 ? 0n : BigInt('0x' + bytes.toString('hex'));
-}
-
 /**
- * `base^exponent mod N`, computed by OpenSSL. `base` is reduced into [0, N) first; the degenerate
- * bases OpenSSL refuses (0, 1, N−1) are handled here so that an attacker-chosen value never throws.
+ * `base^exponent mod N`, computed by OpenSSL, for any base and any non-negative exponent. `base` is
+ * reduced into [0, N) first; exponents 0 and 1 and the bases 0 and 1 are answered directly, so that
+ * no attacker-chosen value reaches OpenSSL as a degenerate key or throws.
  */
 export function modPowN(base: bigint, exponent: bigint): bigint {
   if (exponent < 0n) throw new RangeError('SRP exponents are non-negative');
   const b = ((base % N) + N) % N;
   if (exponent === 0n) return 1n;
-  if (b === 0n) return 0n;
-  if (b === 1n) return 1n;
-  if (b === N - 1n) return exponent % 2n === 0n ? 1n : N - 1n;
-  const d = group();
-  d.setPrivateKey(toBytes(exponent));
-  return fromBytes(d.computeSecret(toBytes(b)));
+  if (b === 0n || b === 1n) return b;
+  // OpenSSL wants the public exponent below the modulus. N is prime, so b^(N−1) = 1 (Fermat) and
+  // the exponent may be taken mod N−1.
+  const e = exponent < N - 1n ? exponent : exponent % (N - 1n);
+  if (e === 0n) return 1n;
+  if (e === 1n) return b;
+  const key = createPublicKey({ key: { kty: 'RSA', n: N_B64URL, e: toBytes(e).toString('base64url') }, format: 'jwk' });
+  // RSA without padding takes a block exactly as long as the modulus, big-endian, zero-filled.
+  const block = Buffer.alloc(BYTE_LENGTH);
+  const bytes = toBytes(b);
+  bytes.copy(block, BYTE_LENGTH - bytes.length);
+  const result = publicEncrypt({ key, padding: constants.RSA_NO_PADDING }, block);
+  return BigInt('0x' + result.toString('hex'));
 }
 
 /** `g^exponent mod N`, computed by OpenSSL. */
