@@ -73,17 +73,39 @@ export function resolveCognitoOptions(
   if (env !== undefined && (typeof env !== 'object' || env === null)) throw new TypeError('"env" must be an object');
   const merged = { ...shared, userPoolId, clientId } as CognitoOptions;
   const config = env === undefined ? resolveConfig(merged) : resolveConfig(merged, env);
+  return { config, state: resolveUserState(options) };
+}
+
+/**
+ * The per-user fields of {@link CognitoUserOptions} (everything but the shared options), as given to
+ * `Cognito.fromConfig(config, state)`.
+ *
+ * @example
+ * const state: CognitoState = { username: 'bob', refreshToken, deviceKey, deviceGroupKey, devicePassword };
+ */
+export type CognitoState = Pick<CognitoUserOptions, 'username' | 'idToken' | 'accessToken' | 'refreshToken' | 'deviceKey'
+  | 'deviceGroupKey' | 'devicePassword' | 'deviceName' | 'maxAttempts' | 'refreshTokenRotation'>;
+
+/**
+ * Validates the per-user fields, once.
+ *
+ * @throws TypeError naming the field.
+ * @example
+ * const state = resolveUserState({ username: 'bob', refreshTokenRotation: true });
+ */
+export function resolveUserState(options: CognitoState): UserState {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError('state must be an object');
   const state: UserState = { maxAttempts: DEFAULT_MAX_ATTEMPTS, refreshTokenRotation: false };
-  const username = optionalString(options, 'username');
+  const username = optionalString(options as CognitoUserOptions, 'username');
   if (username !== undefined) {
     if (username.length > 128) throw new TypeError('"username" must be at most 128 characters');
     state.username = username;
   }
   for (const name of TOKEN_FIELDS) {
-    const token = optionalString(options, name);
+    const token = optionalString(options as CognitoUserOptions, name);
     if (token !== undefined) state[name] = token;
   }
-  const device = DEVICE_FIELDS.map((name) => optionalString(options, name));
+  const device = DEVICE_FIELDS.map((name) => optionalString(options as CognitoUserOptions, name));
   if (device.some((v) => v !== undefined)) {
     if (device.some((v) => v === undefined)) {
       throw new TypeError('"deviceKey", "deviceGroupKey" and "devicePassword" must be given together');
@@ -91,7 +113,7 @@ export function resolveCognitoOptions(
     const [deviceKey, deviceGroupKey, devicePassword] = device as [string, string, string];
     state.device = { deviceKey, deviceGroupKey, devicePassword };
   }
-  const deviceName = optionalString(options, 'deviceName');
+  const deviceName = optionalString(options as CognitoUserOptions, 'deviceName');
   if (deviceName !== undefined) state.deviceName = deviceName;
   if (options.maxAttempts !== undefined) {
     const n = options.maxAttempts;
@@ -102,5 +124,5 @@ export function resolveCognitoOptions(
     if (typeof options.refreshTokenRotation !== 'boolean') throw new TypeError('"refreshTokenRotation" must be a boolean');
     state.refreshTokenRotation = options.refreshTokenRotation;
   }
-  return { config, state };
+  return state;
 }

@@ -7,8 +7,8 @@ import { GlobalSignOutCommand, RevokeTokenCommand } from '@aws-sdk/client-cognit
 import type { JSONWebKeySet, JWK } from 'jose';
 import type { MfaTokens } from './challenge';
 import { CognitoCore } from './cognito-core';
-import { resolveCognitoOptions, type CognitoUserOptions } from './cognito-options';
-import type { CognitoClientLike, ResolvedConfig } from './config';
+import { resolveCognitoOptions, resolveUserState, type CognitoState, type CognitoUserOptions, type UserState } from './cognito-options';
+import { isResolvedConfig, type CognitoClientLike, type ResolvedConfig } from './config';
 import { forgetDevice, updateDeviceStatus } from './device';
 import { isCognitoError } from './errors';
 import { MfaSteps } from './mfa-steps';
@@ -16,7 +16,7 @@ import { adminSignIn, checkClientMetadata, checkSecret, srpSignIn } from './sign
 import { TokenSession } from './token-session';
 import type { AccessTokenClaims, IdTokenClaims } from './token-verifier';
 
-export type { CognitoUserOptions } from './cognito-options';
+export type { CognitoState, CognitoUserOptions } from './cognito-options';
 export type { LoginFlow, MfaTokens } from './challenge';
 
 /** Options of {@link Cognito.authenticate} and {@link Cognito.adminAuthenticate}. */
@@ -24,6 +24,9 @@ export interface AuthenticateOptions {
   /** Passed to Cognito's Lambda triggers. */
   clientMetadata?: Record<string, string>;
 }
+
+// What `Cognito.fromConfig` hands to the constructor (set and taken within one synchronous call).
+let handOver: { config: ResolvedConfig; state: UserState } | undefined;
 
 /**
  * A Cognito user pool user, pycognito style: sign in (SRP or admin flow, every challenge as a typed
@@ -81,7 +84,9 @@ export class Cognito {
    * @throws TypeError naming the option when one is missing or invalid.
    */
   constructor(userPoolId: string | undefined, clientId: string | readonly string[] | undefined, options: CognitoUserOptions = {}) {
-    const { config, state } = resolveCognitoOptions(userPoolId, clientId, options);
+    const given = handOver;
+    handOver = undefined;
+    const { config, state } = given ?? resolveCognitoOptions(userPoolId, clientId, options);
     this.config = config;
     this.userPoolId = config.userPoolId;
     this.clientId = config.clientId;
@@ -100,6 +105,27 @@ export class Cognito {
     this.#core = new CognitoCore(this, config, state);
     this.#mfa = new MfaSteps(this.#core);
     this.#tokens = new TokenSession(this.#core);
+  }
+
+  /**
+   * A `Cognito` on a config that `resolveConfig` already resolved (the web layer's): nothing is
+   * resolved again, so every option of that config — `requestTimeoutMs`, `jwksCooldownMs`,
+   * `jwksTimeoutMs`, `client`, `clock`… — is the one in force.
+   *
+   * @param config a config returned by `resolveConfig`.
+   * @param state one user's fields (username, tokens, remembered device, `refreshTokenRotation`…).
+   * @throws TypeError when `config` did not come from `resolveConfig`, or for a bad `state` field.
+   * @example
+   * const config = resolveConfig({ requestTimeoutMs: 2000 });
+   * const u = Cognito.fromConfig(config, { username: 'bob' });
+   */
+  static fromConfig(config: ResolvedConfig, state: CognitoState = {}): Cognito {
+    if (!isResolvedConfig(config)) {
+      throw new TypeError('"config" must be a config returned by resolveConfig()');
+    }
+    const resolved = resolveUserState(state);
+    handOver = { config, state: resolved };
+    return new Cognito(config.userPoolId, config.clientIds);
   }
 
   /**

@@ -173,6 +173,16 @@ export function resolveConfig(options: CognitoOptions | ResolvedConfig = {}, env
   return config;
 }
 
+/**
+ * Whether `value` is a config {@link resolveConfig} returned (and so needs no resolving again).
+ *
+ * @example
+ * isResolvedConfig(resolveConfig({ userPoolId, clientId })); // true
+ */
+export function isResolvedConfig(value: unknown): value is ResolvedConfig {
+  return typeof value === 'object' && value !== null && resolvedConfigs.has(value);
+}
+
 /** The option if given, else the environment variable (blank counts as unset). */
 function pick<T>(value: T | undefined, env: NodeJS.ProcessEnv, name: string): T | string | undefined {
   return value !== undefined ? value : nonEmpty(env[name]);

@@ -333,15 +333,17 @@ const shared = new Map<string, JwksCache>();
 
 /**
  * The process-wide cache for a JWKS URI: every `Cognito` instance, verifier and guard of the same pool
- * shares one. `options` apply only when the cache is created. Static keys get a cache of their own per
- * distinct key set.
+ * with the same `timeoutMs` shares one (a factory given another timeout gets a cache of its own, so its
+ * option is the one in force). The other options, `cooldownMs` included (one refetch per cooldown for
+ * the whole process), apply when the cache is created.
+ * Static keys get a cache of their own per distinct key set.
  *
  * @example
  * const cache = getJwksCache(config.jwksUri, { jwks: config.jwks, clock: config.clock });
  */
 export function getJwksCache(jwksUri: string, options: JwksCacheOptions = {}): JwksCache {
   const id = options.jwks === undefined
-    ? jwksUri
+    ? (options.timeoutMs === undefined ? jwksUri : `${jwksUri}#timeout:${options.timeoutMs}`)
     : `${jwksUri}#static:${createHash('sha256').update(JSON.stringify(options.jwks)).digest('base64url')}`;
   let cache = shared.get(id);
   if (cache === undefined) {

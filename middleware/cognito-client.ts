@@ -2,7 +2,7 @@
  * Building a `Cognito` (lib/cognito) for one user from the web layer's resolved config, so that the
  * strategy, the guard's renewal and the logout all talk to Cognito the same way.
  */
-import { Cognito } from '../lib/cognito';
+import { Cognito, type CognitoState } from '../lib/cognito';
 import type { ResolvedConfig } from '../lib/config';
 
 /**
@@ -36,27 +36,6 @@ export interface CognitoClientFields {
 }
 
 /**
- * The `Cognito` constructor's options for `config` plus one user's fields (undefined ones left out).
- *
- * @example
- * new Cognito(config.userPoolId, config.clientId, cognitoOptionsFor(config, { username }));
- */
-export function cognitoOptionsFor(
-  config: ResolvedConfig,
-  user: CognitoUserFields,
-  client: CognitoClientFields = {},
-): ConstructorParameters<typeof Cognito>[2] {
-  const o: Record<string, unknown> = { region: config.region, clock: config.clock, leewaySeconds: config.leewaySeconds };
-  if (config.clientSecret !== undefined) o.clientSecret = config.clientSecret;
-  if (config.endpoint !== undefined) o.endpoint = config.endpoint;
-  if (config.client !== undefined) o.client = config.client;
-  if (config.jwks !== undefined) o.jwks = config.jwks;
-  if (client.refreshTokenRotation !== undefined) o.refreshTokenRotation = client.refreshTokenRotation;
-  for (const [k, v] of Object.entries(user)) if (v !== undefined && k !== 'deviceKey') o[k] = v;
-  return o as ConstructorParameters<typeof Cognito>[2];
-}
-
-/**
  * A `Cognito` for one user of the configured pool and client.
  *
  * @example
@@ -64,9 +43,15 @@ export function cognitoOptionsFor(
  * await cognito.renewAccessToken();
  */
 export function cognitoFor(config: ResolvedConfig, user: CognitoUserFields, client: CognitoClientFields = {}): Cognito {
-  const cognito = new Cognito(config.userPoolId, config.clientId, cognitoOptionsFor(config, user, client));
-  // The constructor takes a remembered device only whole (key, group key, password); a refresh needs
-  // just the key, which `Cognito` sends as DEVICE_KEY / DeviceKey whenever `deviceKey` is set.
-  if (user.deviceKey !== undefined) cognito.deviceKey = user.deviceKey;
+  const { deviceKey, ...fields } = user;
+  const state: CognitoState = {};
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) (state as Record<string, unknown>)[k] = v;
+  if (client.refreshTokenRotation !== undefined) state.refreshTokenRotation = client.refreshTokenRotation;
+  // The resolved config itself, not options rebuilt from it: every option (requestTimeoutMs,
+  // jwksCooldownMs, jwksTimeoutMs…) stays the one the web layer resolved.
+  const cognito = Cognito.fromConfig(config, state);
+  // A remembered device is taken only whole (key, group key, password); a refresh needs just the
+  // key, which `Cognito` sends as DEVICE_KEY / DeviceKey whenever `deviceKey` is set.
+  if (deviceKey !== undefined) cognito.deviceKey = deviceKey;
   return cognito;
 }
