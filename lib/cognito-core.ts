@@ -12,7 +12,8 @@ import type { UserState } from './cognito-options';
 import type { ResolvedConfig } from './config';
 import { answerDeviceChallenge, confirmDevice, type DeviceSecrets } from './device';
 import { CognitoServiceError, isCognitoError } from './errors';
-import { secretHash } from './secret-hash';
+import { secretHashParam } from './cognito-rules';
+import type { RenewedTokens } from './renewal';
 import { ServiceClient } from './service-client';
 import { TokenVerifier } from './token-verifier';
 
@@ -44,8 +45,7 @@ export class CognitoCore {
 
   /** `{ SECRET_HASH }` for a client with a secret, built from `username` (the internal one, mostly). */
   hash(username: string): Record<string, string> {
-    const { clientSecret, clientId } = this.config;
-    return clientSecret !== undefined ? { SECRET_HASH: secretHash(username, clientId, clientSecret) } : {};
+    return secretHashParam(this.config, username);
   }
 
   /** `{ DEVICE_KEY }` when a device is remembered. */
@@ -133,16 +133,25 @@ export class CognitoCore {
       verifier.verify(idToken, 'id', { accessToken }),
       verifier.verify(accessToken, 'access'),
     ]);
-    const o = this.owner;
-    o.idToken = idToken;
-    o.accessToken = accessToken;
-    if (refreshToken !== undefined) o.refreshToken = refreshToken;
-    o.tokenType = result.TokenType ?? 'Bearer';
-    o.idClaims = idClaims;
-    o.accessClaims = accessClaims;
-    o.expiresAt = accessClaims.exp * 1000;
-    o.mfaTokens = undefined;
+    const kept = refreshToken ?? this.owner.refreshToken;
+    this.keep({
+      idToken, accessToken, tokenType: result.TokenType ?? 'Bearer', idClaims, accessClaims, expiresAt: accessClaims.exp * 1000,
+      ...(kept !== undefined ? { refreshToken: kept } : {}),
+    });
     if (result.NewDeviceMetadata !== undefined) await this.#confirmNewDevice(result.NewDeviceMetadata, accessToken);
+  }
+
+  /** Keeps verified tokens (the one place the tokens, their claims and `expiresAt` are set together). */
+  keep(tokens: Omit<RenewedTokens, 'refreshToken' | 'rotated'> & { refreshToken?: string }): void {
+    const o = this.owner;
+    o.idToken = tokens.idToken;
+    o.accessToken = tokens.accessToken;
+    if (tokens.refreshToken !== undefined) o.refreshToken = tokens.refreshToken;
+    o.tokenType = tokens.tokenType;
+    o.idClaims = tokens.idClaims;
+    o.accessClaims = tokens.accessClaims;
+    o.expiresAt = tokens.expiresAt;
+    o.mfaTokens = undefined;
   }
 
   // The sign-in has succeeded whatever happens here: a failure only means the device is not remembered.

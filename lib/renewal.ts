@@ -16,10 +16,11 @@ import {
   type GetTokensFromRefreshTokenCommandOutput,
   type InitiateAuthCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { decodeJwt } from 'jose';
 import createDebug from 'debug';
 import { CognitoServiceError, mapServiceError } from './errors';
-import { secretHash } from './secret-hash';
+import { internalUsernameFromTokens, secretHashParam } from './cognito-rules';
+import type { ResolvedConfig } from './config';
+import type { AccessTokenClaims, IdTokenClaims, TokenVerifier } from './token-verifier';
 import type { ServiceClient } from './service-client';
 
 const debug = createDebug('express-cognito:renewal');
@@ -52,16 +53,7 @@ export interface RenewalOutcome {
  * refreshUsername(u.idToken, u.accessToken, u.username); // 'b7d1…' even after a login by e-mail
  */
 export function refreshUsername(idToken?: string, accessToken?: string, fallback?: string): string | undefined {
-  const claim = (token: string | undefined, name: string): string | undefined => {
-    if (token === undefined) return undefined;
-    try {
-      const value = decodeJwt(token)[name];
-      return typeof value === 'string' && value.length > 0 ? value : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  return claim(idToken, 'cognito:username') ?? claim(accessToken, 'username') ?? fallback;
+  return internalUsernameFromTokens(idToken, accessToken, fallback);
 }
 
 function errorName(e: unknown): string {
@@ -112,9 +104,7 @@ export async function renewTokens(service: ServiceClient, input: RenewalInput): 
     }
   }
   const params: Record<string, string> = { REFRESH_TOKEN: input.refreshToken };
-  if (input.clientSecret !== undefined && input.username !== undefined) {
-    params.SECRET_HASH = secretHash(input.username, input.clientId, input.clientSecret);
-  }
+  if (input.username !== undefined) Object.assign(params, secretHashParam(input, input.username));
   if (input.deviceKey !== undefined) params.DEVICE_KEY = input.deviceKey;
   let first: unknown;
   try {
@@ -139,4 +129,99 @@ export async function renewTokens(service: ServiceClient, input: RenewalInput): 
     const unknownOperation = /UnknownOperation|InvalidAction|UnrecognizedClient|NotImplemented/i.test(name);
     throw mapServiceError(unknownOperation ? first : e, 'refresh');
   }
+}
+
+// App clients (endpoint + pool + client) found to rotate refresh tokens: a renewal brought a new one.
+// Every later renewal for them, by any guard or `Cognito` of the process, goes straight to
+// GetTokensFromRefreshToken (no refused REFRESH_TOKEN_AUTH first).
+const rotatingClients = new Set<string>();
+
+function clientKey(config: ResolvedConfig): string {
+  return `${config.endpoint ?? ''}\0${config.userPoolId}\0${config.clientId}`;
+}
+
+/**
+ * Whether this app client has been found to rotate refresh tokens (by any renewal of the process).
+ *
+ * @example
+ * const rotation = told || clientRotates(config);
+ */
+export function clientRotates(config: ResolvedConfig): boolean {
+  return rotatingClients.has(clientKey(config));
+}
+
+/** What {@link renewSession} renews. */
+export interface SessionRenewalInput {
+  refreshToken: string;
+  /** The current tokens, for the internal username (SECRET_HASH) and nothing else. */
+  idToken?: string | undefined;
+  accessToken?: string | undefined;
+  /** The name typed at sign-in: the fallback when the tokens name nobody. */
+  username?: string | undefined;
+  /** The session's device key (`DEVICE_KEY` / `DeviceKey`). */
+  deviceKey?: string | undefined;
+  /**
+   * `true`: the client rotates refresh tokens (told, or found by the caller); `false`: the caller's
+   * own knowledge says it has not seen it rotate (a `Cognito` instance); `undefined`: the process-wide
+   * registry decides (the web layer).
+   */
+  rotation?: boolean | undefined;
+}
+
+/** Renewed, verified tokens. */
+export interface RenewedTokens {
+  /** Cognito answered with another refresh token: the client rotates them. */
+  rotated: boolean;
+  idToken: string;
+  accessToken: string;
+  /** The new refresh token of a rotating client, else the one renewed with. */
+  refreshToken: string;
+  tokenType: string;
+  idClaims: IdTokenClaims;
+  accessClaims: AccessTokenClaims;
+  /** The access token's expiry, in milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+/**
+ * Renews one session's tokens and verifies the new ones: the whole renewal the guard and `Cognito`
+ * share (no `Cognito` instance is built for it). A client found to rotate is remembered process-wide.
+ *
+ * @throws RefreshTokenRejectedError when Cognito refuses the refresh token; ThrottledError,
+ *   ServiceUnavailableError…; TokenVerificationError when Cognito's new tokens do not verify.
+ * @example
+ * const renewed = await renewSession({ config, service, verifier }, { refreshToken, idToken, accessToken });
+ */
+export async function renewSession(
+  ctx: { readonly config: ResolvedConfig; readonly service: ServiceClient; readonly verifier: TokenVerifier },
+  input: SessionRenewalInput,
+): Promise<RenewedTokens> {
+  const { config, service, verifier } = ctx;
+  const rotation = input.rotation ?? clientRotates(config);
+  const username = internalUsernameFromTokens(input.idToken, input.accessToken, input.username);
+  debug('renewing%s', rotation ? ' (rotating client)' : '');
+  const { result } = await renewTokens(service, {
+    clientId: config.clientId,
+    refreshToken: input.refreshToken,
+    rotation,
+    ...(config.clientSecret !== undefined ? { clientSecret: config.clientSecret } : {}),
+    ...(username !== undefined ? { username } : {}),
+    ...(input.deviceKey !== undefined ? { deviceKey: input.deviceKey } : {}),
+  });
+  // Only a rotating client answers with another refresh token (the old one then stops working).
+  const rotated = result.RefreshToken !== undefined && result.RefreshToken !== input.refreshToken;
+  if (rotated && !clientRotates(config)) {
+    debug('the app client rotates refresh tokens: GetTokensFromRefreshToken from now on');
+    rotatingClients.add(clientKey(config));
+  }
+  const idToken = result.IdToken as string;
+  const accessToken = result.AccessToken as string;
+  const [idClaims, accessClaims] = await Promise.all([
+    verifier.verify(idToken, 'id', { accessToken }),
+    verifier.verify(accessToken, 'access'),
+  ]);
+  return {
+    rotated, idToken, accessToken, refreshToken: result.RefreshToken ?? input.refreshToken, tokenType: result.TokenType ?? 'Bearer',
+    idClaims, accessClaims, expiresAt: accessClaims.exp * 1000,
+  };
 }

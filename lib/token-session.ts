@@ -3,14 +3,11 @@
  * the injectable clock, and renewing them (single-flight per instance; a refused refresh token clears
  * them).
  */
-import { decodeJwt } from 'jose';
-import createDebug from 'debug';
 import type { CognitoCore } from './cognito-core';
 import { isCognitoError, TokenVerificationError } from './errors';
-import { refreshUsername, renewTokens } from './renewal';
+import { renewalDue, unverifiedClaims } from './cognito-rules';
+import { renewSession } from './renewal';
 import type { AccessTokenClaims, IdTokenClaims } from './token-verifier';
-
-const debug = createDebug('express-cognito:renewal');
 
 /** @internal */
 export class TokenSession {
@@ -63,14 +60,8 @@ export class TokenSession {
   /** Expired, or expiring within the leeway; an access token that cannot be decoded counts as expired. */
   expired(): boolean {
     const token = this.#core.requireAccessToken();
-    let exp: unknown;
-    try {
-      exp = decodeJwt(token).exp;
-    } catch {
-      exp = undefined;
-    }
     const { clock, leewaySeconds } = this.#core.config;
-    return typeof exp !== 'number' || clock() + leewaySeconds * 1000 >= exp * 1000;
+    return renewalDue(unverifiedClaims(token)?.exp, clock(), leewaySeconds);
   }
 
   renew(): Promise<void> {
@@ -84,20 +75,12 @@ export class TokenSession {
     const core = this.#core;
     const o = core.owner;
     const refreshToken = core.requireRefreshToken();
-    const { clientId, clientSecret } = core.config;
-    const username = refreshUsername(o.idToken, o.accessToken, o.username);
     try {
-      const { result, rotation } = await renewTokens(core.service, {
-        clientId,
-        refreshToken,
-        rotation: core.rotation,
-        ...(clientSecret !== undefined ? { clientSecret } : {}),
-        ...(username !== undefined ? { username } : {}),
-        ...(o.deviceKey !== undefined ? { deviceKey: o.deviceKey } : {}),
+      const renewed = await renewSession({ config: core.config, service: core.service, verifier: core.verifier() }, {
+        refreshToken, idToken: o.idToken, accessToken: o.accessToken, username: o.username, deviceKey: o.deviceKey, rotation: core.rotation,
       });
-      if (rotation && !core.rotation) debug('the app client rotates refresh tokens: GetTokensFromRefreshToken from now on');
-      core.rotation ||= rotation;
-      await core.accept(result);
+      core.rotation ||= renewed.rotated;
+      core.keep(renewed);
     } catch (e) {
       if (isCognitoError(e) && e.code === 'ERR_COGNITO_REFRESH_REJECTED' && o.refreshToken === refreshToken) core.clearTokens();
       throw e;

@@ -3,22 +3,21 @@
  * renews expired session tokens transparently (one Cognito call however many requests need it),
  * checks groups and scopes and the revocation list, and sets `req.cognito`.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import createDebug from 'debug';
-import { decodeJwt } from 'jose';
+import { renewalDue, unverifiedClaims } from '../lib/cognito-rules';
 import { resolveConfig, type CognitoOptions, type ResolvedConfig } from '../lib/config';
 import { isCognitoError } from '../lib/errors';
 import { TokenVerifier } from '../lib/token-verifier';
 import type { TokenCacheOptions } from '../lib/verified-token-cache';
 import { readBearer } from './bearer-token';
-import { cognitoFor } from './cognito-client';
+import { checkAndBuild, quoteSafe } from './guard-context';
 import { handOverRefusal, Refusal, type CognitoRefusal } from './refusal';
 import { sendError, sendRedirect, appendVary, wantsHtml } from './respond';
 import { loginRedirectUrl, returnToFor } from './return-to';
 import { defaultRevocationStore, type RevocationStore } from './revocation-store';
-import { clearSessionTokens, getSessionTokens, setSessionTokens, toSessionTokens, type SessionTokens } from './session-tokens';
-import { SingleFlight } from './single-flight';
+import { clearSessionTokens, getSessionTokens, type SessionTokens } from './session-tokens';
+import { RETRY_AFTER_SECONDS, renewSessionTokens, sessionRenewal, type SessionRenewal } from './session-renewal';
 import type { CognitoClaims } from '../lib/token-verifier';
 import type { CognitoRequestContext } from './types';
 // The `req.cognito` declaration merging must reach whoever imports this module (also from .d.ts).
@@ -91,19 +90,6 @@ export type CognitoMiddleware = (req: IncomingMessage, res: ServerResponse, next
 
 type GuardRequest = IncomingMessage & { session?: unknown; sessionID?: string; cognito?: CognitoRequestContext; originalUrl?: string };
 
-/** Default `Retry-After` when Cognito or its keys are unreachable, in seconds. */
-const RETRY_AFTER_SECONDS = 5;
-
-// Renewals in flight, shared by every guard of the process (two guards on one path must not refresh
-// twice). A finished renewal stays available for 30 s of wall time to requests that loaded their copy
-// of the session before it was saved; the key includes the access token, so a later renewal of the
-// same (non-rotating) refresh token is never answered with these tokens.
-const renewals = new SingleFlight<SessionTokens>({ retainMs: 30_000 });
-
-// App clients (pool id + client id) found to rotate refresh tokens: a renewal brought a new one.
-// Later renewals for them go straight to GetTokensFromRefreshToken (no refused REFRESH_TOKEN_AUTH).
-const rotatingClients = new Set<string>();
-
 /**
  * Guards routes with Cognito tokens.
  *
@@ -159,7 +145,8 @@ export function requireCognito(options: RequireCognitoOptions = {}): CognitoMidd
   if (options.tokenCacheSize !== undefined) cacheOptions.tokenCacheSize = options.tokenCacheSize;
   if (options.tokenCacheMaxAgeSeconds !== undefined) cacheOptions.tokenCacheMaxAgeSeconds = options.tokenCacheMaxAgeSeconds;
   const verifier = new TokenVerifier(config, cacheOptions);
-  const guard = { config, tokenUse, groups, scopes, renew, rotation, store, verifier } as const;
+  const renewal = sessionRenewal(config, verifier, rotation);
+  const guard = { config, tokenUse, groups, scopes, renew, renewal, store, verifier } as const;
 
   const allow = (r: GuardRequest, next: (err?: unknown) => void, context: CognitoRequestContext): void => {
     r.cognito = context;
@@ -215,8 +202,8 @@ interface Guard {
   groups: readonly string[];
   scopes: readonly string[];
   renew: boolean;
-  /** Told that the app client rotates refresh tokens. */
-  rotation: boolean;
+  /** How this guard renews the session's tokens. */
+  renewal: SessionRenewal;
   store: RevocationStore;
   verifier: TokenVerifier;
 }
@@ -272,7 +259,7 @@ function authorizeNow(g: Guard, req: GuardRequest): CognitoRequestContext | Prom
   if (tokens === undefined) return undefined;
   const claims = g.verifier.verifyCached(pick(tokens, g.tokenUse), g.tokenUse);
   if (claims === undefined) return undefined;
-  if (g.renew && tokens.refreshToken && (claims.exp as number) - g.config.leewaySeconds <= g.config.clock() / 1000) return undefined;
+  if (g.renew && tokens.refreshToken && renewalDue(claims.exp, g.config.clock(), g.config.leewaySeconds)) return undefined;
   return sessionContext(g, req, claims, tokens);
 }
 
@@ -334,9 +321,8 @@ async function authorizeSession(g: Guard, req: GuardRequest): Promise<CognitoReq
     throw new Refusal(401, { error: 'unauthorized', code: 'ERR_COGNITO_TOKEN_MISSING', message: 'Sign-in required.' },
       { 'WWW-Authenticate': 'Bearer' }, true);
   }
-  const nowSeconds = g.config.clock() / 1000;
-  if (g.renew && tokens.refreshToken && expiryOf(pick(tokens, g.tokenUse)) - g.config.leewaySeconds <= nowSeconds) {
-    tokens = await renewSession(g, req, tokens);
+  if (g.renew && tokens.refreshToken && renewalDue(unverifiedClaims(pick(tokens, g.tokenUse))?.exp, g.config.clock(), g.config.leewaySeconds)) {
+    tokens = await renewSessionTokens(g.renewal, req, tokens);
   }
   let claims: CognitoClaims;
   try {
@@ -344,7 +330,7 @@ async function authorizeSession(g: Guard, req: GuardRequest): Promise<CognitoReq
   } catch (err) {
     // Expired by the verifier's reckoning though not by ours (clock moved, tokens edited): renew once.
     if (!(err instanceof Refusal && err.body.code === 'ERR_COGNITO_TOKEN_EXPIRED' && g.renew && tokens.refreshToken)) throw err;
-    tokens = await renewSession(g, req, tokens);
+    tokens = await renewSessionTokens(g.renewal, req, tokens);
     claims = await verify(g, pick(tokens, g.tokenUse), true);
   }
   return sessionContext(g, req, claims, tokens);
@@ -352,15 +338,6 @@ async function authorizeSession(g: Guard, req: GuardRequest): Promise<CognitoReq
 
 function pick(tokens: SessionTokens, tokenUse: 'access' | 'id'): string {
   return tokenUse === 'access' ? tokens.accessToken : tokens.idToken;
-}
-
-function expiryOf(token: string): number {
-  try {
-    const exp = decodeJwt(token).exp;
-    return typeof exp === 'number' ? exp : 0;
-  } catch {
-    return 0;
-  }
 }
 
 /** The verifier's answer for the session's token, its refusals turned into the guard's. */
@@ -386,118 +363,6 @@ function asRefusal(err: unknown, fromSession: boolean): unknown {
   return err;
 }
 
-async function renewSession(g: Guard, req: GuardRequest, tokens: SessionTokens): Promise<SessionTokens> {
-  const refreshToken = tokens.refreshToken as string;
-  const key = createHash('sha256')
-    .update(`${g.config.userPoolId}\0${g.config.clientId}\0${refreshToken}\0${tokens.accessToken}`)
-    .digest('base64url');
-  let renewed: SessionTokens;
-  try {
-    renewed = await renewals.run(key, async () => {
-      const clientKey = `${g.config.userPoolId}\0${g.config.clientId}`;
-      const rotation = g.rotation || rotatingClients.has(clientKey);
-      debug('renewing session tokens%s', rotation ? ' (rotating client)' : '');
-      const cognito = cognitoFor(g.config, {
-        idToken: tokens.idToken, accessToken: tokens.accessToken, refreshToken, username: tokens.username, deviceKey: tokens.deviceKey,
-      }, { refreshTokenRotation: rotation });
-      await cognito.renewAccessToken();
-      if (!cognito.idToken || !cognito.accessToken) throw new Error('Cognito returned no tokens on refresh');
-      // Only a rotating client answers with another refresh token (the old one then stops working).
-      if (cognito.refreshToken !== undefined && cognito.refreshToken !== refreshToken) rotatingClients.add(clientKey);
-      return toSessionTokens({ idToken: cognito.idToken, accessToken: cognito.accessToken, refreshToken: cognito.refreshToken }, tokens);
-    });
-  } catch (err) {
-    if (!isCognitoError(err)) throw err;
-    if (err.code === 'ERR_COGNITO_THROTTLED' || err.status >= 500) {
-      const retry = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-      const seconds = typeof retry === 'number' && retry > 0 ? Math.ceil(retry) : RETRY_AFTER_SECONDS;
-      debug('renewal impossible now (%s); keeping the refresh token', err.code);
-      throw new Refusal(503, { error: 'temporarily_unavailable', code: err.code, message: 'Cognito is unavailable; try again later.' },
-        { 'Retry-After': String(seconds) });
-    }
-    debug('refresh refused (%s); signing the session out', err.code);
-    clearSessionTokens(req);
-    throw new Refusal(401, { error: 'invalid_token', code: 'ERR_COGNITO_REFRESH_REJECTED', message: 'The session has ended; sign in again.' },
-      { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="The session has ended"' }, true);
-  }
-  // Every request updates its own copy of the session, so none of them saves the old tokens back.
-  setSessionTokens(req, renewed);
-  return renewed;
-}
-
-/**
- * Revocation, groups and scopes, then the request context. Synchronous when the revocation store
- * answers synchronously (the in-memory one does); a promise when it answers with one.
- */
-function checkAndBuild(
-  g: Guard,
-  claims: CognitoClaims,
-  source: 'bearer' | 'session',
-  tokens: { accessToken?: string; idToken?: string },
-): CognitoRequestContext | Promise<CognitoRequestContext> {
-  const ids = revocationIds(claims);
-  const revoked = ids.length > 0 ? g.store.isRevoked(ids) : false;
-  if (isThenable(revoked)) {
-    return Promise.resolve(revoked).then((yes) => {
-      if (yes) throw revokedRefusal(source);
-      return build(g, claims, source, tokens);
-    });
-  }
-  if (revoked) throw revokedRefusal(source);
-  return build(g, claims, source, tokens);
-}
-
-/** `jti` and `origin_jti`: the ids a logout revokes. */
-function revocationIds(claims: CognitoClaims): string[] {
-  const ids: string[] = [];
-  if (typeof claims.jti === 'string' && claims.jti !== '') ids.push(claims.jti);
-  if (typeof claims.origin_jti === 'string' && claims.origin_jti !== '') ids.push(claims.origin_jti);
-  return ids;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
-
-function revokedRefusal(source: 'bearer' | 'session'): Refusal {
-  return new Refusal(401, { error: 'invalid_token', code: 'ERR_COGNITO_TOKEN_REVOKED', message: 'The token has been revoked.' },
-    { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="The token has been revoked"' }, source === 'session');
-}
-
-function build(
-  g: Guard,
-  claims: CognitoClaims,
-  source: 'bearer' | 'session',
-  tokens: { accessToken?: string; idToken?: string },
-): CognitoRequestContext {
-  // The verifier has checked that cognito:groups, when present, is an array of strings (and scope a
-  // string on access tokens); fresh arrays all the same, which a handler may change for its request.
-  const listed = claims['cognito:groups'];
-  const groups = Array.isArray(listed) ? listed.filter((x): x is string => typeof x === 'string') : [];
-  const scopes = typeof claims.scope === 'string' && claims.scope !== '' ? claims.scope.split(' ').filter((x) => x !== '') : [];
-  if (g.groups.length > 0 && !g.groups.some((want) => groups.includes(want))) {
-    throw new Refusal(403, { error: 'forbidden', code: 'ERR_COGNITO_GROUP_REQUIRED', message: `Requires membership of: ${g.groups.join(', ')}.` });
-  }
-  if (g.scopes.length > 0 && !g.scopes.every((want) => scopes.includes(want))) {
-    throw new Refusal(403, { error: 'insufficient_scope', code: 'ERR_COGNITO_SCOPE_REQUIRED', message: `Requires the scope: ${g.scopes.join(' ')}.` },
-      { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${quoteSafe(g.scopes.join(' '))}"` });
-  }
-  const sub = String(claims.sub ?? '');
-  const username = g.tokenUse === 'access' ? claims.username : claims['cognito:username'];
-  const context: CognitoRequestContext = {
-    claims,
-    tokenUse: g.tokenUse,
-    username: typeof username === 'string' ? username : sub,
-    sub,
-    groups,
-    scopes,
-    source,
-  };
-  if (tokens.accessToken) context.accessToken = tokens.accessToken;
-  if (tokens.idToken) context.idToken = tokens.idToken;
-  return context;
-}
-
 function stringList(value: unknown, name: string): readonly string[] {
   if (value === undefined) return [];
   const list = typeof value === 'string' ? [value] : value;
@@ -505,9 +370,4 @@ function stringList(value: unknown, name: string): readonly string[] {
     throw new TypeError(`"${name}" must be a non-empty string or a non-empty array of strings without spaces or quotes`);
   }
   return Object.freeze([...list] as string[]);
-}
-
-// Header parameter values are quoted strings: keep them to safe printable characters.
-function quoteSafe(text: string): string {
-  return text.replace(/[^\x20-\x7e]|["\\]/g, '');
 }
