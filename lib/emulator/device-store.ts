@@ -10,7 +10,7 @@
  */
 import type { EmulatorContext } from './context';
 import { CognitoServiceError, resourceNotFound } from './errors';
-import { newUuid, randomToken } from './ids';
+import { newSessionId, newUuid, randomToken } from './ids';
 import type { ServerEphemeral } from './srp-server';
 import type { ClientRecord, EmulatorStore, PoolRecord, UserRecord } from './store';
 
@@ -137,7 +137,7 @@ export function openDeviceSession(
   const map = sessions(ctx.store);
   for (const [id, s] of map) if (now >= s.expiresAt) map.delete(id);
   const session: DeviceSession = {
-    id: randomToken(192),
+    id: newSessionId(),
     poolId: client.poolId,
     clientId: client.clientId,
     expiresAt: now + client.authSessionValidityMinutes * 60 * 1000,
@@ -185,5 +185,5 @@ export function startDeviceChallenge(
   if (device === undefined) throw resourceNotFound('Device does not exist.');
   if (device.verifier === undefined) return undefined;
   const session = openDeviceSession(ctx, client, { username: user.username, deviceKey, stage: 'DEVICE_SRP_AUTH' });
-  return { ChallengeName: 'DEVICE_SRP_AUTH', Session: session.id, ChallengeParameters: { USERNAME: user.username } };
+  return { ChallengeName: 'DEVICE_SRP_AUTH', Session: session.id, ChallengeParameters: { USERNAME: user.username, DEVICE_KEY: deviceKey } };
 }

@@ -38,6 +38,15 @@ export function randomToken(bytes: number): string {
   return randomBytes(bytes).toString('base64url');
 }
 
+/**
+ * A challenge `Session`: shaped like Cognito's, which begin `AYAB` (so that none begins with `-`,
+ * which `aws cognito-idp respond-to-auth-challenge --session VALUE` would read as an option), then
+ * 192 random bytes.
+ */
+export function newSessionId(): string {
+  return `AYAB${randomToken(192)}`;
+}
+
 /** A random numeric code of `digits` digits (SMS codes). */
 export function numericCode(digits = 6): string {
   return String(randomInt(10 ** digits)).padStart(digits, '0');

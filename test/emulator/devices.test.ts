@@ -114,6 +114,23 @@ describe('emulator: remembered devices', () => {
     assert.equal(claimsOf(out.AuthenticationResult!.AccessToken!).device_key, deviceKey);
   });
 
+  it('the DEVICE_SRP_AUTH challenge names the device (DEVICE_KEY) and its Session is shaped like Cognito\'s', async () => {
+    const { username, deviceKey } = await confirmedDevice();
+    const step = await srpLogin(target(), username, PASSWORD, { tamper: (a) => { a.DEVICE_KEY = deviceKey; } });
+    assert.equal(step.ChallengeName, 'DEVICE_SRP_AUTH');
+    assert.deepEqual(step.ChallengeParameters, { USERNAME: username, DEVICE_KEY: deviceKey });
+    assert.match(step.Session!, /^AYAB[A-Za-z0-9_-]+$/);
+  });
+
+  it('challenge Sessions never begin with "-" (they begin AYAB, as Cognito\'s do)', async () => {
+    // Random base64url begins with "-" once in 64: 128 sessions would show it with p ≈ 0.87.
+    const { username, deviceKey } = await confirmedDevice();
+    for (let i = 0; i < 128; i++) {
+      const step = await srpLogin(target(), username, PASSWORD, { tamper: (a) => { a.DEVICE_KEY = deviceKey; } });
+      assert.match(step.Session!, /^AYAB[A-Za-z0-9_-]+$/);
+    }
+  });
+
   it('a later sign-in with the device proves it by device SRP (lib/srp.ts) and gets no new device', async () => {
     const { username, deviceKey, deviceGroupKey, devicePassword } = await confirmedDevice();
     const step = await srpLogin(target(), username, PASSWORD, { tamper: (a) => { a.DEVICE_KEY = deviceKey; } });

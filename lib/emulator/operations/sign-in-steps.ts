@@ -6,7 +6,7 @@
 import type { EmulatorContext } from '../context';
 import { deviceForSignIn, startDeviceChallenge } from '../device-store';
 import { CognitoServiceError, notAuthorized } from '../errors';
-import { numericCode, randomToken } from '../ids';
+import { newSessionId, numericCode } from '../ids';
 import type { ChallengeName, ClientRecord, MfaType, PoolRecord, SessionRecord, UserRecord } from '../store';
 import { issueTokens, type AuthenticationResult } from '../tokens';
 import { attributeList, maskPhone } from '../user-directory';
@@ -57,7 +57,7 @@ export function openSession(
 ): SessionRecord {
   const now = ctx.clock.now();
   const record: SessionRecord = {
-    id: randomToken(192),
+    id: newSessionId(),
     poolId: client.poolId,
     clientId: client.clientId,
     username: user.username,
