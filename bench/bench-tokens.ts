@@ -4,8 +4,8 @@
  * aws-jwt-verify's `CognitoJwtVerifier` accepts them as well as ours. Verifiers are pointed at the
  * static JWKS (`jwks` option / `cacheJwks`): no emulator, no fetch in the hot path.
  *
- * Signing costs ~0.3 ms per token (RSA-2048 private-key operation), so large pools are minted by
- * {@link mintInChildren} on every core.
+ * Each token costs an RSA-2048 private-key operation to sign, the slow part of building a pool, so
+ * large pools are minted by {@link mintInChildren} on every core.
  */
 import { fork } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';

@@ -10,10 +10,10 @@
  * Baseline measured in the same run: a second fresh process verifies the very same tokens, handed in
  * the same way, with the cache disabled (`tokenCacheSize: 0`). Its RSS grows too — V8's young
  * generation grows under the allocation rate of receiving and verifying 100,000 tokens and keeps its
- * pages (~25 MB) — so the cache's own share is the difference between the two growths.
+ * pages — so the cache's own share is the difference between the two growths.
  *
- * Tokens are minted once (RSA-2048 signatures, ~0.3 ms each) by two child processes, held by this
- * process, and sent to each measuring process over IPC in batches of 1,000.
+ * Tokens are minted once (an RSA-2048 signature each, the costly part) by two child processes, held
+ * by this process, and sent to each measuring process over IPC in batches of 1,000.
  *
  *   npx tsx bench/memory.ts [--tokens 100000] [--size 10000]
  *

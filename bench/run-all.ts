@@ -2,7 +2,7 @@
  * Runs every benchmark and writes `docs/benchmarks.md`: each figure beside the baseline measured in
  * the same run, their ratio, the issue's target, and the machine (cores, CPU, Node, load average).
  *
- *   npm run bench            (tsx bench/run-all.ts; about 5 minutes on 2 cores)
+ *   npm run bench            (tsx bench/run-all.ts; minutes: docs/benchmarks.md says how long it took)
  *   npm run bench -- --quick (fewer rounds: a smoke run, figures noisier)
  *
  * Prints figures, asserts nothing.

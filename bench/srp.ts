@@ -27,7 +27,7 @@ export interface SrpBenchOptions {
   rounds?: number;
   /** Logins per round for ours and for the floor. Default 60. */
   iterations?: number;
-  /** Logins per round for amazon-cognito-identity-js (~200 ms each). Default 4. */
+  /** Logins per round for amazon-cognito-identity-js (each far slower than ours, hence fewer). Default 4. */
   awsIterations?: number;
 }
 
@@ -66,7 +66,7 @@ function randomInt(bytes: number): bigint {
 
 /**
  * Runs the benchmark in this process, on the same inputs for all three, and returns the median CPU
- * time per login of each, in milliseconds. Takes about 10 s with the defaults.
+ * time per login of each, in milliseconds.
  *
  * @example
  * const { oursMs, awsMs, floorMs } = await runSrpBench({ rounds: 5 });
