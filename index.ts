@@ -55,10 +55,12 @@ export {
   ServiceUnavailableError,
   NotAuthorizedError,
   CognitoServiceError,
-  mapServiceError,
+  RedisUnavailableError,
   type TokenErrorCode,
   type ChallengeTokens,
 } from './lib/errors';
+export { COGNITO_ERROR_CODES, type CognitoErrorCode } from './lib/error-codes';
+export { mapServiceError, type ServiceErrorContext } from './lib/service-errors';
 export { secretHash } from './lib/secret-hash';
 export { generateTotp, verifyTotp, otpauthUri, base32Encode, base32Decode } from './lib/totp';
 export { CognitoStrategy } from './strategies/cognito-strategy';
@@ -83,5 +85,5 @@ export {
 export { isSafeReturnTo } from './middleware/return-to';
 export { RedisRevocationStore, type RedisRevocationStoreOptions } from './middleware/redis-revocation-store';
 export { withRedisRefreshLock, type RedisRefreshLockOptions } from './middleware/redis-refresh-lock';
-export { RedisUnavailableError, type RedisClientLike } from './middleware/redis-client';
+export { type RedisClientLike } from './middleware/redis-client';
 export { type CognitoRequestContext } from './middleware/types';

@@ -8,25 +8,19 @@
  * Messages are fixed texts written here: they never copy a password, a token, a client secret, or
  * free text from the service that could contain one. A mistake by the caller (a bad option) is a
  * `TypeError`, never a `CognitoError`.
+ *
+ * The codes themselves are catalogued in `./error-codes` ({@link CognitoErrorCode}); turning AWS SDK
+ * exceptions into these classes is `mapServiceError`, at the service edge (`./service-errors`).
  */
+import type { CognitoErrorCode } from './error-codes';
 
-/** Every token-verification failure code. */
-export type TokenErrorCode =
-  | 'ERR_COGNITO_TOKEN_MALFORMED'
-  | 'ERR_COGNITO_TOKEN_ALG'
-  | 'ERR_COGNITO_TOKEN_HEADER'
-  | 'ERR_COGNITO_TOKEN_KID_UNKNOWN'
-  | 'ERR_COGNITO_TOKEN_SIGNATURE'
-  | 'ERR_COGNITO_TOKEN_ISSUER'
-  | 'ERR_COGNITO_TOKEN_AUDIENCE'
-  | 'ERR_COGNITO_TOKEN_USE'
-  | 'ERR_COGNITO_TOKEN_EXPIRED'
-  | 'ERR_COGNITO_TOKEN_NOT_YET_VALID'
-  | 'ERR_COGNITO_TOKEN_IAT'
-  | 'ERR_COGNITO_TOKEN_CLAIM'
-  | 'ERR_COGNITO_TOKEN_AT_HASH'
-  | 'ERR_COGNITO_TOKEN_REVOKED'
-  | 'ERR_COGNITO_TOKEN_MISSING';
+/**
+ * Every token-verification failure code: the `ERR_COGNITO_TOKEN_…` members of {@link CognitoErrorCode}.
+ *
+ * @example
+ * const code: TokenErrorCode = 'ERR_COGNITO_TOKEN_EXPIRED';
+ */
+export type TokenErrorCode = Extract<CognitoErrorCode, `ERR_COGNITO_TOKEN_${string}`>;
 
 /** Options common to every {@link CognitoError} constructor. */
 export interface CognitoErrorOptions {
@@ -42,8 +36,8 @@ export interface CognitoErrorOptions {
  * catch (e) { if (isCognitoError(e)) res.status(e.status).json({ error: e.code }); else throw e; }
  */
 export class CognitoError extends Error {
-  /** A stable, machine-readable code starting with `ERR_COGNITO_`. */
-  readonly code: string;
+  /** A stable, machine-readable code: one of {@link CognitoErrorCode}. */
+  readonly code: CognitoErrorCode;
   /** The HTTP status a web layer should answer with. */
   readonly status: number;
   /** The AWS exception name (`err.name`) this error was mapped from, when it was. */
@@ -51,7 +45,7 @@ export class CognitoError extends Error {
   /** The AWS request id, when this error was mapped from a service response. */
   declare requestId?: string;
 
-  constructor(message: string, code = 'ERR_COGNITO', status = 500, options?: CognitoErrorOptions) {
+  constructor(message: string, code: CognitoErrorCode, status = 500, options?: CognitoErrorOptions) {
     super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
     this.name = new.target.name;
     this.code = code;
@@ -61,7 +55,8 @@ export class CognitoError extends Error {
 
 /**
  * True when `e` is one of this package's errors: checks for an `ERR_COGNITO_` `code`, a numeric
- * `status` and a `message`, not the class, so duplicated copies of the package still match.
+ * `status` and a `message`, not the class, so duplicated copies of the package still match. (A copy
+ * of another version may carry a code this version's {@link CognitoErrorCode} does not list.)
  *
  * @example
  * if (isCognitoError(err) && err.code === 'ERR_COGNITO_TOKEN_EXPIRED') await renew();
@@ -111,7 +106,7 @@ export class ChallengeError extends CognitoError {
   declare readonly username?: string;
   declare readonly authFlow?: string;
 
-  constructor(details: ChallengeDetails, message?: string, code = 'ERR_COGNITO_CHALLENGE') {
+  constructor(details: ChallengeDetails, message?: string, code: CognitoErrorCode = 'ERR_COGNITO_CHALLENGE') {
     super(message ?? `Cognito requires the ${safeName(details.challengeName)} challenge.`, code, 401);
     this.challengeName = details.challengeName;
     if (details.session !== undefined) this.session = details.session;
@@ -156,7 +151,7 @@ export class ForceChangePasswordError extends ChallengeError {
  * catch (e) { if (e instanceof MFAChallengeError) return askForCode(e.challengeName, e.getTokens()); }
  */
 export class MFAChallengeError extends ChallengeError {
-  constructor(details: Omit<ChallengeDetails, 'challengeName'> & { challengeName?: string }, message?: string, code?: string) {
+  constructor(details: Omit<ChallengeDetails, 'challengeName'> & { challengeName?: string }, message?: string, code?: CognitoErrorCode) {
     super({ ...details, challengeName: details.challengeName ?? 'SELECT_MFA_TYPE' },
       message ?? 'The user must choose a multi-factor authentication method.', code ?? 'ERR_COGNITO_MFA_SELECT');
   }
@@ -200,10 +195,16 @@ export class MFASetupRequiredError extends MFAChallengeError {
 }
 
 /**
- * DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER: Cognito asks a remembered device to prove itself.
+ * DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER: Cognito asks a remembered device to prove itself, and
+ * this `Cognito` holds no device secrets to answer with (when it holds them, `authenticate()`
+ * answers the challenge itself). Sign in again with the device the user's earlier sign-in kept.
  *
  * @example
- * catch (e) { if (e instanceof DeviceChallengeError) await answerDeviceChallenge(e.getTokens()); }
+ * catch (e) {
+ *   if (!(e instanceof DeviceChallengeError)) throw e;
+ *   const { deviceKey, deviceGroupKey, devicePassword } = await loadDevice(username);
+ *   await new Cognito(userPoolId, clientId, { username, deviceKey, deviceGroupKey, devicePassword }).authenticate(password);
+ * }
  */
 export class DeviceChallengeError extends ChallengeError {
   constructor(details: ChallengeDetails) {
@@ -419,148 +420,19 @@ export class CognitoServiceError extends CognitoError {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Mapping AWS SDK v3 exceptions
-
-/** Which call failed; it decides what a NotAuthorizedException means. */
-export type ServiceErrorContext = 'login' | 'refresh' | 'challenge' | 'other';
-
-// Cognito's own fixed NotAuthorized texts that are safe and useful to pass on; anything else gets ours.
-const SAFE_NOT_AUTHORIZED = new Set([
-  'User is disabled.',
-  'Access Token has been revoked',
-  'Access Token has expired',
-  'Invalid Access Token',
-  'Refresh Token has been revoked',
-  'Invalid Refresh Token',
-  'Unable to verify secret hash for client',
-]);
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED',
-  'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ESOCKETTIMEDOUT',
-]);
-const NETWORK_NAMES = new Set(['AbortError', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError']);
-
-interface SdkErrorShape {
-  name?: unknown;
-  message?: unknown;
-  code?: unknown;
-  cause?: unknown;
-  $fault?: unknown;
-  $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
-  $response?: { headers?: Record<string, unknown> };
-  $retryable?: { throttling?: unknown };
-}
+// Shared stores
 
 /**
- * Turns whatever a Cognito call threw (an AWS SDK v3 exception, a network error, a timeout) into a
- * {@link CognitoError}. A `CognitoError` is returned unchanged.
+ * Redis could not be reached or answered with an error: a 503, and never a reason to let a request
+ * through (callers fail closed).
  *
- * - `UserNotFoundException`, and `NotAuthorizedException` "Incorrect username or password.", during
- *   `login` or `challenge` → {@link AuthenticationFailedError} (indistinguishable).
- * - `NotAuthorizedException` during `refresh` → {@link RefreshTokenRejectedError}; during `challenge`
- *   with an expired/invalid session → {@link ChallengeExpiredError}; otherwise {@link NotAuthorizedError}.
- * - Throttling → {@link ThrottledError}; network errors, timeouts, `$fault: 'server'`, 5xx →
- *   {@link ServiceUnavailableError}; anything else → {@link CognitoServiceError}.
- *
- * The SDK exception is not kept as `cause` (its text is the service's, not ours); its name and request
- * id are kept as `awsErrorName` / `requestId`. Local network errors are kept as `cause`.
- *
- * @param err what was thrown.
- * @param context the kind of call (default `'other'`).
  * @example
- * try { await client.send(new InitiateAuthCommand(input)); }
- * catch (e) { throw mapServiceError(e, 'login'); }
+ * catch (e) { if (isCognitoError(e) && e.code === 'ERR_COGNITO_REDIS_UNAVAILABLE') res.status(503).end(); }
  */
-export function mapServiceError(err: unknown, context: ServiceErrorContext = 'other'): CognitoError {
-  if (isCognitoError(err)) return err;
-  const e: SdkErrorShape = typeof err === 'object' && err !== null ? (err as SdkErrorShape) : {};
-  const name = typeof e.name === 'string' ? e.name : '';
-  const message = typeof e.message === 'string' ? e.message : '';
-  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
-  const isServiceError = status !== undefined || e.$fault === 'client' || e.$fault === 'server';
-
-  if (!isServiceError) {
-    const mapped = isNetworkError(e)
-      ? new ServiceUnavailableError(undefined, { cause: err })
-      : new CognitoServiceError('Unexpected error calling Cognito.', { cause: err });
-    return mapped;
+export class RedisUnavailableError extends CognitoError {
+  constructor(options?: CognitoErrorOptions) {
+    super('The shared store (Redis) is unavailable; try again later.', 'ERR_COGNITO_REDIS_UNAVAILABLE', 503, options);
   }
-
-  const mapped = mapByName(name, message, status, e, context);
-  if (/^[A-Za-z0-9.:_-]{1,128}$/.test(name)) mapped.awsErrorName = name;
-  const requestId = e.$metadata?.requestId;
-  if (typeof requestId === 'string' && /^[\w-]{1,128}$/.test(requestId)) mapped.requestId = requestId;
-  return mapped;
-}
-
-function mapByName(name: string, message: string, status: number | undefined, e: SdkErrorShape, context: ServiceErrorContext): CognitoError {
-  const loginLike = context === 'login' || context === 'challenge';
-  switch (name) {
-    case 'UserNotFoundException':
-      if (loginLike) return new AuthenticationFailedError();
-      if (context === 'refresh') return new RefreshTokenRejectedError();
-      return new NotAuthorizedError();
-    case 'NotAuthorizedException':
-      return mapNotAuthorized(message, context);
-    case 'CodeMismatchException':
-    case 'EnableSoftwareTokenMFAException':
-      return new CodeMismatchError();
-    case 'ExpiredCodeException':
-      return new CodeMismatchError('The verification code has expired.');
-    case 'PasswordResetRequiredException':
-      return new PasswordResetRequiredError();
-    case 'UserNotConfirmedException':
-      return new UserNotConfirmedError();
-    case 'InvalidPasswordException':
-    case 'PasswordHistoryPolicyViolationException':
-      return new InvalidPasswordError(policyMessage(message));
-    case 'TooManyRequestsException':
-    case 'ThrottlingException':
-    case 'LimitExceededException':
-    case 'TooManyFailedAttemptsException':
-      return new ThrottledError(retryAfter(e));
-    case 'InternalErrorException':
-    case 'ServiceUnavailableException':
-    case 'ServiceUnavailable':
-      return new ServiceUnavailableError();
-  }
-  if (status === 429 || e.$retryable?.throttling === true) return new ThrottledError(retryAfter(e));
-  if (e.$fault === 'server' || (status !== undefined && status >= 500)) return new ServiceUnavailableError();
-  if (NETWORK_NAMES.has(name)) return new ServiceUnavailableError();
-  return new CognitoServiceError();
-}
-
-function mapNotAuthorized(message: string, context: ServiceErrorContext): CognitoError {
-  if (/password attempts exceeded/i.test(message)) return new ThrottledError(1, 'Too many failed attempts; try again later.');
-  if (context === 'refresh') return new RefreshTokenRejectedError();
-  if (context === 'challenge' && /invalid session|session is expired/i.test(message)) return new ChallengeExpiredError();
-  if ((context === 'login' || context === 'challenge') &&
-    /^(Incorrect username or password\.?|User does not exist\.?)$/.test(message.trim())) {
-    return new AuthenticationFailedError();
-  }
-  return new NotAuthorizedError(SAFE_NOT_AUTHORIZED.has(message) ? message : undefined);
-}
-
-// Cognito's policy texts ("Password does not conform to policy: Password not long enough") hold no
-// password; anything that does not look like one gets our fixed text.
-function policyMessage(message: string): string | undefined {
-  return /^Password (does not conform to policy|has previously been used)[\w .,:']{0,160}$/.test(message) ? message : undefined;
-}
-
-function retryAfter(e: SdkErrorShape): number {
-  const headers = e.$response?.headers;
-  const raw = headers ? headers['retry-after'] ?? headers['Retry-After'] : undefined;
-  const seconds = typeof raw === 'string' ? Number(raw) : typeof raw === 'number' ? raw : NaN;
-  return Number.isInteger(seconds) && seconds >= 0 && seconds <= 3600 ? seconds : 1;
-}
-
-function isNetworkError(e: SdkErrorShape, depth = 0): boolean {
-  if (typeof e.name === 'string' && NETWORK_NAMES.has(e.name)) return true;
-  if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || e.code.startsWith('UND_ERR_'))) return true;
-  // fetch() wraps the socket error: TypeError('fetch failed', { cause }).
-  if (depth < 3 && typeof e.cause === 'object' && e.cause !== null) return isNetworkError(e.cause as SdkErrorShape, depth + 1);
-  return false;
 }
 
 /** Only simple identifiers reach a message. */

@@ -9,16 +9,16 @@
  *   when REFRESH_TOKEN_AUTH is refused, GetTokensFromRefreshToken is tried once, and if it works the
  *   client is taken to rotate from then on (what Cognito says in the refusal is not relied upon).
  */
-import {
-  GetTokensFromRefreshTokenCommand,
-  InitiateAuthCommand,
-  type AuthenticationResultType,
-  type GetTokensFromRefreshTokenCommandOutput,
-  type InitiateAuthCommandOutput,
+import type {
+  AuthenticationResultType,
+  GetTokensFromRefreshTokenCommandOutput,
+  InitiateAuthCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import createDebug from 'debug';
-import { CognitoServiceError, mapServiceError } from './errors';
+import { CognitoServiceError } from './errors';
+import { mapServiceError } from './service-errors';
 import { internalUsernameFromTokens, secretHashParam } from './cognito-rules';
+import { command } from './sdk';
 import type { ResolvedConfig } from './config';
 import type { AccessTokenClaims, IdTokenClaims, TokenVerifier } from './token-verifier';
 import type { ServiceClient } from './service-client';
@@ -68,7 +68,7 @@ function isRefusal(e: unknown): boolean {
 }
 
 async function rotate(service: ServiceClient, input: RenewalInput): Promise<AuthenticationResultType> {
-  const out = await service.sendRaw<GetTokensFromRefreshTokenCommandOutput>(new GetTokensFromRefreshTokenCommand({
+  const out = await service.sendRaw<GetTokensFromRefreshTokenCommandOutput>(command('GetTokensFromRefreshToken', {
     ClientId: input.clientId,
     RefreshToken: input.refreshToken,
     ...(input.clientSecret !== undefined ? { ClientSecret: input.clientSecret } : {}),
@@ -108,7 +108,7 @@ export async function renewTokens(service: ServiceClient, input: RenewalInput): 
   if (input.deviceKey !== undefined) params.DEVICE_KEY = input.deviceKey;
   let first: unknown;
   try {
-    const out = await service.sendRaw<InitiateAuthCommandOutput>(new InitiateAuthCommand({
+    const out = await service.sendRaw<InitiateAuthCommandOutput>(command('InitiateAuth', {
       AuthFlow: 'REFRESH_TOKEN_AUTH',
       ClientId: input.clientId,
       AuthParameters: params,

@@ -3,9 +3,9 @@
  * client, in a constructor) unless the caller gave one, and every failure mapped to a
  * `CognitoError` by `mapServiceError`.
  */
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { CognitoClientLike, ResolvedConfig } from './config';
-import { mapServiceError, type ServiceErrorContext } from './errors';
+import { sdk } from './sdk';
+import { mapServiceError, type ServiceErrorContext } from './service-errors';
 
 /** Default SDK attempts per call (the SDK's own default). */
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -19,7 +19,7 @@ function sharedClient(region: string, endpoint: string | undefined, maxAttempts:
   const key = JSON.stringify([region, endpoint ?? null, maxAttempts, timeoutMs]);
   let client = sharedClients.get(key);
   if (client === undefined) {
-    client = new CognitoIdentityProviderClient({
+    client = new (sdk().CognitoIdentityProviderClient)({
       region,
       maxAttempts,
       ...(endpoint !== undefined ? { endpoint } : {}),
@@ -37,7 +37,7 @@ function sharedClient(region: string, endpoint: string | undefined, maxAttempts:
  *
  * @example
  * const service = new ServiceClient(config, 3);
- * const out = await service.send<InitiateAuthCommandOutput>(new InitiateAuthCommand(input), 'login');
+ * const out = await service.send<InitiateAuthCommandOutput>(command('InitiateAuth', input), 'login');
  */
 export class ServiceClient {
   #client: CognitoClientLike | undefined;

@@ -7,7 +7,7 @@
  * Every command has a timeout: node-redis queues commands while disconnected and would otherwise
  * leave a request hanging until Redis comes back.
  */
-import { CognitoError } from '../lib/errors';
+import { RedisUnavailableError } from '../lib/errors';
 
 /** A node-redis (v4+) client: `sendCommand(args)`. */
 export interface NodeRedisLike {
@@ -24,19 +24,6 @@ export type RedisClientLike = NodeRedisLike | IoRedisLike;
 
 /** Default timeout of one Redis command, in ms. */
 export const DEFAULT_REDIS_TIMEOUT_MS = 2_000;
-
-/**
- * Redis could not be reached or answered with an error: a 503, and never a reason to let a request
- * through (callers fail closed).
- *
- * @example
- * catch (e) { if (isCognitoError(e) && e.code === 'ERR_COGNITO_REDIS_UNAVAILABLE') res.status(503).end(); }
- */
-export class RedisUnavailableError extends CognitoError {
-  constructor(options?: { cause?: unknown }) {
-    super('The shared store (Redis) is unavailable; try again later.', 'ERR_COGNITO_REDIS_UNAVAILABLE', 503, options);
-  }
-}
 
 /**
  * Checks that `client` looks like a node-redis or ioredis client.

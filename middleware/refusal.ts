@@ -3,6 +3,7 @@
  * the `onRefusal` option, and handing it over so that whatever the app's handler throws reaches `next`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CognitoErrorCode } from '../lib/error-codes';
 import type { ErrorBody } from './respond';
 
 /**
@@ -14,8 +15,8 @@ import type { ErrorBody } from './respond';
 export interface CognitoRefusal {
   /** 401 (no valid token), 403 (a missing group or scope) or 503 (signing keys or Cognito unreachable). */
   status: 401 | 403 | 503;
-  /** Stable code (`ERR_COGNITO_TOKEN_MISSING`, `ERR_COGNITO_TOKEN_EXPIRED`, `ERR_COGNITO_GROUP_REQUIRED`…). */
-  code: string;
+  /** Stable code, one of {@link CognitoErrorCode} (`ERR_COGNITO_TOKEN_MISSING`, `ERR_COGNITO_TOKEN_EXPIRED`, `ERR_COGNITO_GROUP_REQUIRED`…). */
+  code: CognitoErrorCode;
   /** The message the built-in answer would show (never a token or a secret). */
   message: string;
   /** Headers the built-in answer would set (`WWW-Authenticate`, `Retry-After`); a copy, yours to change. */

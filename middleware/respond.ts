@@ -4,6 +4,7 @@
  * alike, and content negotiation (browser or API client?) without Express's `req.accepts`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CognitoErrorCode } from '../lib/error-codes';
 
 /**
  * The JSON body of every refusal: an OAuth-style `error`, a stable `code` and a human `message`.
@@ -12,8 +13,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * const body: ErrorBody = { error: 'invalid_token', code: 'ERR_COGNITO_TOKEN_EXPIRED', message: 'Token refused: the token has expired' };
  */
 export interface ErrorBody {
+  /** The OAuth 2.0 / RFC 6750 error (`invalid_token`, `invalid_request`, `insufficient_scope`…). */
   error: string;
-  code: string;
+  /** Stable code: one of {@link CognitoErrorCode}. */
+  code: CognitoErrorCode;
+  /** A human message (never a token or a secret). */
   message: string;
 }
 

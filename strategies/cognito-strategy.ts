@@ -10,6 +10,7 @@ import { Strategy } from 'passport-strategy';
 import type { Cognito, MfaTokens } from '../lib/cognito';
 import { resolveConfig, type ResolvedConfig } from '../lib/config';
 import { isCognitoError, type ChallengeError } from '../lib/errors';
+import type { CognitoErrorCode } from '../lib/error-codes';
 import { cognitoFor } from '../middleware/cognito-client';
 import {
   clearPendingChallenge, getPendingChallenge, hasSession, regenerateWithTokens, setPendingChallenge,
@@ -355,7 +356,7 @@ export class CognitoStrategy extends Strategy {
   }
 }
 
-function fail(status: number, code: string, message: string, field?: string, challenge?: string): Outcome {
+function fail(status: number, code: CognitoErrorCode, message: string, field?: string, challenge?: string): Outcome {
   const info: CognitoFailureInfo = { code, message };
   if (challenge) info.challenge = challenge;
   if (field) info.field = field;

@@ -4,6 +4,7 @@
  */
 import type { Request } from 'express';
 import type { CognitoOptions } from '../lib/config';
+import type { CognitoErrorCode } from '../lib/error-codes';
 
 /**
  * Options of `CognitoStrategy`: the shared Cognito options (see `resolveConfig`: `userPoolId`,
@@ -83,8 +84,8 @@ export interface CognitoUser {
  */
 export interface CognitoFailureInfo {
   message: string;
-  /** Stable code (`ERR_COGNITO_…`). */
-  code: string;
+  /** Stable code: one of {@link CognitoErrorCode} (`ERR_COGNITO_BAD_CREDENTIALS`, `ERR_COGNITO_MFA_SOFTWARE_TOKEN`…). */
+  code: CognitoErrorCode;
   challenge?: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'NEW_PASSWORD_REQUIRED' | 'MFA_SETUP' | 'SELECT_MFA_TYPE' | string;
   /** MFA_SETUP: the TOTP secret (base32) to enter in an authenticator app; repeated after a wrong or malformed first code. */
   secretCode?: string;

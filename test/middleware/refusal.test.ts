@@ -110,7 +110,7 @@ describe('requireCognito({ onRefusal })', function () {
   });
 
   it('the handler gets a copy of the headers; handOverRefusal catches an async rejection', async function () {
-    const refusal = new Refusal(401, { error: 'invalid_token', code: 'C', message: 'm' }, { 'WWW-Authenticate': 'Bearer' });
+    const refusal = new Refusal(401, { error: 'invalid_token', code: 'ERR_COGNITO_TOKEN_EXPIRED', message: 'm' }, { 'WWW-Authenticate': 'Bearer' });
     const copy = refusal.toPublic();
     copy.headers['WWW-Authenticate'] = 'changed';
     assert.equal(refusal.toPublic().headers['WWW-Authenticate'], 'Bearer');

@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import type { Request } from 'express';
 import { pendingTotpKey, withPendingTotpKey } from '../../strategies/mfa-setup';
 import type { PendingChallenge } from '../../middleware/session-tokens';
+import type { CognitoFailureInfo } from '../../strategies/types';
 
 const SECRET = 'JBSWY3DPEHPK3PXP';
 const pending = (extra: Partial<PendingChallenge> = {}): PendingChallenge =>
@@ -21,9 +22,9 @@ describe('strategies/mfa-setup', function () {
 
   it('withPendingTotpKey: adds the key to a failed MFA_SETUP answer only while that step is pending in the session', function () {
     const req = requestWith(pending({ secretCode: SECRET, otpauthUri: 'otpauth://totp/stored' }));
-    const mismatch = { code: 'ERR_COGNITO_CODE_MISMATCH', message: 'The code is not valid; try again.', challenge: 'MFA_SETUP' };
+    const mismatch: CognitoFailureInfo = { code: 'ERR_COGNITO_CODE_MISMATCH', message: 'The code is not valid; try again.', challenge: 'MFA_SETUP' };
     assert.deepEqual(withPendingTotpKey(req, mismatch, 'App'), { ...mismatch, secretCode: SECRET, otpauthUri: 'otpauth://totp/stored' });
-    const ended = { code: 'ERR_COGNITO_CHALLENGE_EXPIRED', message: 'expired' };
+    const ended: CognitoFailureInfo = { code: 'ERR_COGNITO_CHALLENGE_EXPIRED', message: 'expired' };
     assert.equal(withPendingTotpKey(req, ended, 'App'), ended, 'no challenge left: nothing to show');
     const otherStep = requestWith(pending({ name: 'SOFTWARE_TOKEN_MFA', secretCode: SECRET }));
     assert.equal(withPendingTotpKey(otherStep, mismatch, 'App'), mismatch);
