@@ -4,13 +4,9 @@
  * later — possibly in another request, from another `Cognito` instance — and the answer is built for
  * the right API (`RespondToAuthChallenge`, or `AdminRespondToAuthChallenge` after an admin login).
  */
-import {
-  AdminRespondToAuthChallengeCommand,
-  RespondToAuthChallengeCommand,
-  type AuthenticationResultType,
-  type ChallengeNameType,
-} from '@aws-sdk/client-cognito-identity-provider';
+import type { AuthenticationResultType, ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
 import { challengeErrorFor, type ChallengeError, type ChallengeTokens } from './errors';
+import { command } from './sdk';
 
 /** How a sign-in started: the SRP flow, or the admin flow (which needs AWS credentials). */
 export type LoginFlow = 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH';
@@ -129,7 +125,7 @@ export interface AnswerInput {
  * const out = await send(answerCommand({ flow, userPoolId, clientId, challengeName: 'SMS_MFA',
  *   session, responses: { USERNAME, SMS_MFA_CODE: code } }));
  */
-export function answerCommand(input: AnswerInput): RespondToAuthChallengeCommand | AdminRespondToAuthChallengeCommand {
+export function answerCommand(input: AnswerInput): object {
   const common = {
     ClientId: input.clientId,
     ChallengeName: input.challengeName as ChallengeNameType,
@@ -138,6 +134,6 @@ export function answerCommand(input: AnswerInput): RespondToAuthChallengeCommand
     ...(input.clientMetadata !== undefined ? { ClientMetadata: input.clientMetadata } : {}),
   };
   return input.flow === 'ADMIN_USER_PASSWORD_AUTH'
-    ? new AdminRespondToAuthChallengeCommand({ ...common, UserPoolId: input.userPoolId })
-    : new RespondToAuthChallengeCommand(common);
+    ? command('AdminRespondToAuthChallenge', { ...common, UserPoolId: input.userPoolId })
+    : command('RespondToAuthChallenge', common);
 }

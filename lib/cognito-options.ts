@@ -126,3 +126,30 @@ export function resolveUserState(options: CognitoState): UserState {
   }
   return state;
 }
+
+/**
+ * A secret argument (a password, a key id): a non-empty string.
+ *
+ * @throws TypeError naming it.
+ * @example
+ * checkSecret(password, 'password');
+ */
+export function checkSecret(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new TypeError(`"${name}" must be a non-empty string`);
+  return value;
+}
+
+/**
+ * `clientMetadata` for Lambda triggers: an object of strings, copied.
+ *
+ * @throws TypeError.
+ * @example
+ * checkClientMetadata({ source: 'web' });
+ */
+export function checkClientMetadata(value: unknown): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+    throw new TypeError('"clientMetadata" must be an object of strings');
+  }
+  return { ...(value as Record<string, string>) };
+}

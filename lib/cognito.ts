@@ -3,18 +3,21 @@
  * holds one user's tokens (and remembered device); every Cognito call goes through the AWS SDK and
  * every failure comes out as a `CognitoError` with a stable `code`.
  */
-import { GlobalSignOutCommand, RevokeTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { JSONWebKeySet, JWK } from 'jose';
-import type { MfaTokens } from './challenge';
-import { CognitoCore } from './cognito-core';
-import { resolveCognitoOptions, resolveUserState, type CognitoState, type CognitoUserOptions, type UserState } from './cognito-options';
+import { pendingChallenge, type MfaTokens } from './challenge';
+import { checkClientMetadata, checkSecret, resolveCognitoOptions, resolveUserState, type CognitoState, type CognitoUserOptions, type UserState } from './cognito-options';
+import { renewalDue, unverifiedClaims } from './cognito-rules';
 import { isResolvedConfig, type CognitoClientLike, type ResolvedConfig } from './config';
-import { forgetDevice, updateDeviceStatus } from './device';
+import { forgetDevice, updateDeviceStatus, type DeviceSecrets } from './device';
 import { isCognitoError } from './errors';
-import { MfaSteps } from './mfa-steps';
-import { adminSignIn, checkClientMetadata, checkSecret, srpSignIn } from './sign-in';
-import { TokenSession } from './token-session';
-import type { AccessTokenClaims, IdTokenClaims } from './token-verifier';
+import { renewSession } from './renewal';
+import { ServiceClient } from './service-client';
+import {
+  answerChallenge, associateForSetup, startAdmin, startSrp, verifyPair, type ChallengeAnswer, type EngineContext, type SignInDevice, type StepResult,
+} from './sign-in-engine';
+import { globalSignOut, revokeRefreshToken } from './sign-out';
+import { TokenVerifier, type AccessTokenClaims, type IdTokenClaims } from './token-verifier';
+import { associateSoftwareToken, setMfaPreference, verifySoftwareToken } from './user-mfa';
 
 export type { CognitoState, CognitoUserOptions } from './cognito-options';
 export type { LoginFlow, MfaTokens } from './challenge';
@@ -70,9 +73,12 @@ export class Cognito {
   /** ConfirmDevice said the user must opt in (`DeviceOnlyRememberedOnUserPrompt`): see {@link rememberDevice}. */
   userConfirmationNecessary = false;
 
-  readonly #core: CognitoCore;
-  readonly #mfa: MfaSteps;
-  readonly #tokens: TokenSession;
+  readonly #service: ServiceClient;
+  readonly #deviceName: string | undefined;
+  #verifier: TokenVerifier | undefined;
+  /** The app client rotates refresh tokens (told, or found out at a refresh). */
+  #rotation: boolean;
+  #renewing: Promise<void> | undefined;
 
   /**
    * No I/O here: the SDK client and the signing keys are fetched on first use.
@@ -102,9 +108,9 @@ export class Cognito {
     this.deviceKey = state.device?.deviceKey;
     this.deviceGroupKey = state.device?.deviceGroupKey;
     this.devicePassword = state.device?.devicePassword;
-    this.#core = new CognitoCore(this, config, state);
-    this.#mfa = new MfaSteps(this.#core);
-    this.#tokens = new TokenSession(this.#core);
+    this.#service = new ServiceClient(config, state.maxAttempts);
+    this.#deviceName = state.deviceName;
+    this.#rotation = state.refreshTokenRotation;
   }
 
   /**
@@ -141,7 +147,8 @@ export class Cognito {
    */
   async authenticate(password: string, options: AuthenticateOptions = {}): Promise<void> {
     checkSecret(password, 'password');
-    return srpSignIn(this.#core, password, checkClientMetadata(options?.clientMetadata));
+    const clientMetadata = checkClientMetadata(options?.clientMetadata);
+    this.#apply(await startSrp(this.#ctx(), this.#requireUsername(), password, this.#signInDevice(clientMetadata)));
   }
 
   /**
@@ -155,7 +162,8 @@ export class Cognito {
    */
   async adminAuthenticate(password: string, options: AuthenticateOptions = {}): Promise<void> {
     checkSecret(password, 'password');
-    return adminSignIn(this.#core, password, checkClientMetadata(options?.clientMetadata));
+    const clientMetadata = checkClientMetadata(options?.clientMetadata);
+    this.#apply(await startAdmin(this.#ctx(), this.#requireUsername(), password, this.#signInDevice(clientMetadata)));
   }
 
   /**
@@ -173,7 +181,7 @@ export class Cognito {
       await this.authenticate(password);
     } catch (e) {
       if (!isCognitoError(e) || e.code !== 'ERR_COGNITO_NEW_PASSWORD_REQUIRED') throw e;
-      await this.#mfa.newPassword(newPassword, this.mfaTokens);
+      await this.#answer(this.mfaTokens, { challenge: 'NEW_PASSWORD_REQUIRED', newPassword });
     }
   }
 
@@ -186,7 +194,7 @@ export class Cognito {
    * await u.respondToNewPasswordChallenge('My-new-pass-2', saved);
    */
   async respondToNewPasswordChallenge(newPassword: string, mfaTokens?: MfaTokens, attributes?: Record<string, string>): Promise<void> {
-    return this.#mfa.newPassword(newPassword, mfaTokens, attributes);
+    return this.#answer(mfaTokens, { challenge: 'NEW_PASSWORD_REQUIRED', newPassword, attributes });
   }
 
   /**
@@ -197,7 +205,7 @@ export class Cognito {
    * await u.respondToSoftwareTokenMfaChallenge('123456', err.getTokens());
    */
   async respondToSoftwareTokenMfaChallenge(code: string, mfaTokens?: MfaTokens): Promise<void> {
-    return this.#mfa.code('SOFTWARE_TOKEN_MFA', code, mfaTokens);
+    return this.#answer(mfaTokens, { challenge: 'SOFTWARE_TOKEN_MFA', code });
   }
 
   /**
@@ -208,7 +216,7 @@ export class Cognito {
    * await u.respondToSmsMfaChallenge('123456');
    */
   async respondToSmsMfaChallenge(code: string, mfaTokens?: MfaTokens): Promise<void> {
-    return this.#mfa.code('SMS_MFA', code, mfaTokens);
+    return this.#answer(mfaTokens, { challenge: 'SMS_MFA', code });
   }
 
   /**
@@ -220,7 +228,7 @@ export class Cognito {
    * catch (e) { if (e instanceof SoftwareTokenMFAChallengeError) askForCode(); else throw e; }
    */
   async respondToSelectMfaTypeChallenge(mfaType: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA', mfaTokens?: MfaTokens): Promise<void> {
-    return this.#mfa.selectType(mfaType, mfaTokens);
+    return this.#answer(mfaTokens, { challenge: 'SELECT_MFA_TYPE', mfaType });
   }
 
   /**
@@ -233,7 +241,15 @@ export class Cognito {
    * const { secretCode } = await u.associateSoftwareToken();
    */
   async associateSoftwareToken(mfaTokens?: MfaTokens): Promise<{ secretCode: string; session?: string }> {
-    return this.#mfa.associate(mfaTokens);
+    const pending = mfaTokens ?? (this.mfaTokens?.ChallengeName === 'MFA_SETUP' ? this.mfaTokens : undefined);
+    if (pending === undefined) {
+      if (this.accessToken === undefined) throw new TypeError('"accessToken" (or a pending MFA_SETUP challenge) is required');
+      return { secretCode: await associateSoftwareToken(this.#service, this.accessToken) };
+    }
+    const t = this.#pending(pending, 'MFA_SETUP');
+    const { secretCode, challenge } = await this.#withinChallenge(t, () => associateForSetup(this.#ctx(), t));
+    this.mfaTokens = challenge;
+    return challenge.Session !== t.Session ? { secretCode, session: challenge.Session } : { secretCode };
   }
 
   /**
@@ -245,7 +261,7 @@ export class Cognito {
    * await u.respondToMfaSetupChallenge(generateTotp(secretCode, Date.now()));
    */
   async respondToMfaSetupChallenge(code: string, mfaTokens?: MfaTokens, deviceName?: string): Promise<void> {
-    return this.#mfa.finishSetup(code, mfaTokens, deviceName);
+    return this.#answer(mfaTokens, { challenge: 'MFA_SETUP', code, friendlyDeviceName: deviceName });
   }
 
   /**
@@ -257,7 +273,7 @@ export class Cognito {
    * await u.verifySoftwareToken('123456', 'phone');
    */
   async verifySoftwareToken(code: string, deviceName?: string): Promise<boolean> {
-    return this.#mfa.verify(code, deviceName, this.#core.requireAccessToken());
+    return verifySoftwareToken(this.#service, this.#requireAccessToken(), code, deviceName);
   }
 
   /**
@@ -269,7 +285,7 @@ export class Cognito {
    * await u.setUserMfaPreference(false, true, 'SOFTWARE_TOKEN');
    */
   async setUserMfaPreference(sms: boolean, softwareToken: boolean, preferred?: 'SMS' | 'SOFTWARE_TOKEN'): Promise<void> {
-    return this.#mfa.preference(sms, softwareToken, preferred, this.#core.requireAccessToken());
+    return setMfaPreference(this.#service, this.#requireAccessToken(), sms, softwareToken, preferred);
   }
 
   /**
@@ -281,7 +297,11 @@ export class Cognito {
    * await new Cognito(pool, client, { idToken, accessToken }).verifyTokens();
    */
   async verifyTokens(): Promise<void> {
-    return this.#tokens.verifyAll();
+    const { idToken, accessToken } = this;
+    if (idToken === undefined && accessToken === undefined) throw new TypeError('"idToken" or "accessToken" is required');
+    const { idClaims, accessClaims } = await verifyPair(this.#tokenVerifier(), idToken, accessToken);
+    if (idClaims !== undefined) this.idClaims = idClaims;
+    if (accessClaims !== undefined) this.#keepAccess(accessToken as string, accessClaims);
   }
 
   /**
@@ -293,7 +313,20 @@ export class Cognito {
    * const claims = await u.verifyToken(bearer, 'access_token', 'access');
    */
   async verifyToken(token: string, idName: 'id_token' | 'access_token', tokenUse: 'id' | 'access'): Promise<IdTokenClaims | AccessTokenClaims> {
-    return this.#tokens.verifyOne(token, idName, tokenUse);
+    if (!((idName === 'id_token' && tokenUse === 'id') || (idName === 'access_token' && tokenUse === 'access'))) {
+      throw new TypeError('"idName" and "tokenUse" must be "id_token" and "id", or "access_token" and "access"');
+    }
+    if (typeof token !== 'string' || token.length === 0) throw new TypeError('"token" must be a non-empty string');
+    const verifier = this.#tokenVerifier();
+    if (tokenUse === 'access') {
+      const claims = await verifier.verify(token, 'access');
+      this.#keepAccess(token, claims);
+      return claims;
+    }
+    const claims = await verifier.verify(token, 'id', this.accessToken === undefined ? {} : { accessToken: this.accessToken });
+    this.idToken = token;
+    this.idClaims = claims;
+    return claims;
   }
 
   /**
@@ -307,8 +340,10 @@ export class Cognito {
    * if (await u.checkToken()) session.tokens = { accessToken: u.accessToken, idToken: u.idToken };
    */
   async checkToken(renew = true): Promise<boolean> {
-    const expired = this.#tokens.expired();
-    if (expired && renew) await this.#tokens.renew();
+    const { clock, leewaySeconds } = this.config;
+    // An access token that cannot be decoded counts as expired.
+    const expired = renewalDue(unverifiedClaims(this.#requireAccessToken())?.exp, clock(), leewaySeconds);
+    if (expired && renew) await this.renewAccessToken();
     return expired;
   }
 
@@ -323,7 +358,10 @@ export class Cognito {
    * await u.renewAccessToken();
    */
   async renewAccessToken(): Promise<void> {
-    return this.#tokens.renew();
+    this.#renewing ??= this.#renew().finally(() => {
+      this.#renewing = undefined;
+    });
+    return this.#renewing;
   }
 
   /**
@@ -334,8 +372,8 @@ export class Cognito {
    * await u.logout();
    */
   async logout(): Promise<void> {
-    await this.#core.service.send(new GlobalSignOutCommand({ AccessToken: this.#core.requireAccessToken() }), 'other');
-    this.#core.clearTokens();
+    await globalSignOut(this.#service, this.#requireAccessToken());
+    this.#clearTokens();
   }
 
   /**
@@ -346,11 +384,8 @@ export class Cognito {
    * await u.revokeToken();
    */
   async revokeToken(): Promise<void> {
-    const { clientId, clientSecret } = this.config;
-    await this.#core.service.send(new RevokeTokenCommand({
-      Token: this.#core.requireRefreshToken(), ClientId: clientId, ...(clientSecret !== undefined ? { ClientSecret: clientSecret } : {}),
-    }), 'other');
-    this.#core.clearTokens();
+    await revokeRefreshToken(this.#service, this.config, this.#requireRefreshToken());
+    this.#clearTokens();
   }
 
   /**
@@ -361,7 +396,7 @@ export class Cognito {
    * const { keys } = await u.getKeys();
    */
   async getKeys(): Promise<JSONWebKeySet> {
-    return this.#core.verifier().jwksCache.getKeys();
+    return this.#tokenVerifier().jwksCache.getKeys();
   }
 
   /**
@@ -373,7 +408,7 @@ export class Cognito {
    */
   async getKey(kid: string): Promise<JWK | undefined> {
     checkSecret(kid, 'kid');
-    const found = await this.#core.verifier().jwksCache.getKey(kid);
+    const found = await this.#tokenVerifier().jwksCache.getKey(kid);
     return found === undefined ? undefined : { ...found.jwk };
   }
 
@@ -384,7 +419,7 @@ export class Cognito {
    * u.switchSession(new CognitoIdentityProviderClient({ region, credentials }));
    */
   switchSession(client: CognitoClientLike): void {
-    this.#core.service.client = client;
+    this.#service.client = client;
   }
 
   /**
@@ -395,7 +430,7 @@ export class Cognito {
    */
   async rememberDevice(remembered = true): Promise<void> {
     if (this.deviceKey === undefined) throw new TypeError('"deviceKey" is required: no device is remembered');
-    await updateDeviceStatus(this.#core.service, this.#core.requireAccessToken(), this.deviceKey, remembered);
+    await updateDeviceStatus(this.#service, this.#requireAccessToken(), this.deviceKey, remembered);
     this.userConfirmationNecessary = false;
   }
 
@@ -407,7 +442,143 @@ export class Cognito {
    */
   async forgetDevice(): Promise<void> {
     if (this.deviceKey === undefined) throw new TypeError('"deviceKey" is required: no device is remembered');
-    await forgetDevice(this.#core.service, this.#core.requireAccessToken(), this.deviceKey);
-    this.#core.setDevice(undefined);
+    await forgetDevice(this.#service, this.#requireAccessToken(), this.deviceKey);
+    this.#setDevice(undefined);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The fields are written here and nowhere else: what each engine step returned, kept.
+
+  #ctx(): EngineContext {
+    return { config: this.config, service: this.#service, verifier: this.#tokenVerifier() };
+  }
+
+  /** The verifier, made on first use (it shares the process-wide JWKS cache of the pool). */
+  #tokenVerifier(): TokenVerifier {
+    this.#verifier ??= new TokenVerifier(this.config);
+    return this.#verifier;
+  }
+
+  #signInDevice(clientMetadata?: Record<string, string>): SignInDevice {
+    const { deviceKey, deviceGroupKey, devicePassword } = this;
+    const device: DeviceSecrets | undefined = deviceKey !== undefined && deviceGroupKey !== undefined && devicePassword !== undefined
+      ? { deviceKey, deviceGroupKey, devicePassword }
+      : undefined;
+    return { device, deviceKey, deviceName: this.#deviceName, clientMetadata };
+  }
+
+  /** Keeps where a step left the sign-in: the tokens (and a confirmed device), or the challenge; a failure is thrown. */
+  #apply(step: StepResult): void {
+    if (step.deviceForgotten) this.#setDevice(undefined);
+    switch (step.kind) {
+      case 'signedIn': {
+        const t = step.tokens;
+        this.#keep(t.idToken, t.accessToken, t.refreshToken, t.tokenType, t.idClaims, t.accessClaims);
+        if (step.newDevice !== undefined) {
+          this.#setDevice(step.newDevice);
+          this.userConfirmationNecessary = step.newDevice.userConfirmationNecessary;
+        }
+        return;
+      }
+      case 'challenge':
+        this.mfaTokens = step.challenge;
+        throw step.error;
+      case 'failed':
+        throw step.error;
+    }
+  }
+
+  /** Answers the pending challenge (the argument, else the one remembered) and keeps the outcome. */
+  async #answer(given: MfaTokens | undefined, answer: ChallengeAnswer): Promise<void> {
+    // Remembered first, so that a retry after a wrong code needs no argument.
+    const t = this.#pending(given, answer.challenge);
+    const step = await answerChallenge(this.#ctx(), t, answer, this.#signInDevice(), this.username);
+    if (step.kind === 'failed') this.#forgetExpired(step.error, t);
+    this.#apply(step);
+  }
+
+  /** Checks the challenge and remembers it on the instance. */
+  #pending(given: MfaTokens | undefined, name: string): MfaTokens {
+    const t = pendingChallenge(given, this.mfaTokens, [name]);
+    this.mfaTokens = t;
+    return t;
+  }
+
+  /** A call within a challenge: an expired challenge is forgotten. */
+  async #withinChallenge<T>(t: MfaTokens, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      this.#forgetExpired(e, t);
+      throw e;
+    }
+  }
+
+  #forgetExpired(e: unknown, t: MfaTokens): void {
+    if (isCognitoError(e) && e.code === 'ERR_COGNITO_CHALLENGE_EXPIRED' && this.mfaTokens?.Session === t.Session) this.mfaTokens = undefined;
+  }
+
+  async #renew(): Promise<void> {
+    const refreshToken = this.#requireRefreshToken();
+    try {
+      const renewed = await renewSession({ config: this.config, service: this.#service, verifier: this.#tokenVerifier() }, {
+        refreshToken, idToken: this.idToken, accessToken: this.accessToken, username: this.username, deviceKey: this.deviceKey,
+        rotation: this.#rotation,
+      });
+      this.#rotation ||= renewed.rotated;
+      this.#keep(renewed.idToken, renewed.accessToken, renewed.refreshToken, renewed.tokenType, renewed.idClaims, renewed.accessClaims);
+    } catch (e) {
+      if (isCognitoError(e) && e.code === 'ERR_COGNITO_REFRESH_REJECTED' && this.refreshToken === refreshToken) this.#clearTokens();
+      throw e;
+    }
+  }
+
+  /** Keeps verified tokens: the one place the tokens, their claims and `expiresAt` are set together. */
+  #keep(
+    idToken: string, accessToken: string, refreshToken: string | undefined, tokenType: string,
+    idClaims: IdTokenClaims, accessClaims: AccessTokenClaims,
+  ): void {
+    this.idToken = idToken;
+    this.idClaims = idClaims;
+    this.#keepAccess(accessToken, accessClaims);
+    // A result without a refresh token (a refresh of a non-rotating client) keeps the old one.
+    if (refreshToken !== undefined) this.refreshToken = refreshToken;
+    this.tokenType = tokenType;
+    this.mfaTokens = undefined;
+  }
+
+  #keepAccess(accessToken: string, accessClaims: AccessTokenClaims): void {
+    this.accessToken = accessToken;
+    this.accessClaims = accessClaims;
+    this.expiresAt = accessClaims.exp * 1000;
+  }
+
+  #clearTokens(): void {
+    this.idToken = this.accessToken = this.refreshToken = this.tokenType = undefined;
+    this.idClaims = this.accessClaims = undefined;
+    this.expiresAt = undefined;
+    this.mfaTokens = undefined;
+  }
+
+  #setDevice(device: DeviceSecrets | undefined): void {
+    this.deviceKey = device?.deviceKey;
+    this.deviceGroupKey = device?.deviceGroupKey;
+    this.devicePassword = device?.devicePassword;
+    if (device === undefined) this.userConfirmationNecessary = false;
+  }
+
+  #requireUsername(): string {
+    if (this.username === undefined || this.username === '') throw new TypeError('"username" is required: pass it as an option');
+    return this.username;
+  }
+
+  #requireAccessToken(): string {
+    if (this.accessToken === undefined) throw new TypeError('"accessToken" is required: sign in first or pass it as an option');
+    return this.accessToken;
+  }
+
+  #requireRefreshToken(): string {
+    if (this.refreshToken === undefined) throw new TypeError('"refreshToken" is required: sign in first or pass it as an option');
+    return this.refreshToken;
   }
 }

@@ -8,7 +8,8 @@ import createDebug from 'debug';
 import { decodeJwt } from 'jose';
 import { resolveConfig, type CognitoOptions, type ResolvedConfig } from '../lib/config';
 import { isCognitoError } from '../lib/errors';
-import { cognitoFor } from './cognito-client';
+import { ServiceClient } from '../lib/service-client';
+import { globalSignOut, revokeRefreshToken } from '../lib/sign-out';
 import { appendSetCookie, sendError, sendRedirect } from './respond';
 import type { CognitoMiddleware } from './require-cognito';
 import { defaultRevocationStore, type RevocationStore } from './revocation-store';
@@ -73,8 +74,8 @@ export function cognitoLogout(options: CognitoLogoutOptions = {}): CognitoMiddle
     throw new TypeError('"methods" must be a non-empty array of HTTP method names');
   }
   const allowed = new Set(methods.map((m: string) => m.toUpperCase()));
-  const globalSignOut = booleanOption(options.globalSignOut, 'globalSignOut', true);
-  const revokeRefreshToken = booleanOption(options.revokeRefreshToken, 'revokeRefreshToken', false);
+  const signOut = booleanOption(options.globalSignOut, 'globalSignOut', true);
+  const revoke = booleanOption(options.revokeRefreshToken, 'revokeRefreshToken', false);
   const redirect = options.redirect;
   if (redirect !== undefined && (typeof redirect !== 'string' || !/^(\/(?![/\\])|https?:\/\/)/.test(redirect))) {
     throw new TypeError('"redirect" must be a path ("/") or an http(s) URL');
@@ -83,6 +84,7 @@ export function cognitoLogout(options: CognitoLogoutOptions = {}): CognitoMiddle
   if (typeof cookieName !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(cookieName)) {
     throw new TypeError('"cookieName" must be a cookie name');
   }
+  const service = new ServiceClient(config);
   const store = options.revocationStore ?? defaultRevocationStore();
   if (typeof store?.isRevoked !== 'function' || typeof store.revoke !== 'function') {
     throw new TypeError('"revocationStore" must have revoke() and isRevoked() methods');
@@ -96,7 +98,7 @@ export function cognitoLogout(options: CognitoLogoutOptions = {}): CognitoMiddle
         { Allow: [...allowed].join(', ') });
       return;
     }
-    logout(r, res, { config, globalSignOut, revokeRefreshToken, store, cookieName }).then(
+    logout(r, res, { config, service, globalSignOut: signOut, revokeRefreshToken: revoke, store, cookieName }).then(
       () => {
         if (redirect !== undefined) {
           debug('logged out; redirecting');
@@ -115,6 +117,7 @@ export function cognitoLogout(options: CognitoLogoutOptions = {}): CognitoMiddle
 
 interface LogoutSettings {
   config: ResolvedConfig;
+  service: ServiceClient;
   globalSignOut: boolean;
   revokeRefreshToken: boolean;
   store: RevocationStore;
@@ -176,13 +179,10 @@ async function revokeLocally(store: RevocationStore, tokens: SessionTokens, leew
 
 async function signOutAtCognito(s: LogoutSettings, tokens: SessionTokens): Promise<void> {
   if (!s.globalSignOut && !s.revokeRefreshToken) return;
-  const cognito = cognitoFor(s.config, {
-    idToken: tokens.idToken, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, username: tokens.username,
-  });
   // RevokeToken first: GlobalSignOut would invalidate the refresh token it needs.
   if (s.revokeRefreshToken && tokens.refreshToken) {
     try {
-      await cognito.revokeToken();
+      await revokeRefreshToken(s.service, s.config, tokens.refreshToken);
       debug('RevokeToken done');
     } catch (err) {
       debug('RevokeToken failed (%s); logging out locally anyway', isCognitoError(err) ? err.code : err instanceof Error ? err.name : typeof err);
@@ -190,7 +190,7 @@ async function signOutAtCognito(s: LogoutSettings, tokens: SessionTokens): Promi
   }
   if (s.globalSignOut) {
     try {
-      await cognito.logout();
+      await globalSignOut(s.service, tokens.accessToken);
       debug('GlobalSignOut done');
     } catch (err) {
       debug('GlobalSignOut failed (%s); logging out locally anyway', isCognitoError(err) ? err.code : err instanceof Error ? err.name : typeof err);

@@ -7,11 +7,15 @@
 import type { Request } from 'express';
 import createDebug from 'debug';
 import { Strategy } from 'passport-strategy';
-import type { Cognito, MfaTokens } from '../lib/cognito';
+import type { MfaTokens } from '../lib/challenge';
 import { resolveConfig, type ResolvedConfig } from '../lib/config';
-import { isCognitoError, type ChallengeError } from '../lib/errors';
+import { isCognitoError, type ChallengeError, type CognitoError } from '../lib/errors';
 import type { CognitoErrorCode } from '../lib/error-codes';
-import { cognitoFor } from '../middleware/cognito-client';
+import { ServiceClient } from '../lib/service-client';
+import {
+  answerChallenge, startAdmin, startSrp, type ChallengeAnswer, type EngineContext, type SignedInTokens, type StepResult,
+} from '../lib/sign-in-engine';
+import { TokenVerifier } from '../lib/token-verifier';
 import {
   clearPendingChallenge, getPendingChallenge, hasSession, regenerateWithTokens, setPendingChallenge,
   storeTokensAtRegeneration, toSessionTokens, type PendingChallenge,
@@ -72,6 +76,8 @@ export class CognitoStrategy extends Strategy {
   /** Passport's name for this strategy. */
   name = 'cognito';
   private readonly config: ResolvedConfig;
+  /** The sign-in engine's context: this strategy's config, service client and verifier, made once. */
+  private readonly engine: EngineContext;
   private readonly authFlow: 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH';
   private readonly fields: Record<'username' | 'password' | 'code' | 'newPassword' | 'mfaType', string>;
   private readonly passReqToCallback: boolean;
@@ -90,6 +96,7 @@ export class CognitoStrategy extends Strategy {
     if (typeof o !== 'object' || o === null) throw new TypeError('CognitoStrategy options must be an object');
     if (verify !== undefined && typeof verify !== 'function') throw new TypeError('"verify" must be a function');
     this.config = resolveConfig(o);
+    this.engine = { config: this.config, service: new ServiceClient(this.config), verifier: new TokenVerifier(this.config) };
     const authFlow = o.authFlow ?? 'USER_SRP_AUTH';
     if (authFlow !== 'USER_SRP_AUTH' && authFlow !== 'ADMIN_USER_PASSWORD_AUTH') {
       throw new TypeError('"authFlow" must be "USER_SRP_AUTH" or "ADMIN_USER_PASSWORD_AUTH"');
@@ -177,15 +184,22 @@ export class CognitoStrategy extends Strategy {
     // Cognito's usernames stop at 128 characters: a longer one names nobody (same answer as unknown).
     if (username.length > MAX_COGNITO_USERNAME) return fail(401, 'ERR_COGNITO_BAD_CREDENTIALS', 'Incorrect username or password.');
 
-    const cognito = this.cognitoFor(username);
     debug('login start (%s)', this.authFlow);
-    try {
-      if (this.authFlow === 'ADMIN_USER_PASSWORD_AUTH') await cognito.adminAuthenticate(password);
-      else await cognito.authenticate(password);
-    } catch (err) {
-      return this.onCognitoError(req, err, cognito, username, undefined);
+    const step = this.authFlow === 'ADMIN_USER_PASSWORD_AUTH'
+      ? await startAdmin(this.engine, username, password)
+      : await startSrp(this.engine, username, password);
+    return this.afterStep(req, options, step, username, undefined);
+  }
+
+  /** Where the engine left the sign-in, as Passport's outcome. */
+  private async afterStep(
+    req: Request, options: { session?: boolean }, step: StepResult, username: string, pending: PendingChallenge | undefined,
+  ): Promise<Outcome> {
+    switch (step.kind) {
+      case 'signedIn': return this.complete(req, options, step.tokens);
+      case 'challenge': return this.storeChallenge(req, step.error, username);
+      case 'failed': return this.onCognitoError(req, step.error, pending);
     }
-    return this.complete(req, options, cognito);
   }
 
   private async continueChallenge(req: Request, options: { session?: boolean }, pending: PendingChallenge, f: Fields): Promise<Outcome> {
@@ -195,7 +209,6 @@ export class CognitoStrategy extends Strategy {
   }
 
   private async answerChallenge(req: Request, options: { session?: boolean }, pending: PendingChallenge, f: Fields): Promise<Outcome> {
-    const cognito = this.cognitoFor(pending.username);
     const need = (key: 'code' | 'newPassword' | 'mfaType'): Outcome | string => {
       const r = f[key];
       if (r.state === 'ok') return r.value;
@@ -205,62 +218,62 @@ export class CognitoStrategy extends Strategy {
       return { kind: 'fail', info, status: 400 };
     };
     debug('answering challenge %s', pending.name);
-    try {
-      switch (pending.name) {
-        case 'SOFTWARE_TOKEN_MFA':
-        case 'SMS_MFA': {
-          const code = need('code');
-          if (typeof code !== 'string') return code;
-          if (pending.name === 'SMS_MFA') await cognito.respondToSmsMfaChallenge(code, pending.state as MfaTokens);
-          else await cognito.respondToSoftwareTokenMfaChallenge(code, pending.state as MfaTokens);
-          break;
-        }
-        case 'NEW_PASSWORD_REQUIRED': {
-          const newPassword = need('newPassword');
-          if (typeof newPassword !== 'string') return newPassword;
-          const attributes = readRequiredAttributes(req.body, listParameter(challengeParameters(pending.state), 'requiredAttributes') ?? []);
-          if ('missing' in attributes) {
-            return fail(400, 'ERR_COGNITO_MISSING_FIELD', `The attribute ${attributes.missing} is required.`, `attributes[${attributes.missing}]`, pending.name);
-          }
-          await cognito.respondToNewPasswordChallenge(newPassword, pending.state as MfaTokens,
-            Object.keys(attributes.values).length > 0 ? attributes.values : undefined);
-          break;
-        }
-        case 'SELECT_MFA_TYPE': {
-          const mfaType = need('mfaType');
-          if (typeof mfaType !== 'string') return mfaType;
-          const allowed = listParameter(challengeParameters(pending.state), 'MFAS_CAN_CHOOSE');
-          if (allowed && !allowed.includes(mfaType)) {
-            return fail(400, 'ERR_COGNITO_INVALID_FIELD', `The mfaType must be one of ${allowed.join(', ')}.`, this.fields.mfaType, pending.name);
-          }
-          await cognito.respondToSelectMfaTypeChallenge(mfaType as 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA', pending.state as MfaTokens);
-          break;
-        }
-        case 'MFA_SETUP': {
-          if (f.code.state === 'absent') return this.mfaSetupStep(req, cognito, pending);
-          const code = need('code');
-          if (typeof code !== 'string') return code;
-          await cognito.respondToMfaSetupChallenge(code, pending.state as MfaTokens);
-          break;
-        }
-        default:
-          clearPendingChallenge(req);
-          return fail(401, 'ERR_COGNITO_CHALLENGE_UNSUPPORTED', 'This sign-in step is not supported; start again.');
+    let answer: ChallengeAnswer;
+    switch (pending.name) {
+      case 'SOFTWARE_TOKEN_MFA':
+      case 'SMS_MFA': {
+        const code = need('code');
+        if (typeof code !== 'string') return code;
+        answer = { challenge: pending.name, code };
+        break;
       }
-    } catch (err) {
-      return this.onCognitoError(req, err, cognito, pending.username, pending);
+      case 'NEW_PASSWORD_REQUIRED': {
+        const newPassword = need('newPassword');
+        if (typeof newPassword !== 'string') return newPassword;
+        const attributes = readRequiredAttributes(req.body, listParameter(challengeParameters(pending.state), 'requiredAttributes') ?? []);
+        if ('missing' in attributes) {
+          return fail(400, 'ERR_COGNITO_MISSING_FIELD', `The attribute ${attributes.missing} is required.`, `attributes[${attributes.missing}]`, pending.name);
+        }
+        answer = { challenge: 'NEW_PASSWORD_REQUIRED', newPassword,
+          ...(Object.keys(attributes.values).length > 0 ? { attributes: attributes.values } : {}) };
+        break;
+      }
+      case 'SELECT_MFA_TYPE': {
+        const mfaType = need('mfaType');
+        if (typeof mfaType !== 'string') return mfaType;
+        const allowed = listParameter(challengeParameters(pending.state), 'MFAS_CAN_CHOOSE');
+        if (allowed && !allowed.includes(mfaType)) {
+          return fail(400, 'ERR_COGNITO_INVALID_FIELD', `The mfaType must be one of ${allowed.join(', ')}.`, this.fields.mfaType, pending.name);
+        }
+        answer = { challenge: 'SELECT_MFA_TYPE', mfaType: mfaType as 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' };
+        break;
+      }
+      case 'MFA_SETUP': {
+        if (f.code.state === 'absent') return this.mfaSetupStep(req, pending);
+        const code = need('code');
+        if (typeof code !== 'string') return code;
+        answer = { challenge: 'MFA_SETUP', code };
+        break;
+      }
+      default:
+        clearPendingChallenge(req);
+        return fail(401, 'ERR_COGNITO_CHALLENGE_UNSUPPORTED', 'This sign-in step is not supported; start again.');
     }
-    return this.complete(req, options, cognito);
+    const step = await answerChallenge(this.engine, pending.state as MfaTokens, answer, {}, pending.username);
+    return this.afterStep(req, options, step, pending.username, pending);
   }
 
-  private async mfaSetupStep(req: Request, cognito: Cognito, pending: PendingChallenge): Promise<Outcome> {
+  private async mfaSetupStep(req: Request, pending: PendingChallenge): Promise<Outcome> {
     const settings = { issuer: this.totpIssuer, clock: this.config.clock, challengeTtlMs: this.challengeTtlMs };
-    return { kind: 'fail', status: 401, info: await mfaSetupPrompt(req, cognito, pending, settings) };
+    try {
+      return { kind: 'fail', status: 401, info: await mfaSetupPrompt(req, this.engine, pending, settings) };
+    } catch (err) {
+      if (!isCognitoError(err)) throw err;
+      return this.onCognitoError(req, err, pending);
+    }
   }
 
-  private async onCognitoError(req: Request, err: unknown, cognito: Cognito, username: string, pending: PendingChallenge | undefined): Promise<Outcome> {
-    if (isChallenge(err)) return this.storeChallenge(req, err, cognito, username);
-    if (!isCognitoError(err)) return { kind: 'error', err: err instanceof Error ? err : new Error(String(err)) };
+  private onCognitoError(req: Request, err: CognitoError, pending: PendingChallenge | undefined): Outcome {
     switch (err.code) {
       case 'ERR_COGNITO_THROTTLED':
       case 'ERR_COGNITO_UNAVAILABLE':
@@ -276,7 +289,7 @@ export class CognitoStrategy extends Strategy {
     return { kind: 'error', err };
   }
 
-  private async storeChallenge(req: Request, err: ChallengeError, cognito: Cognito, typedUsername: string): Promise<Outcome> {
+  private async storeChallenge(req: Request, err: ChallengeError, typedUsername: string): Promise<Outcome> {
     if (!hasSession(req)) {
       return { kind: 'error', err: new Error('CognitoStrategy needs a session (express-session) to continue a multi-step sign-in') };
     }
@@ -290,7 +303,7 @@ export class CognitoStrategy extends Strategy {
     const state = err.getTokens();
     const pending: PendingChallenge = { name, state, username, expiresAt: this.config.clock() + this.challengeTtlMs };
     setPendingChallenge(req, pending);
-    if (name === 'MFA_SETUP') return this.mfaSetupStep(req, cognito, pending);
+    if (name === 'MFA_SETUP') return this.mfaSetupStep(req, pending);
     const info: CognitoFailureInfo = { challenge: name, code: err.code, message: err.message };
     if (params.CODE_DELIVERY_DESTINATION) info.destination = params.CODE_DELIVERY_DESTINATION;
     const mfaTypes = listParameter(params, 'MFAS_CAN_CHOOSE');
@@ -300,10 +313,9 @@ export class CognitoStrategy extends Strategy {
     return { kind: 'fail', info, status: 401 };
   }
 
-  private async complete(req: Request, options: { session?: boolean }, cognito: Cognito): Promise<Outcome> {
-    const { idToken, accessToken, refreshToken } = cognito;
-    if (!idToken || !accessToken) return { kind: 'error', err: new Error('Cognito returned no tokens') };
-    const claims = (cognito.idClaims ?? {}) as Record<string, unknown>;
+  private async complete(req: Request, options: { session?: boolean }, signedIn: SignedInTokens): Promise<Outcome> {
+    const { idToken, accessToken, refreshToken } = signedIn;
+    const claims = signedIn.idClaims as Record<string, unknown>;
     const stored = toSessionTokens({ idToken, accessToken, refreshToken });
     const tokens: CognitoTokens = { idToken, accessToken, expiresAt: stored.expiresAt, tokenType: 'Bearer' };
     if (refreshToken) tokens.refreshToken = refreshToken;
@@ -350,10 +362,6 @@ export class CognitoStrategy extends Strategy {
       }
     });
   }
-
-  private cognitoFor(username: string): Cognito {
-    return cognitoFor(this.config, { username });
-  }
 }
 
 function fail(status: number, code: CognitoErrorCode, message: string, field?: string, challenge?: string): Outcome {
@@ -361,11 +369,6 @@ function fail(status: number, code: CognitoErrorCode, message: string, field?: s
   if (challenge) info.challenge = challenge;
   if (field) info.field = field;
   return { kind: 'fail', info, status };
-}
-
-function isChallenge(err: unknown): err is ChallengeError {
-  return isCognitoError(err) && typeof (err as Partial<ChallengeError>).challengeName === 'string'
-    && typeof (err as Partial<ChallengeError>).getTokens === 'function';
 }
 
 function challengeParameters(state: unknown): Record<string, string> {

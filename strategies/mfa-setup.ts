@@ -5,7 +5,8 @@
  * show the QR code again without keeping its own copy.
  */
 import type { Request } from 'express';
-import type { Cognito, MfaTokens } from '../lib/cognito';
+import type { MfaTokens } from '../lib/challenge';
+import { associateForSetup, type EngineContext } from '../lib/sign-in-engine';
 import { otpauthUri } from '../lib/totp';
 import { getPendingChallenge, setPendingChallenge, type PendingChallenge } from '../middleware/session-tokens';
 import type { CognitoFailureInfo } from './types';
@@ -50,18 +51,17 @@ export function pendingTotpKey(pending: PendingChallenge, issuer: string): TotpK
  * the pending challenge (with the challenge session it replaces); later calls repeat it.
  *
  * @example
- * const info = await mfaSetupPrompt(req, cognito, pending, { issuer, clock, challengeTtlMs }); // fail(info, 401)
+ * const info = await mfaSetupPrompt(req, engine, pending, { issuer, clock, challengeTtlMs }); // fail(info, 401)
  */
-export async function mfaSetupPrompt(req: Request, cognito: Cognito, pending: PendingChallenge, settings: MfaSetupSettings): Promise<CognitoFailureInfo> {
+export async function mfaSetupPrompt(
+  req: Request, engine: EngineContext, pending: PendingChallenge, settings: MfaSetupSettings,
+): Promise<CognitoFailureInfo> {
   let key = pendingTotpKey(pending, settings.issuer);
   if (!key) {
-    const out = await cognito.associateSoftwareToken(pending.state as MfaTokens);
-    key = { secretCode: out.secretCode, otpauthUri: totpUri(pending.username, out.secretCode, settings.issuer) };
+    const { secretCode, challenge } = await associateForSetup(engine, pending.state as MfaTokens);
+    key = { secretCode, otpauthUri: totpUri(pending.username, secretCode, settings.issuer) };
     // AssociateSoftwareToken replaces the challenge's Session: the next step must use the new one.
-    let state = pending.state;
-    if (out.session) state = { ...(pending.state as MfaTokens), Session: out.session };
-    else if (cognito.mfaTokens) state = cognito.mfaTokens;
-    setPendingChallenge(req, { ...pending, state, ...key, expiresAt: settings.clock() + settings.challengeTtlMs });
+    setPendingChallenge(req, { ...pending, state: challenge, ...key, expiresAt: settings.clock() + settings.challengeTtlMs });
   }
   return {
     challenge: 'MFA_SETUP',
