@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { DEFAULT_TOKEN_CACHE_SIZE, TOKEN_CACHE_BYTES_PER_ENTRY } from '../lib/verified-token-cache';
 import { formatGuardCpuTable, runGuardCpuBench, type GuardCpuRow } from './guard-cpu';
 import { formatGuardTable, pinnedCores, runGuardBench, type GuardRow } from './guard-throughput';
+import { runImportBench } from './import';
 import { runLoginBench } from './login';
 import { runMemoryBench, SETTLE_MS } from './memory';
 import { runRenewalBench } from './renewal';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   const login = await timed('login end to end', () => runLoginBench(quick ? { logins: 40, duration: 2 } : { logins: 100 }));
   const renewal = await timed('renewal burst', () => runRenewalBench(quick ? { rounds: 2 } : {}));
   const memory = await timed('token-cache memory', () => runMemoryBench(quick ? { tokens: 20_000 } : {}));
+  const imports = await timed('package import', () => runImportBench(quick ? { rounds: 5 } : { rounds: 15 }));
+  const [imp, ajvImp] = [imports.variants['express-cognito'], imports.variants['aws-jwt-verify']];
 
   const loadAfter = loadavg();
   const totalSeconds = (performance.now() - t0) / 1000;
@@ -108,6 +111,14 @@ async function main(): Promise<void> {
     { figure: `renewal: ${renewal.concurrency} concurrent requests, one expired session, total time`, value: `${renewal.burstMs.toFixed(1)} ms`, baseline: `same burst, valid token ${renewal.freshBurstMs.toFixed(1)} ms`, ratio: x(renewal.burstMs / renewal.freshBurstMs), target: `— (one renewal alone: ${renewal.singleRenewalMs.toFixed(1)} ms)` },
     { figure: 'renewal: refresh calls at the emulator per burst', value: renewal.refreshCalls.join(', '), baseline: '1', ratio: '', target: `exactly 1 (${renewal.failures} failed requests)`, met: renewalCallsOk && renewal.failures === 0 },
     { figure: `token cache: RSS after ${memory.tokens.toLocaleString('en')} distinct tokens (default size ${DEFAULT_TOKEN_CACHE_SIZE.toLocaleString('en')})`, value: `+${(memoryGrowth / MB).toFixed(1)} MB (${(memory.cacheRssSettledBytes / MB).toFixed(1)} MB after ${SETTLE_MS / 1000} s idle; ${Math.round(memory.heapPerEntry)} B heap/entry)`, baseline: `documented bound ${(memory.boundBytes / MB).toFixed(1)} MB`, ratio: x(memoryGrowth / memory.boundBytes), target: '≤ 1.00×', met: memoryGrowth <= memory.boundBytes },
+    {
+      figure: `\`require('express-cognito')\` in a fresh process (bench/import.ts, median of ${imports.rounds}); first bearer request`,
+      value: `${imp.importMs.toFixed(1)} ms; ${imp.firstRequestMs.toFixed(1)} ms; RSS ${(imp.rssAfterImport / MB).toFixed(1)} MB`,
+      baseline: `aws-jwt-verify ${ajvImp.importMs.toFixed(1)} ms; ${ajvImp.firstRequestMs.toFixed(1)} ms; ${(ajvImp.rssAfterImport / MB).toFixed(1)} MB`
+        .replace('aws-jwt-verify', '`aws-jwt-verify`'),
+      ratio: `${x(imports.importRatio.median)}; ${x(imports.firstRequestRatio.median)}; ${x(imports.rssRatio.median)}`,
+      target: `— (figure; @aws-sdk/@smithy modules loaded by require(): ${imp.sdkModulesAfterImport})`,
+    },
   ];
 
   const cpu = cpus();

@@ -3,18 +3,13 @@
  * (NewDeviceMetadata → ConfirmDevice with a generated device password and SRP verifier), proving it at
  * a later sign-in (DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER), and changing or forgetting it.
  */
-import {
-  ConfirmDeviceCommand,
-  ForgetDeviceCommand,
-  UpdateDeviceStatusCommand,
-  type ConfirmDeviceCommandOutput,
-  type NewDeviceMetadataType,
-} from '@aws-sdk/client-cognito-identity-provider';
+import type { ConfirmDeviceCommandOutput, NewDeviceMetadataType } from '@aws-sdk/client-cognito-identity-provider';
 import { answerCommand, type AuthStepOutput, type LoginFlow } from './challenge';
 import type { Clock } from './clock';
 import { generateDeviceVerifier } from './device-verifier';
 import { CognitoServiceError } from './errors';
 import { secretHash } from './secret-hash';
+import { command } from './sdk';
 import type { ServiceClient } from './service-client';
 import { createSrpEphemeral, devicePasswordVerifierResponse } from './srp';
 
@@ -47,7 +42,7 @@ export async function confirmDevice(
   const { DeviceKey: deviceKey, DeviceGroupKey: deviceGroupKey } = metadata;
   if (!deviceKey || !deviceGroupKey) throw new CognitoServiceError('Cognito offered a device without its keys.');
   const { devicePassword, passwordVerifier, salt } = generateDeviceVerifier(deviceGroupKey, deviceKey);
-  const out = await service.send<ConfirmDeviceCommandOutput>(new ConfirmDeviceCommand({
+  const out = await service.send<ConfirmDeviceCommandOutput>(command('ConfirmDevice', {
     AccessToken: accessToken,
     DeviceKey: deviceKey,
     DeviceSecretVerifierConfig: { PasswordVerifier: passwordVerifier, Salt: salt },
@@ -117,8 +112,13 @@ export async function answerDeviceChallenge(service: ServiceClient, input: Devic
  * @example
  * await updateDeviceStatus(service, accessToken, deviceKey, true);
  */
-export async function updateDeviceStatus(service: ServiceClient, accessToken: string, deviceKey: string, remembered: boolean): Promise<void> {
-  await service.send(new UpdateDeviceStatusCommand({
+export async function updateDeviceStatus(
+  service: ServiceClient,
+  accessToken: string,
+  deviceKey: string,
+  remembered: boolean,
+): Promise<void> {
+  await service.send(command('UpdateDeviceStatus', {
     AccessToken: accessToken,
     DeviceKey: deviceKey,
     DeviceRememberedStatus: remembered ? 'remembered' : 'not_remembered',
@@ -132,5 +132,5 @@ export async function updateDeviceStatus(service: ServiceClient, accessToken: st
  * await forgetDevice(service, accessToken, deviceKey);
  */
 export async function forgetDevice(service: ServiceClient, accessToken: string, deviceKey: string): Promise<void> {
-  await service.send(new ForgetDeviceCommand({ AccessToken: accessToken, DeviceKey: deviceKey }), 'other');
+  await service.send(command('ForgetDevice', { AccessToken: accessToken, DeviceKey: deviceKey }), 'other');
 }

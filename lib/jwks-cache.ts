@@ -8,14 +8,15 @@
  * - an unknown `kid` triggers a refetch at most once per cooldown, whatever the load: a storm of
  *   random `kid`s costs at most one fetch per `cooldownMs`;
  * - a failed fetch keeps the keys already held; with no keys at all it raises {@link JwksUnavailableError};
- * - only RSA signing keys for RS256 of 2048 bits or more are accepted; each is imported once (jose
- *   `importJWK`) and the imported key is cached per `kid`;
+ * - only RSA signing keys for RS256 of 2048 bits or more are accepted; each is imported once (the
+ *   `jwk` format of `crypto.createPublicKey`, not jose's `importJWK`: jose's CommonJS build loads ~80
+ *   modules with it) and the imported key is cached per `kid`;
  * - keys that leave the JWKS on a refetch are dropped; `generation`, `hasKey()` and `onKeysRemoved()`
  *   let a cache of verified tokens forget entries signed by a key that left.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import createDebug from 'debug';
-import { importJWK, type JSONWebKeySet, type JWK, type KeyLike } from 'jose';
+import type { JSONWebKeySet, JWK } from 'jose';
 import { systemClock, type Clock } from './clock';
 import { DEFAULT_JWKS_COOLDOWN_MS, DEFAULT_JWKS_TIMEOUT_MS } from './config';
 import { JwksUnavailableError } from './errors';
@@ -26,7 +27,7 @@ const debug = createDebug('express-cognito:jwks');
 export interface JwksKey {
   readonly kid: string;
   readonly jwk: Readonly<JWK>;
-  readonly key: KeyLike;
+  readonly key: KeyObject;
 }
 
 /**
@@ -281,9 +282,9 @@ export class JwksCache {
   #import(kid: string, jwk: Readonly<JWK>): Promise<JwksKey | undefined> {
     let pending = this.#importing.get(kid);
     if (pending === undefined) {
-      pending = importJWK(jwk as JWK, 'RS256').then(
+      pending = Promise.resolve().then(() => createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })).then(
         (key) => {
-          const entry: JwksKey = Object.freeze({ kid, jwk, key: key as KeyLike });
+          const entry: JwksKey = Object.freeze({ kid, jwk, key });
           // The JWKS may have changed while importing: only cache what is still current.
           if (this.#keys.get(kid) === jwk) this.#ready.set(kid, entry);
           return entry;

@@ -1,7 +1,7 @@
 /**
  * The `Cognito` class's way to Cognito: an AWS SDK client made on first use (no I/O, not even a
- * client, in a constructor) unless the caller gave one, and every failure mapped to a
- * `CognitoError` by `mapServiceError`.
+ * client, in a constructor; the SDK itself is only loaded then, see `sdk.ts`) unless the caller gave
+ * one, and every failure mapped to a `CognitoError` by `mapServiceError`.
  */
 import type { CognitoClientLike, ResolvedConfig } from './config';
 import { sdk } from './sdk';

@@ -5,8 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import createDebug from 'debug';
-import { decodeJwt } from 'jose';
 import { resolveConfig, type CognitoOptions, type ResolvedConfig } from '../lib/config';
+import { unverifiedClaims } from '../lib/cognito-rules';
 import { isCognitoError } from '../lib/errors';
 import { ServiceClient } from '../lib/service-client';
 import { globalSignOut, revokeRefreshToken } from '../lib/sign-out';
@@ -162,13 +162,10 @@ async function revokeLocally(store: RevocationStore, tokens: SessionTokens, leew
   const ids = new Set<string>();
   let until = tokens.expiresAt;
   for (const token of [tokens.accessToken, tokens.idToken]) {
-    try {
-      const claims = decodeJwt(token);
-      for (const id of [claims.jti, claims.origin_jti]) if (typeof id === 'string' && id !== '') ids.add(id);
-      if (typeof claims.exp === 'number') until = Math.max(until, claims.exp);
-    } catch {
-      // An undecodable token cannot be presented successfully either.
-    }
+    // An undecodable token cannot be presented successfully either.
+    const claims = unverifiedClaims(token) ?? {};
+    for (const id of [claims.jti, claims.origin_jti]) if (typeof id === 'string' && id !== '') ids.add(id);
+    if (typeof claims.exp === 'number') until = Math.max(until, claims.exp);
   }
   if (ids.size === 0) return;
   // The verifier accepts a token until exp + leeway: the revocation must last as long.

@@ -10,7 +10,7 @@
  * Works with any session middleware that gives `req.session` as a plain object with express-session's
  * `regenerate(cb)` (express-session, and compatible ones).
  */
-import { decodeJwt } from 'jose';
+import { unverifiedClaims } from '../lib/cognito-rules';
 
 /**
  * The session's key holding this package's state.
@@ -126,8 +126,8 @@ export function toSessionTokens(
   tokens: { idToken: string; accessToken: string; refreshToken?: string | undefined; deviceKey?: string | undefined },
   previous?: SessionTokens,
 ): SessionTokens {
-  const access = decodeJwt(tokens.accessToken);
-  const id = decodeJwt(tokens.idToken);
+  const access = decodeOrThrow(tokens.accessToken, 'access');
+  const id = decodeOrThrow(tokens.idToken, 'ID');
   if (typeof access.exp !== 'number') throw new TypeError('the access token has no "exp" claim');
   const out: SessionTokens = { idToken: tokens.idToken, accessToken: tokens.accessToken, expiresAt: access.exp };
   const refreshToken = tokens.refreshToken ?? previous?.refreshToken;
@@ -278,4 +278,10 @@ export function regenerateWithTokens(req: RequestWithSession, tokens: SessionTok
       resolve();
     });
   });
+}
+
+function decodeOrThrow(token: string, which: string): Record<string, unknown> {
+  const claims = unverifiedClaims(token);
+  if (claims === undefined) throw new TypeError(`the ${which} token is not a JWT`);
+  return claims;
 }
