@@ -80,15 +80,16 @@ export function withRedisRefreshLock(client: CognitoClientLike, options: RedisRe
     const lockKey = `${prefix}lock:${call.id}`;
     const resultKey = `${prefix}result:${call.id}`;
     const owner = randomBytes(16).toString('base64url');
+    const keptAnswer = async (): Promise<unknown> => {
+      const kept = await cmd(['GET', resultKey]);
+      return typeof kept === 'string' ? open(kept, call.refreshToken) : undefined;
+    };
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const kept = await cmd(['GET', resultKey]);
-      if (typeof kept === 'string') {
-        const output = open(kept, call.refreshToken);
-        if (output !== undefined) {
-          debug('refresh answered by another instance');
-          return output;
-        }
+      const answer = await keptAnswer();
+      if (answer !== undefined) {
+        debug('refresh answered by another instance');
+        return answer;
       }
       if ((await cmd(['SET', lockKey, owner, 'NX', 'PX', String(lockMs)])) !== null) break;
       if (Date.now() >= deadline) {
@@ -98,6 +99,14 @@ export function withRedisRefreshLock(client: CognitoClientLike, options: RedisRe
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
     try {
+      // Look again now that the lock is ours: between the look above and the SET, the previous holder
+      // may have kept its answer and released the lock. It keeps the answer before it releases, so
+      // this look sees it; without it, that refresh token would be spent twice.
+      const answer = await keptAnswer();
+      if (answer !== undefined) {
+        debug('refresh answered by another instance (after taking the lock)');
+        return answer;
+      }
       const output = await client.send(command, ...rest);
       await cmd(['SET', resultKey, seal(output, call.refreshToken), 'PX', String(retainMs)])
         .catch(() => debug('could not keep the refresh answer in Redis'));

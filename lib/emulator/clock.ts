@@ -16,13 +16,17 @@ export interface EmulatorClock {
 }
 
 /**
- * Creates a clock reading `source` (default `Date.now`) plus an adjustable offset.
+ * Creates a clock reading `source` (default: `Date.now()`) plus an adjustable offset.
+ *
+ * The default looks `Date.now` up at every reading rather than holding the function it found at
+ * creation, so fake timers installed after the emulator started (or a test replacing `Date.now`)
+ * move the emulator too.
  *
  * @example
  * const clock = createClock();
  * clock.advance(61 * 60 * 1000); // an hour-long access token is now expired
  */
-export function createClock(source: () => number = Date.now): EmulatorClock {
+export function createClock(source: () => number = () => Date.now()): EmulatorClock {
   let offset = 0;
   const check = (ms: number, name: string): void => {
     if (!Number.isFinite(ms)) throw new TypeError(`"${name}" must be a finite number of milliseconds`);

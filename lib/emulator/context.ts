@@ -15,7 +15,7 @@ export interface EmulatorContext {
   issuer(poolId: string): string;
 }
 
-/** One operation: JSON in, JSON out, `CognitoServiceError` for Cognito's errors. */
+/** One operation: JSON in, JSON out, `WireError` for Cognito's errors. */
 export type OperationHandler = (ctx: EmulatorContext, params: Params) => Promise<object> | object;
 
 /** An operation and whether it needs AWS credentials (SigV4) like Cognito's admin API. */

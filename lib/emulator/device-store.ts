@@ -9,7 +9,7 @@
  * prove it with device SRP.
  */
 import type { EmulatorContext } from './context';
-import { CognitoServiceError, resourceNotFound } from './errors';
+import { WireError, resourceNotFound } from './errors';
 import { newSessionId, newUuid, randomToken } from './ids';
 import type { ServerEphemeral } from './srp-server';
 import type { ClientRecord, EmulatorStore, PoolRecord, UserRecord } from './store';
@@ -150,17 +150,17 @@ export function openDeviceSession(
 /**
  * Takes a device SRP session for answering: each is good for one answer.
  *
- * @throws CognitoServiceError NotAuthorizedException when unknown, for another client, or expired.
+ * @throws WireError NotAuthorizedException when unknown, for another client, or expired.
  */
 export function takeDeviceSession(ctx: EmulatorContext, id: string, clientId: string): DeviceSession {
   const map = sessions(ctx.store);
   const session = map.get(id);
   if (session === undefined || session.clientId !== clientId) {
-    throw new CognitoServiceError('NotAuthorizedException', 'Invalid session for the user.');
+    throw new WireError('NotAuthorizedException', 'Invalid session for the user.');
   }
   map.delete(id);
   if (ctx.clock.now() >= session.expiresAt) {
-    throw new CognitoServiceError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+    throw new WireError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
   }
   return session;
 }
@@ -171,7 +171,7 @@ export function takeDeviceSession(ctx: EmulatorContext, id: string, clientId: st
  * Cognito does (clients then sign in again without it).
  *
  * @returns the DEVICE_SRP_AUTH challenge, or `undefined` when there is no device to prove.
- * @throws CognitoServiceError ResourceNotFoundException "Device does not exist."
+ * @throws WireError ResourceNotFoundException "Device does not exist."
  */
 export function startDeviceChallenge(
   ctx: EmulatorContext,

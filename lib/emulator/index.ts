@@ -7,4 +7,4 @@ export type { EmulatorSeed, SeededPools, SeededPool, SeedPool, SeedClient, SeedU
 export type { EmulatorFaults } from './faults';
 export type { EmulatorClock } from './clock';
 export type { SmsMessage } from './store';
-export { CognitoServiceError } from './errors';
+export { WireError } from './errors';

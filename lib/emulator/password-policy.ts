@@ -2,7 +2,7 @@
  * Cognito's password policy and its check, pure. Messages follow Cognito's
  * "Password does not conform to policy: …" wording.
  */
-import { CognitoServiceError } from './errors';
+import { WireError } from './errors';
 
 /** A user pool's password policy, as in `Policies.PasswordPolicy`. */
 export interface PasswordPolicy {
@@ -31,12 +31,12 @@ const SYMBOLS = new Set('^$*.[]{}()?"!@#%&/\\,><\':;|_~`=+- ');
 /**
  * Merges a `PasswordPolicy` request value over the defaults, validating ranges.
  *
- * @throws CognitoServiceError InvalidParameterException for out-of-range values.
+ * @throws WireError InvalidParameterException for out-of-range values.
  */
 export function resolvePasswordPolicy(input: unknown): PasswordPolicy {
   const policy: PasswordPolicy = { ...DEFAULT_PASSWORD_POLICY };
   if (input === undefined || input === null) return policy;
-  if (typeof input !== 'object') throw new CognitoServiceError('SerializationException', 'PasswordPolicy must be an object');
+  if (typeof input !== 'object') throw new WireError('SerializationException', 'PasswordPolicy must be an object');
   const given = input as Record<string, unknown>;
   for (const key of ['RequireUppercase', 'RequireLowercase', 'RequireNumbers', 'RequireSymbols'] as const) {
     if (given[key] !== undefined) policy[key] = given[key] === true;
@@ -48,7 +48,7 @@ export function resolvePasswordPolicy(input: unknown): PasswordPolicy {
     const value = given[key];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw new CognitoServiceError(
+      throw new WireError(
         'InvalidParameterException',
         `1 validation error detected: Value '${String(value)}' at 'policies.passwordPolicy.${key.charAt(0).toLowerCase() + key.slice(1)}' ` +
           `failed to satisfy constraint: Member must have value between ${min} and ${max}`,
@@ -78,11 +78,11 @@ export function passwordPolicyViolation(password: string, policy: PasswordPolicy
 /**
  * Throws Cognito's `InvalidPasswordException` when `password` breaks `policy`.
  *
- * @throws CognitoServiceError InvalidPasswordException "Password does not conform to policy: …".
+ * @throws WireError InvalidPasswordException "Password does not conform to policy: …".
  */
 export function assertPasswordConforms(password: string, policy: PasswordPolicy): void {
   const violation = passwordPolicyViolation(password, policy);
   if (violation !== undefined) {
-    throw new CognitoServiceError('InvalidPasswordException', `Password does not conform to policy: ${violation}`);
+    throw new WireError('InvalidPasswordException', `Password does not conform to policy: ${violation}`);
   }
 }

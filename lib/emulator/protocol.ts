@@ -2,7 +2,7 @@
  * AWS JSON 1.1 as Cognito speaks it: the `X-Amz-Target` header, reading typed members out of a
  * request body with Cognito's validation messages, and the error body shape.
  */
-import { CognitoServiceError, invalidParameter, missingMember, notInEnum } from './errors';
+import { WireError, invalidParameter, missingMember, notInEnum } from './errors';
 
 /** A parsed request body. */
 export type Params = Record<string, unknown>;
@@ -26,7 +26,7 @@ export function operationFromTarget(target: string | undefined): string | undefi
 /**
  * Parses a request body; an empty body is `{}`.
  *
- * @throws CognitoServiceError SerializationException for anything but a JSON object.
+ * @throws WireError SerializationException for anything but a JSON object.
  */
 export function parseBody(body: Buffer): Params {
   if (body.length === 0) return {};
@@ -34,10 +34,10 @@ export function parseBody(body: Buffer): Params {
   try {
     value = JSON.parse(body.toString('utf8'));
   } catch {
-    throw new CognitoServiceError('SerializationException', 'Unable to parse request body as JSON.');
+    throw new WireError('SerializationException', 'Unable to parse request body as JSON.');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CognitoServiceError('SerializationException', 'Request body must be a JSON object.');
+    throw new WireError('SerializationException', 'Request body must be a JSON object.');
   }
   return value as Params;
 }
@@ -47,8 +47,8 @@ export function errorBody(type: string, message: string): string {
   return JSON.stringify({ __type: type, message });
 }
 
-function wrongType(member: string, expected: string): CognitoServiceError {
-  return new CognitoServiceError('SerializationException', `Member ${member} must be ${expected}.`);
+function wrongType(member: string, expected: string): WireError {
+  return new WireError('SerializationException', `Member ${member} must be ${expected}.`);
 }
 
 /** An optional string member (`null` reads as absent). */
@@ -62,7 +62,7 @@ export function optionalString(params: Params, member: string): string | undefin
 /**
  * A required, non-empty string member.
  *
- * @throws CognitoServiceError InvalidParameterException with Cognito's validation message.
+ * @throws WireError InvalidParameterException with Cognito's validation message.
  */
 export function requireString(params: Params, member: string): string {
   const value = optionalString(params, member);
@@ -138,7 +138,7 @@ export function stringMap(params: Params, member: string): Record<string, string
 /**
  * A required entry of `AuthParameters` / `ChallengeResponses`.
  *
- * @throws CognitoServiceError InvalidParameterException "Missing required parameter NAME".
+ * @throws WireError InvalidParameterException "Missing required parameter NAME".
  */
 export function requireEntry(map: Record<string, string>, name: string): string {
   const value = map[name];

@@ -99,7 +99,7 @@ function checkSpec(spec: EmulatorSeed): void {
 
 /**
  * Creates everything in `spec`. Cognito errors (a password against the policy, a duplicate
- * user…) are thrown as `CognitoServiceError`; malformed specs as `TypeError`.
+ * user…) are thrown as `WireError`; malformed specs as `TypeError`.
  *
  * @example
  * await applySeed(ctx, { pools: [{ name: 'test', clients: [{ name: 'web' }], users: [{ username: 'a', password: 'Passw0rd!' }] }] });

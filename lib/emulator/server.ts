@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { EmulatorContext } from './context';
-import { CognitoServiceError } from './errors';
+import { WireError } from './errors';
 import { faultApplies, type EmulatorFaults } from './faults';
 import { operations } from './operations/registry';
 import { CONTENT_TYPE, errorBody, MAX_BODY_BYTES, operationFromTarget, parseBody } from './protocol';
@@ -136,7 +136,7 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
       work = Promise.resolve(send(res, 404, JSON.stringify({ message: 'Not Found' }), { 'content-type': 'application/json' }));
     }
     work.catch((error: unknown) => {
-      if (error instanceof CognitoServiceError) sendError(res, error.status, error.type, error.message);
+      if (error instanceof WireError) sendError(res, error.status, error.type, error.message);
       else sendError(res, 500, 'InternalErrorException', 'Internal server error.');
     });
   };

@@ -3,7 +3,7 @@
  * tokens, SRP challenges and challenge sessions, and the containers that hold them.
  * Lookups that raise Cognito errors live next to the records they find.
  */
-import { CognitoServiceError, resourceNotFound } from './errors';
+import { WireError, resourceNotFound } from './errors';
 import type { PasswordPolicy } from './password-policy';
 import type { KeyRing } from './signing-keys';
 import type { PasswordVerifier, ServerEphemeral } from './srp-server';
@@ -181,7 +181,7 @@ export class EmulatorStore {
   /**
    * The pool with this id.
    *
-   * @throws CognitoServiceError ResourceNotFoundException.
+   * @throws WireError ResourceNotFoundException.
    */
   pool(poolId: string): PoolRecord {
     const pool = this.pools.get(poolId);
@@ -192,7 +192,7 @@ export class EmulatorStore {
   /**
    * An app client and its pool by client id (data-plane calls name only the client).
    *
-   * @throws CognitoServiceError ResourceNotFoundException.
+   * @throws WireError ResourceNotFoundException.
    */
   client(clientId: string, poolId?: string): { pool: PoolRecord; client: ClientRecord } {
     const pools = poolId === undefined ? this.pools.values() : [this.pool(poolId)];
@@ -218,16 +218,16 @@ export class EmulatorStore {
   /**
    * The live session with this id, for this client.
    *
-   * @throws CognitoServiceError NotAuthorizedException when unknown, for another client, or expired.
+   * @throws WireError NotAuthorizedException when unknown, for another client, or expired.
    */
   session(id: string, clientId: string | undefined, now: number): SessionRecord {
     const record = this.sessions.get(id);
     if (!record || (clientId !== undefined && record.clientId !== clientId)) {
-      throw new CognitoServiceError('NotAuthorizedException', 'Invalid session for the user.');
+      throw new WireError('NotAuthorizedException', 'Invalid session for the user.');
     }
     if (now >= record.expiresAt) {
       this.sessions.delete(id);
-      throw new CognitoServiceError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+      throw new WireError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
     }
     return record;
   }

@@ -4,7 +4,7 @@
  * All times come from the emulator clock.
  */
 import type { EmulatorContext } from './context';
-import { CognitoServiceError, notAuthorized } from './errors';
+import { WireError, notAuthorized } from './errors';
 import { newUuid, randomToken } from './ids';
 import { decodeJwt, jwtSignatureValid, signJwt } from './jwt';
 import { activeKey } from './signing-keys';
@@ -139,7 +139,7 @@ export interface AuthenticatedAccess {
  * keys, `token_use`, expiry by the emulator clock, revocation, and that the user still exists and
  * is enabled.
  *
- * @throws CognitoServiceError NotAuthorizedException "Invalid Access Token" / "Access Token has
+ * @throws WireError NotAuthorizedException "Invalid Access Token" / "Access Token has
  *   expired" / "Access Token has been revoked" / "User is disabled.", UserNotFoundException.
  */
 export function authenticateAccessToken(ctx: EmulatorContext, token: string): AuthenticatedAccess {
@@ -158,7 +158,7 @@ export function authenticateAccessToken(ctx: EmulatorContext, token: string): Au
     throw notAuthorized('Access Token has been revoked');
   }
   const user = pool.users.get(userKey(pool, claims.username));
-  if (!user || user.sub !== claims.sub) throw new CognitoServiceError('UserNotFoundException', 'User does not exist.');
+  if (!user || user.sub !== claims.sub) throw new WireError('UserNotFoundException', 'User does not exist.');
   if (!user.enabled) throw notAuthorized('User is disabled.');
   return { pool, user, claims };
 }

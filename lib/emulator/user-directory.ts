@@ -2,7 +2,7 @@
  * Finding users by username, e-mail or phone (UsernameAttributes / AliasAttributes), and checking
  * and shaping their attributes the way Cognito does.
  */
-import { CognitoServiceError, invalidParameter, userNotFound } from './errors';
+import { WireError, invalidParameter, userNotFound } from './errors';
 import type { PoolRecord, UserRecord } from './store';
 
 const STANDARD_ATTRIBUTES = new Set([
@@ -56,7 +56,7 @@ export function requireUser(pool: PoolRecord, name: string): UserRecord {
 export function parseAttributeList(value: unknown, member = 'UserAttributes'): Map<string, string> {
   const out = new Map<string, string>();
   if (value === undefined || value === null) return out;
-  if (!Array.isArray(value)) throw new CognitoServiceError('SerializationException', `${member} must be a list`);
+  if (!Array.isArray(value)) throw new WireError('SerializationException', `${member} must be a list`);
   for (const item of value) {
     const entry = item as { Name?: unknown; Value?: unknown };
     if (typeof entry?.Name !== 'string') throw invalidParameter(`${member}: every attribute needs a Name`);
@@ -68,7 +68,7 @@ export function parseAttributeList(value: unknown, member = 'UserAttributes'): M
 /**
  * Checks attribute names and formats as Cognito's schema would.
  *
- * @throws CognitoServiceError InvalidParameterException.
+ * @throws WireError InvalidParameterException.
  */
 export function validateAttributes(attributes: Map<string, string>): void {
   for (const [name, value] of attributes) {
@@ -87,7 +87,7 @@ export function validateAttributes(attributes: Map<string, string>): void {
 /**
  * Refuses attributes that would give two users the same sign-in name.
  *
- * @throws CognitoServiceError UsernameExistsException / AliasExistsException.
+ * @throws WireError UsernameExistsException / AliasExistsException.
  */
 export function assertUniqueSignInNames(pool: PoolRecord, user: { username: string }, attributes: Map<string, string>): void {
   for (const attribute of pool.usernameAttributes) {
@@ -95,7 +95,8 @@ export function assertUniqueSignInNames(pool: PoolRecord, user: { username: stri
     if (value === undefined) continue;
     const other = findUser(pool, value);
     if (other && other.username !== user.username) {
-      throw new CognitoServiceError('UsernameExistsException', `An account with the given ${attribute === 'email' ? 'email' : 'phone_number'} already exists.`);
+      const name = attribute === 'email' ? 'email' : 'phone_number';
+      throw new WireError('UsernameExistsException', `An account with the given ${name} already exists.`);
     }
   }
   for (const attribute of pool.aliasAttributes) {
@@ -105,7 +106,7 @@ export function assertUniqueSignInNames(pool: PoolRecord, user: { username: stri
     if (!verified) continue;
     const other = findUser(pool, value);
     if (other && other.username !== user.username) {
-      throw new CognitoServiceError('AliasExistsException', `An account with the ${attribute} already exists.`);
+      throw new WireError('AliasExistsException', `An account with the ${attribute} already exists.`);
     }
   }
 }

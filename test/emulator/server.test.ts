@@ -8,7 +8,11 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startEmulator } from '../../lib/emulator';
+import { createClock } from '../../lib/emulator/clock';
+import type { EmulatorContext } from '../../lib/emulator/context';
+import type { EmulatorFaults } from '../../lib/emulator/faults';
 import { createRequestListener } from '../../lib/emulator/server';
+import { EmulatorStore } from '../../lib/emulator/store';
 import { startTestPool, type TestPool } from '../support/pool';
 import { rejects } from './helpers';
 
@@ -114,15 +118,67 @@ describe('emulator: HTTP surface, faults and call counts', () => {
       assert.equal((await pool.sdk.send(new GetUserCommand({ AccessToken: tokens.AccessToken }))).Username, 'alice');
     });
 
-    it('latency delays the answer by at least latencyMs', async () => {
-      pool.emulator.setFaults({ latencyMs: 150 });
-      const started = performance.now();
-      await login();
-      assert.ok(performance.now() - started >= 140, 'the call returned too early');
-      pool.emulator.clearFaults();
-      const quick = performance.now();
-      await login();
-      assert.ok(performance.now() - quick < 140);
+    it('latency holds the answer until the delay is over, then handles the request; without it, no delay', async () => {
+      // The listener with a delay the test releases, and a context that records when the operation
+      // first touches it: an answer before the release, or an operation run during the delay, shows
+      // in the order of events. No clock is read.
+      const events: string[] = [];
+      let faults: EmulatorFaults = { latencyMs: 150 };
+      let delayed!: () => void;
+      const delayCalled = new Promise<void>((resolve) => (delayed = resolve));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const ctx: EmulatorContext = {
+        get store() {
+          events.push('operation');
+          return new EmulatorStore();
+        },
+        clock: createClock(),
+        region: 'us-east-1',
+        issuer: (poolId) => `http://127.0.0.1/${poolId}`,
+      };
+      const listener = createRequestListener({
+        ctx,
+        faults: () => faults,
+        count: () => undefined,
+        delay: (ms) => {
+          events.push(`delay ${ms}`);
+          delayed();
+          return released;
+        },
+      });
+      const server = createServer((req, res) => {
+        res.on('finish', () => events.push('answered'));
+        listener(req, res);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const initiateAuth = () =>
+          fetch(`http://127.0.0.1:${port}/`, {
+            method: 'POST',
+            headers: { 'x-amz-target': `${TARGET}InitiateAuth` },
+            body: JSON.stringify({ ClientId: 'no-such-client', AuthFlow: 'USER_PASSWORD_AUTH' }),
+          });
+        const held = initiateAuth();
+        await delayCalled;
+        events.push('released');
+        release();
+        const res = await held;
+        assert.equal(res.headers.get('x-amzn-errortype'), 'ResourceNotFoundException');
+        await res.arrayBuffer();
+        assert.deepEqual(events, ['delay 150', 'released', 'operation', 'answered']);
+
+        events.length = 0;
+        faults = {};
+        const quick = await initiateAuth();
+        assert.equal(quick.headers.get('x-amzn-errortype'), 'ResourceNotFoundException');
+        await quick.arrayBuffer();
+        assert.deepEqual(events, ['operation', 'answered'], 'no delay once the fault is cleared');
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it('jwksDown makes the JWKS answer 503, so jose cannot verify; clearFaults restores it', async () => {
@@ -150,10 +206,9 @@ describe('emulator: HTTP surface, faults and call counts', () => {
         (r) => r.status,
         () => 'closed',
       );
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      const started = performance.now();
+      while (emulator.calls('GetUser') === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      // The request is in: a stop() that waited for its 60 s latency would outlast mocha's timeout.
       await emulator.stop();
-      assert.ok(performance.now() - started < 5000);
       assert.ok(['closed', 400].includes(await pending as never));
     });
   });

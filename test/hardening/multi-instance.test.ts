@@ -312,6 +312,41 @@ describe('hardening: several app instances sharing Redis', function () {
       }
     });
 
+    it('the holder finishing between another instance\'s look for its answer and its try for the lock: still one call', async () => {
+      // B finds no answer yet (A is at Cognito), then A keeps its answer and releases the lock, then B
+      // takes the free lock. B must look for the answer again, not spend the refresh token a second time.
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => { release = resolve; });
+      const cognito = fakeCognito(() => gate);
+      const other = createClient({ url: server!.url });
+      await other.connect();
+      try {
+        const a = withRedisRefreshLock(cognito, { redis, pollMs: 5 });
+        const first = a.send(refresh('rt-race'));
+        while (cognito.count < 1) await new Promise((resolve) => setImmediate(resolve));
+        let heldBack = false;
+        const lateLock = {
+          async sendCommand(args: string[]) {
+            if (!heldBack && args[0] === 'SET' && args.includes('NX')) {
+              heldBack = true; // B has looked for the answer; let A finish before B asks for the lock
+              release();
+              await first;
+            }
+            return other.sendCommand(args);
+          },
+        };
+        const b = withRedisRefreshLock(cognito, { redis: lateLock, pollMs: 5 });
+        const second = (await b.send(refresh('rt-race'))) as { AuthenticationResult: { AccessToken: string } };
+        assert.ok(heldBack, 'B asked for the lock after A had finished');
+        assert.equal(cognito.count, 1);
+        const answer = (await first) as { AuthenticationResult: { AccessToken: string } };
+        assert.equal(second.AuthenticationResult.AccessToken, answer.AuthenticationResult.AccessToken);
+        assert.deepEqual((await redis.keys('*lock:*')), [], 'no lock left behind');
+      } finally {
+        await other.close();
+      }
+    });
+
     it('a refused refresh is not kept: the error goes to the caller, the lock is released, the next try calls again', async () => {
       const cognito = fakeCognito();
       const client = withRedisRefreshLock(cognito, { redis });

@@ -3,7 +3,7 @@
  * AdminDisableUser / AdminEnableUser, AdminUpdateUserAttributes and group membership.
  */
 import type { EmulatorContext, OperationSpec } from '../context';
-import { CognitoServiceError, invalidParameter, resourceNotFound } from '../errors';
+import { WireError, invalidParameter, resourceNotFound } from '../errors';
 import { newUuid, temporaryPassword } from '../ids';
 import { assertPasswordConforms } from '../password-policy';
 import { epochSeconds, optionalBoolean, optionalEnum, optionalString, requireString, type Params } from '../protocol';
@@ -70,7 +70,7 @@ export function createUser(ctx: EmulatorContext, pool: PoolRecord, params: Param
     throw invalidParameter('Username cannot be of email format, since user pool is configured for email alias.');
   }
   if (pool.users.has(userKey(pool, username)) || (pool.usernameAttributes.length > 0 && findUser(pool, given))) {
-    throw new CognitoServiceError('UsernameExistsException', 'User account already exists');
+    throw new WireError('UsernameExistsException', 'User account already exists');
   }
   assertUniqueSignInNames(pool, { username }, attributes);
   const password = extras.permanentPassword ?? optionalString(params, 'TemporaryPassword') ?? temporaryPassword(pool.passwordPolicy.MinimumLength);
@@ -136,7 +136,7 @@ function adminSetUserPassword(ctx: EmulatorContext, params: Params): object {
 /**
  * Adds a user to an existing group.
  *
- * @throws CognitoServiceError ResourceNotFoundException "Group not found.".
+ * @throws WireError ResourceNotFoundException "Group not found.".
  */
 export function addToGroup(ctx: EmulatorContext, pool: PoolRecord, user: UserRecord, groupName: string): void {
   if (!pool.groups.has(groupName)) throw resourceNotFound('Group not found.');

@@ -2,7 +2,7 @@
  * Which auth flows an app client allows (`ExplicitAuthFlows`, legacy names included), and the
  * SECRET_HASH check every flow of a client with a secret goes through.
  */
-import { CognitoServiceError, invalidParameter, notAuthorized, notInEnum } from '../errors';
+import { WireError, invalidParameter, notAuthorized, notInEnum } from '../errors';
 import { secretHashMatches } from '../secret-hash';
 import type { ClientRecord } from '../store';
 
@@ -19,7 +19,7 @@ export const DEFAULT_EXPLICIT_AUTH_FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_CUSTOM
  * Normalises `ExplicitAuthFlows` to the `ALLOW_*` flows in force. Legacy names imply SRP and
  * refresh (unless CUSTOM_AUTH_FLOW_ONLY); mixing legacy and `ALLOW_*` names is refused as by Cognito.
  *
- * @throws CognitoServiceError InvalidParameterException.
+ * @throws WireError InvalidParameterException.
  */
 export function resolveClientFlows(given: string[] | undefined): { explicit: string[]; allowed: Set<string> } {
   const explicit = given && given.length > 0 ? [...given] : [...DEFAULT_EXPLICIT_AUTH_FLOWS];
@@ -40,7 +40,7 @@ export function resolveClientFlows(given: string[] | undefined): { explicit: str
 /**
  * Refuses a flow the client does not allow, with Cognito's message.
  *
- * @throws CognitoServiceError InvalidParameterException.
+ * @throws WireError InvalidParameterException.
  */
 export function requireFlow(client: ClientRecord, allowFlag: string, authFlow: string): void {
   if (client.allowedFlows.has(allowFlag)) return;
@@ -51,13 +51,13 @@ export function requireFlow(client: ClientRecord, allowFlag: string, authFlow: s
 /**
  * Checks SECRET_HASH for `username` (the name the hash must have been built from).
  *
- * @throws CognitoServiceError NotAuthorizedException when the client has a secret and the hash is
+ * @throws WireError NotAuthorizedException when the client has a secret and the hash is
  *   missing or wrong; InvalidParameterException when the client has none but a hash was sent.
  */
 export function checkSecretHash(client: ClientRecord, given: string | undefined, username: string): void {
   if (!client.clientSecret) {
     if (given !== undefined && given !== '') {
-      throw new CognitoServiceError(
+      throw new WireError(
         'InvalidParameterException',
         `App client ${client.clientId} is not configured for secret but secret hash was received`,
       );

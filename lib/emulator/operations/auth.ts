@@ -4,7 +4,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { EmulatorContext, OperationSpec } from '../context';
-import { CognitoServiceError, invalidParameter, notAuthorized, userNotFound } from '../errors';
+import { WireError, invalidParameter, notAuthorized, userNotFound } from '../errors';
 import { requireEntry, requireEnum, requireString, stringMap, type Params } from '../protocol';
 import { createServerEphemeral, parseSrpA, passwordMatches, poolNameOf, srpHex } from '../srp-server';
 import { N } from '../../srp-group';
@@ -28,7 +28,7 @@ export const SRP_CHALLENGE_TTL_MS = 3 * 60 * 1000;
 const DECOY_KEY = randomBytes(32);
 
 /** An unknown user, reported as Cognito would for this client. */
-function unknownUser(client: ClientRecord): CognitoServiceError {
+function unknownUser(client: ClientRecord): WireError {
   return client.preventUserExistenceErrors === 'ENABLED' ? notAuthorized() : userNotFound();
 }
 

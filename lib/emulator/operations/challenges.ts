@@ -4,7 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { EmulatorContext, OperationSpec } from '../context';
-import { CognitoServiceError, invalidParameter, notAuthorized } from '../errors';
+import { WireError, invalidParameter, notAuthorized } from '../errors';
 import { assertPasswordConforms } from '../password-policy';
 import { optionalString, requireEntry, requireEnum, requireString, stringMap, type Params } from '../protocol';
 import {
@@ -94,13 +94,13 @@ function newPassword(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecor
 }
 
 /** Counts a wrong code; the session is dropped after {@link MAX_CODE_FAILURES}. */
-function wrongCode(ctx: EmulatorContext, session: SessionRecord): CognitoServiceError {
+function wrongCode(ctx: EmulatorContext, session: SessionRecord): WireError {
   session.failures += 1;
   if (session.failures >= MAX_CODE_FAILURES) {
     ctx.store.sessions.delete(session.id);
     return notAuthorized('Invalid session for the user.');
   }
-  return new CognitoServiceError('CodeMismatchException', 'Invalid code received for user');
+  return new WireError('CodeMismatchException', 'Invalid code received for user');
 }
 
 function smsMfa(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, session: SessionRecord, answers: Record<string, string>): SignInResponse {

@@ -2,7 +2,7 @@
  * Control-plane operations: user pools, their MFA configuration, app clients and groups.
  */
 import type { EmulatorContext, OperationSpec } from '../context';
-import { CognitoServiceError, invalidParameter, notInEnum } from '../errors';
+import { WireError, invalidParameter, notInEnum } from '../errors';
 import { newClientId, newClientSecret, newPoolId } from '../ids';
 import { resolvePasswordPolicy } from '../password-policy';
 import {
@@ -266,7 +266,7 @@ function describeGroup(poolId: string, group: GroupRecord): object {
 export function createGroup(ctx: EmulatorContext, params: Params): object {
   const pool = ctx.store.pool(requireString(params, 'UserPoolId'));
   const name = requireString(params, 'GroupName');
-  if (pool.groups.has(name)) throw new CognitoServiceError('GroupExistsException', `A group with the name ${name} already exists.`);
+  if (pool.groups.has(name)) throw new WireError('GroupExistsException', `A group with the name ${name} already exists.`);
   const precedence = optionalInteger(params, 'Precedence');
   const description = optionalString(params, 'Description');
   const roleArn = optionalString(params, 'RoleArn');

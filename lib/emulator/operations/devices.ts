@@ -151,7 +151,7 @@ function skipsMfa(pool: PoolRecord, device: DeviceRecord): boolean {
  * DEVICE_PASSWORD_VERIFIER (checks the claim signature, then MFA or tokens), for
  * RespondToAuthChallenge and AdminRespondToAuthChallenge.
  *
- * @throws CognitoServiceError NotAuthorizedException for a bad session or proof,
+ * @throws WireError NotAuthorizedException for a bad session or proof,
  *   ResourceNotFoundException for a device that is gone.
  */
 export function answerDeviceChallenge(

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { base32Encode, verifyTotp } from '../../totp';
 import type { EmulatorContext, OperationSpec } from '../context';
-import { CognitoServiceError, invalidParameter, notAuthorized } from '../errors';
+import { WireError, invalidParameter, notAuthorized } from '../errors';
 import { optionalObject, optionalString, requireString, type Params } from '../protocol';
 import type { UserRecord } from '../store';
 import { authenticateAccessToken } from '../tokens';
@@ -61,8 +61,8 @@ function associateSoftwareToken(ctx: EmulatorContext, params: Params): object {
   return { SecretCode: secret, Session: next.id };
 }
 
-function codeMismatch(): CognitoServiceError {
-  return new CognitoServiceError('EnableSoftwareTokenMFAException', 'Code mismatch');
+function codeMismatch(): WireError {
+  return new WireError('EnableSoftwareTokenMFAException', 'Code mismatch');
 }
 
 function verifySoftwareToken(ctx: EmulatorContext, params: Params): object {
@@ -109,7 +109,7 @@ function readSetting(params: Params, member: string): { enabled?: boolean; prefe
 /**
  * Applies SMSMfaSettings / SoftwareTokenMfaSettings to a user.
  *
- * @throws CognitoServiceError InvalidParameterException when enabling TOTP before it is verified,
+ * @throws WireError InvalidParameterException when enabling TOTP before it is verified,
  *   SMS without a phone number, or preferring a factor that is off.
  */
 export function applyMfaPreference(ctx: EmulatorContext, user: UserRecord, params: Params): void {

@@ -27,7 +27,7 @@ export function rotatesRefreshTokens(client: ClientRecord): boolean {
 /**
  * Refuses REFRESH_TOKEN_AUTH for a client that rotates refresh tokens.
  *
- * @throws CognitoServiceError InvalidParameterException naming GetTokensFromRefreshToken.
+ * @throws WireError InvalidParameterException naming GetTokensFromRefreshToken.
  */
 export function refuseRefreshTokenAuth(client: ClientRecord): void {
   if (rotatesRefreshTokens(client)) {

@@ -5,7 +5,7 @@
  */
 import type { EmulatorContext } from '../context';
 import { deviceForSignIn, startDeviceChallenge } from '../device-store';
-import { CognitoServiceError, notAuthorized } from '../errors';
+import { WireError, notAuthorized } from '../errors';
 import { newSessionId, numericCode } from '../ids';
 import type { ChallengeName, ClientRecord, MfaType, PoolRecord, SessionRecord, UserRecord } from '../store';
 import { issueTokens, type AuthenticationResult } from '../tokens';
@@ -27,9 +27,9 @@ export const MAX_CODE_FAILURES = 5;
  * with an expired temporary password.
  */
 export function assertMaySignIn(ctx: EmulatorContext, pool: PoolRecord, user: UserRecord): void {
-  if (user.status === 'UNCONFIRMED') throw new CognitoServiceError('UserNotConfirmedException', 'User is not confirmed.');
+  if (user.status === 'UNCONFIRMED') throw new WireError('UserNotConfirmedException', 'User is not confirmed.');
   if (user.status === 'RESET_REQUIRED') {
-    throw new CognitoServiceError('PasswordResetRequiredException', 'Password reset required for the user');
+    throw new WireError('PasswordResetRequiredException', 'Password reset required for the user');
   }
   if (user.status === 'FORCE_CHANGE_PASSWORD') {
     const validMs = pool.passwordPolicy.TemporaryPasswordValidityDays * 86400 * 1000;

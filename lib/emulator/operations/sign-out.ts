@@ -4,7 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { EmulatorContext, OperationSpec } from '../context';
-import { CognitoServiceError } from '../errors';
+import { WireError } from '../errors';
 import { decodeJwt } from '../jwt';
 import { optionalString, requireString, type Params } from '../protocol';
 import { authenticateAccessToken, revokeAllSignIns } from '../tokens';
@@ -36,16 +36,16 @@ function revokeToken(ctx: EmulatorContext, params: Params): object {
   const clientSecret = optionalString(params, 'ClientSecret');
   const { client } = ctx.store.client(clientId);
   if (client.clientSecret ? !sameSecret(clientSecret, client.clientSecret) : clientSecret !== undefined) {
-    throw new CognitoServiceError('UnauthorizedException', 'Invalid client credentials.');
+    throw new WireError('UnauthorizedException', 'Invalid client credentials.');
   }
   if (!client.enableTokenRevocation) {
-    throw new CognitoServiceError('UnsupportedOperationException', 'Token revocation is not enabled for this client.');
+    throw new WireError('UnsupportedOperationException', 'Token revocation is not enabled for this client.');
   }
-  if (decodeJwt(token)) throw new CognitoServiceError('UnsupportedTokenTypeException', 'Unsupported token type.');
+  if (decodeJwt(token)) throw new WireError('UnsupportedTokenTypeException', 'Unsupported token type.');
   const record = ctx.store.refreshTokens.get(token);
   // Unknown tokens are not an error (RFC 7009); a token of another client is.
   if (!record) return {};
-  if (record.clientId !== client.clientId) throw new CognitoServiceError('UnauthorizedException', 'Invalid token for this client.');
+  if (record.clientId !== client.clientId) throw new WireError('UnauthorizedException', 'Invalid token for this client.');
   record.revoked = true;
   ctx.store.revokedOrigins.add(record.originJti);
   return {};
