@@ -278,14 +278,28 @@ describe('hardening: several app instances sharing Redis', function () {
     }
     beforeEach(async () => { await redis.flushAll(); });
 
-    it('two instances refreshing one token at once: Cognito sees one call, both get its answer', async () => {
+    /** A promise Cognito's fake waits on, and its release. */
+    function gated(): { gate: Promise<void>; release: () => void } {
       let release!: () => void;
       const gate = new Promise<void>((resolve) => { release = resolve; });
-      const cognito = fakeCognito(() => gate);
-      // Two wrappers over separate Redis connections: two processes, as far as the lock can tell.
+      return { gate, release };
+    }
+
+    /** `body` with a second Redis connection: another process, as far as the lock can tell. */
+    async function withSecondConnection(body: (other: typeof redis) => Promise<void>): Promise<void> {
       const other = createClient({ url: server!.url });
       await other.connect();
       try {
+        await body(other as typeof redis);
+      } finally {
+        await other.close();
+      }
+    }
+
+    it('two instances refreshing one token at once: Cognito sees one call, both get its answer', async () => {
+      const { gate, release } = gated();
+      const cognito = fakeCognito(() => gate);
+      await withSecondConnection(async (other) => {
         const a = withRedisRefreshLock(cognito, { redis, pollMs: 5 });
         const b = withRedisRefreshLock(cognito, { redis: other, pollMs: 5 });
         const pending = [a.send(refresh('rt-1')), b.send(refresh('rt-1')), b.send(refresh('rt-1')), a.send(rotate('rt-1'))];
@@ -307,20 +321,15 @@ describe('hardening: several app instances sharing Redis', function () {
         assert.equal(cognito.count, 2);
         await a.send(refresh('rt-2'));
         assert.equal(cognito.count, 3);
-      } finally {
-        await other.close();
-      }
+      });
     });
 
     it('the holder finishing between another instance\'s look for its answer and its try for the lock: still one call', async () => {
       // B finds no answer yet (A is at Cognito), then A keeps its answer and releases the lock, then B
       // takes the free lock. B must look for the answer again, not spend the refresh token a second time.
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => { release = resolve; });
+      const { gate, release } = gated();
       const cognito = fakeCognito(() => gate);
-      const other = createClient({ url: server!.url });
-      await other.connect();
-      try {
+      await withSecondConnection(async (other) => {
         const a = withRedisRefreshLock(cognito, { redis, pollMs: 5 });
         const first = a.send(refresh('rt-race'));
         while (cognito.count < 1) await new Promise((resolve) => setImmediate(resolve));
@@ -342,9 +351,7 @@ describe('hardening: several app instances sharing Redis', function () {
         const answer = (await first) as { AuthenticationResult: { AccessToken: string } };
         assert.equal(second.AuthenticationResult.AccessToken, answer.AuthenticationResult.AccessToken);
         assert.deepEqual((await redis.keys('*lock:*')), [], 'no lock left behind');
-      } finally {
-        await other.close();
-      }
+      });
     });
 
     it('a refused refresh is not kept: the error goes to the caller, the lock is released, the next try calls again', async () => {
@@ -366,13 +373,10 @@ describe('hardening: several app instances sharing Redis', function () {
     });
 
     it('another instance holding the lock too long: a 503 after waitMs, not a hang; the holder still finishes', async () => {
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => { release = resolve; });
+      const { gate, release } = gated();
       const slowCognito = fakeCognito(() => gate);
       const holder = withRedisRefreshLock(slowCognito, { redis });
-      const other = createClient({ url: server!.url });
-      await other.connect();
-      try {
+      await withSecondConnection(async (other) => {
         const waiter = withRedisRefreshLock(slowCognito, { redis: other, waitMs: 100, pollMs: 10 });
         const held = holder.send(refresh('held'));
         while (slowCognito.count < 1) await new Promise((resolve) => setImmediate(resolve));
@@ -380,9 +384,7 @@ describe('hardening: several app instances sharing Redis', function () {
         release();
         await held;
         assert.equal(slowCognito.count, 1);
-      } finally {
-        await other.close();
-      }
+      });
     });
 
     it('Redis failing: refreshes go straight to Cognito', async () => {
