@@ -44,6 +44,7 @@ export {
   DeviceChallengeError,
   TokenVerificationError,
   JwksUnavailableError,
+  JwksNotLoadedError,
   AuthenticationFailedError,
   RefreshTokenRejectedError,
   CodeMismatchError,

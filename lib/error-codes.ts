@@ -68,6 +68,8 @@ export const COGNITO_ERROR_CODES = Object.freeze([
   // -- Signing keys and the Cognito service (mapped by `mapServiceError`)
   /** [503] No signing keys could be had: the JWKS could not be fetched and none were held (`JwksUnavailableError`). */
   'ERR_COGNITO_JWKS_UNAVAILABLE',
+  /** [503] `verifySync` was called before the pool's keys were loaded: it never fetches them (`JwksNotLoadedError`). */
+  'ERR_COGNITO_JWKS_NOT_LOADED',
   /** [401] Wrong password or unknown user, indistinguishably (`AuthenticationFailedError`). */
   'ERR_COGNITO_BAD_CREDENTIALS',
   /** [401] Cognito refused the refresh token (expired, revoked, signed out): sign in again (`RefreshTokenRejectedError`; the guard's refusal when renewal fails). */

@@ -275,8 +275,32 @@ export class TokenVerificationError extends CognitoError {
  * catch (e) { if (isCognitoError(e) && e.code === 'ERR_COGNITO_JWKS_UNAVAILABLE') res.status(503).end(); }
  */
 export class JwksUnavailableError extends CognitoError {
-  constructor(reason = 'the signing keys could not be fetched', options?: CognitoErrorOptions) {
-    super(`JWKS unavailable: ${reason}`, 'ERR_COGNITO_JWKS_UNAVAILABLE', 503, options);
+  declare readonly code: 'ERR_COGNITO_JWKS_UNAVAILABLE' | 'ERR_COGNITO_JWKS_NOT_LOADED';
+
+  /**
+   * @param reason a short fixed text.
+   * @param code `ERR_COGNITO_JWKS_NOT_LOADED` only for {@link JwksNotLoadedError}.
+   */
+  constructor(
+    reason = 'the signing keys could not be fetched', options?: CognitoErrorOptions,
+    code: 'ERR_COGNITO_JWKS_UNAVAILABLE' | 'ERR_COGNITO_JWKS_NOT_LOADED' = 'ERR_COGNITO_JWKS_UNAVAILABLE',
+  ) {
+    super(`JWKS unavailable: ${reason}`, code, 503, options);
+  }
+}
+
+/**
+ * `TokenVerifier.verifySync` was called before the pool's keys were loaded: it never fetches them
+ * (`verify` does; `loadKeys()` loads them ahead). A 503, not the token's fault.
+ *
+ * @example
+ * catch (e) { if (e instanceof JwksNotLoadedError) { await verifier.loadKeys(); return verifier.verifySync(t, 'access'); } }
+ */
+export class JwksNotLoadedError extends JwksUnavailableError {
+  declare readonly code: 'ERR_COGNITO_JWKS_NOT_LOADED';
+
+  constructor() {
+    super('the signing keys are not loaded yet (verifySync never fetches them)', undefined, 'ERR_COGNITO_JWKS_NOT_LOADED');
   }
 }
 

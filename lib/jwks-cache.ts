@@ -158,6 +158,34 @@ export class JwksCache {
     return this.#ready.get(kid);
   }
 
+  /** Whether a key set is held (fetched, or given statically): what {@link importNow} needs. */
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+
+  /**
+   * The key with this `kid`, imported now (synchronously) if it is held but not imported yet: no
+   * I/O, no refetch. `undefined` when no key of the held set has this `kid` or it cannot be imported.
+   *
+   * @example
+   * const key = cache.loaded ? cache.importNow(kid) : undefined;
+   */
+  importNow(kid: string): JwksKey | undefined {
+    const ready = this.#ready.get(kid);
+    if (ready !== undefined) return ready;
+    const jwk = this.#keys.get(kid);
+    if (jwk === undefined) return undefined;
+    try {
+      const entry: JwksKey = Object.freeze({ kid, jwk, key: createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }) });
+      this.#ready.set(kid, entry);
+      return entry;
+    } catch (e) {
+      debug('key %s could not be imported, ignoring it: %s', kid, (e as Error).message);
+      this.#keys.delete(kid);
+      return undefined;
+    }
+  }
+
   /**
    * Calls `listener` with the `kid`s that left the JWKS after each refetch that dropped some.
    *

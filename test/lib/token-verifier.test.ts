@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { resolveConfig } from '../../lib/config';
-import { JwksUnavailableError, TokenVerificationError, type TokenErrorCode } from '../../lib/errors';
+import { JwksNotLoadedError, JwksUnavailableError, TokenVerificationError, type TokenErrorCode } from '../../lib/errors';
 import { clearJwksCaches, JwksCache } from '../../lib/jwks-cache';
 import { MAX_TOKEN_LENGTH, TokenVerifier } from '../../lib/token-verifier';
 import { atHash, signingKey, TokenFixture } from '../support/tokens';
@@ -310,6 +310,53 @@ describe('lib/token-verifier', () => {
       const answer = verifier.verifyNow(fx.accessToken({}, { header: { kid: randomUUID() } }), 'access');
       assert.ok(answer instanceof Promise);
       await expectRefused(answer, 'ERR_COGNITO_TOKEN_KID_UNKNOWN');
+    });
+  });
+
+  describe('verifySync: never any I/O', () => {
+    it('refuses with ERR_COGNITO_JWKS_NOT_LOADED (503) before the keys are loaded, without fetching them', () => {
+      assert.throws(() => verifier.verifySync(fx.accessToken(), 'access'), (e: unknown) => {
+        assert.ok(e instanceof JwksNotLoadedError && e instanceof JwksUnavailableError);
+        assert.equal(e.code, 'ERR_COGNITO_JWKS_NOT_LOADED');
+        assert.equal(e.status, 503);
+        return true;
+      });
+      assert.equal(fx.requests, 0, 'verifySync fetched nothing');
+    });
+
+    it('after loadKeys(): claims in the same tick, refusals thrown with the codes of verify()', async () => {
+      await verifier.loadKeys();
+      assert.equal(fx.requests, 1);
+      const token = fx.accessToken({ username: 'carol' });
+      const claims = verifier.verifySync(token, 'access');
+      assert.equal(claims.username, 'carol');
+      assert.ok(Object.isFrozen(claims));
+      assert.equal(verifier.verifySync(token, 'access'), claims, 'a second time from the cache');
+      assert.equal(verifier.verifySync(fx.idToken(), 'id').token_use, 'id');
+      const cases: Array<[string, TokenErrorCode]> = [
+        [fx.accessToken({ exp: now - 60 }), 'ERR_COGNITO_TOKEN_EXPIRED'],
+        [fx.accessToken({}, { header: { kid: randomUUID() } }), 'ERR_COGNITO_TOKEN_KID_UNKNOWN'],
+        [fx.idToken(), 'ERR_COGNITO_TOKEN_USE'],
+        [token, 'ERR_COGNITO_TOKEN_USE'],
+        ['', 'ERR_COGNITO_TOKEN_MISSING'],
+      ];
+      for (const [t, code] of cases) {
+        const tokenUse = t === token ? 'id' : 'access';
+        assert.throws(() => verifier.verifySync(t, tokenUse), (e: unknown) => e instanceof TokenVerificationError && e.code === code, code);
+      }
+      assert.equal(fx.requests, 1, 'an unknown kid does not refetch in verifySync');
+    });
+
+    it('keys held but not imported yet (static jwks) are imported on the spot', () => {
+      const v = new TokenVerifier({ ...fx.options(), jwks: fx.jwks() }, { tokenCacheSize: 0 });
+      assert.equal(v.verifySync(fx.accessToken(), 'access').token_use, 'access');
+      assert.equal(fx.requests, 0);
+    });
+
+    it('loadKeys() with the JWKS down: JwksUnavailableError, and verifySync still says not loaded', async () => {
+      fx.mode = 'status500';
+      await assert.rejects(verifier.loadKeys(), (e: unknown) => e instanceof JwksUnavailableError && e.code === 'ERR_COGNITO_JWKS_UNAVAILABLE');
+      assert.throws(() => verifier.verifySync(fx.accessToken(), 'access'), JwksNotLoadedError);
     });
   });
 
