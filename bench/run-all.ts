@@ -1,16 +1,17 @@
 /**
- * Runs every benchmark and writes `docs/benchmarks.md`: each figure beside the baseline measured in
- * the same run, their ratio, the issue's target, and the machine (cores, CPU, Node, load average).
+ * Runs every benchmark and writes `docs/benchmarks.md` (keeping its hand-written end: ./hand-written.ts):
+ * each figure beside the baseline measured in the same run, their ratio, the issue's target, and the machine (cores, CPU, Node, load average).
  *
  *   npm run bench            (tsx bench/run-all.ts; minutes: docs/benchmarks.md says how long it took)
  *   npm run bench -- --quick (fewer rounds: a smoke run, figures noisier)
  *
  * Prints figures, asserts nothing.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_TOKEN_CACHE_SIZE, TOKEN_CACHE_BYTES_PER_ENTRY } from '../lib/verified-token-cache';
+import { withHandWritten } from './hand-written';
 import { formatGuardCpuTable, runGuardCpuBench, type GuardCpuRow } from './guard-cpu';
 import { formatGuardTable, pinnedCores, runGuardBench, type GuardRow } from './guard-throughput';
 import { runImportBench } from './import';
@@ -193,7 +194,7 @@ ${formatGuardCpuTable(guardCpu)}
 `;
   mkdirSync(join(__dirname, '..', 'docs'), { recursive: true });
   const out = join(__dirname, '..', 'docs', 'benchmarks.md');
-  writeFileSync(out, doc);
+  writeFileSync(out, withHandWritten(doc, existsSync(out) ? readFileSync(out, 'utf8') : undefined));
   console.log(table(figures));
   console.log('');
   console.log(formatGuardTable(guard));

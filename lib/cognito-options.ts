@@ -2,6 +2,7 @@
  * Options of the `Cognito` class: the package-wide ones (resolved by `resolveConfig`, with their
  * environment fallbacks) plus the per-user state pycognito's constructor takes.
  */
+import { MAX_USERNAME_LENGTH } from './cognito-rules';
 import { resolveConfig, type CognitoOptions, type ResolvedConfig } from './config';
 import { DEFAULT_MAX_ATTEMPTS } from './service-client';
 
@@ -98,7 +99,7 @@ export function resolveUserState(options: CognitoState): UserState {
   const state: UserState = { maxAttempts: DEFAULT_MAX_ATTEMPTS, refreshTokenRotation: false };
   const username = optionalString(options as CognitoUserOptions, 'username');
   if (username !== undefined) {
-    if (username.length > 128) throw new TypeError('"username" must be at most 128 characters');
+    if (username.length > MAX_USERNAME_LENGTH) throw new TypeError(`"username" must be at most ${MAX_USERNAME_LENGTH} characters`);
     state.username = username;
   }
   for (const name of TOKEN_FIELDS) {

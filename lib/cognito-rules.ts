@@ -1,10 +1,20 @@
 /**
  * Cognito's rules that more than one part of the package needs, each once, as a pure function with
  * known-answer tests (test/lib/cognito-rules.test.ts): the internal username (SECRET_HASH's pitfall),
- * when a token is due for renewal, a token's claims read without verification, the SECRET_HASH
- * parameter.
+ * the longest username, when a token is due for renewal, a token's claims read without verification,
+ * the SECRET_HASH parameter.
  */
 import { secretHash } from './secret-hash';
+
+/**
+ * Cognito's limit on a username, in characters (its API refuses longer ones): the one limit the
+ * package applies — `Cognito` refuses a longer `username` option, `CognitoStrategy` answers a longer
+ * one as an unknown user would (401, no call).
+ *
+ * @example
+ * if (username.length > MAX_USERNAME_LENGTH) return fail(401, 'ERR_COGNITO_BAD_CREDENTIALS');
+ */
+export const MAX_USERNAME_LENGTH = 128;
 
 /**
  * A JWT's claims set decoded without any verification (for routing decisions only: which user a
@@ -17,9 +27,9 @@ export function unverifiedClaims(token: string | undefined): Record<string, unkn
   if (typeof token !== 'string' || token === '') return undefined;
   const parts = token.split('.');
   // A compact JWS: three segments, the middle one base64url of a JSON object (jose's decodeJwt rules).
-  if (parts.length !== 3 || !/^[A-Za-z0-9_-]+$/.test(parts[1] as string)) return undefined;
+  if (parts.length !== 3 || !/^[A-Za-z0-9_-]+$/.test(parts[1])) return undefined;
   try {
-    const claims: unknown = JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8'));
+    const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
     return typeof claims === 'object' && claims !== null && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

@@ -36,7 +36,7 @@ export function srpEphemeralFromSecret(a: bigint): SrpEphemeral {
 
 /**
  * Creates a fresh client ephemeral for one SRP login: `a` from 128 cryptographically random bytes,
- * A = g^a mod N (one 3072-bit modular exponentiation in OpenSSL, about 1–2 ms). A degenerate draw
+ * A = g^a mod N (one 3072-bit modular exponentiation in OpenSSL). A degenerate draw
  * (a = 0, or A mod N = 0) is thrown away and drawn again.
  *
  * @returns `{ a, A, srpA }`; send `srpA` as `SRP_A`, keep the object for the PASSWORD_VERIFIER answer.

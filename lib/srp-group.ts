@@ -5,9 +5,9 @@
  * whose modulus is N and whose public exponent is the exponent wanted, applied without padding, is
  * exactly `base^exponent mod N`. That is OpenSSL's Montgomery exponentiation, about as fast as a
  * Diffie-Hellman `computeSecret`, but with nothing to set up and nothing validated beyond `base < N`.
- * (The Diffie-Hellman form it replaces needs a DH object on N, whose construction runs a ~3 s
- * primality check on Node 24, and whose `computeSecret` on Node 22 refuses the half of all bases that
- * are not quadratic residues: docs/architecture.md, "SRP speed".)
+ * (The Diffie-Hellman form it replaces needs a DH object on N, whose construction runs a primality
+ * check of seconds on Node 24, and whose `computeSecret` on Node 22 refuses the half of all bases that
+ * are not quadratic residues: docs/architecture.md, "SRP speed"; the figure is in docs/benchmarks.md.)
  */
 import { constants, createHash, createPublicKey, publicEncrypt } from 'node:crypto';
 

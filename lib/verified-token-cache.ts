@@ -6,7 +6,7 @@
  *
  * - Keyed by the SHA-256 of the whole token string ({@link tokenCacheKey}, 32 bytes), not by the
  *   token: a token that differs by one character is another key, and the cache holds no bearer
- *   credential (nothing in it can be replayed) and costs ~1 KB less per entry than keeping the token.
+ *   credential (nothing in it can be replayed) and costs less per entry than keeping the token.
  * - Admission ({@link VerifiedTokenCache.offer}): a verified token is stored at once while there is
  *   room; in a full cache, only on its second verification, so that a flood of tokens presented once
  *   each evicts nothing and costs no churn.
@@ -19,14 +19,13 @@
  * - Tokens longer than {@link MAX_CACHED_TOKEN_LENGTH} are never cached (they are verified every
  *   time), which bounds the memory of one entry.
  *
- * Memory (measured by `bench/memory.ts`, Node 20, x64; the keys remembered by `offer` included): an
- * entry costs about 0.8 KB of heap for a Cognito access token (~1 KB of JWT), up to ~3.1 KB at the
- * 4 KB cap. In RSS it costs more: V8 lets a heap with more live data grow further before collecting,
- * and keeps the pages until it idles (17–29 MB of RSS measured right after verifying 100,000 tokens
- * over seven runs, 14–19 MB after 3 s idle, for 8 MB of heap). Documented bound, in RSS right after such a load:
- * {@link TOKEN_CACHE_BYTES_PER_ENTRY} (3 KB) per entry for Cognito-sized tokens (up to 1.5 KB), so
- * at most 30 MB for the default 10,000 entries however many distinct tokens are seen; tokens near
- * the 4 KB cap, in the same proportion, up to 12 KB each (120 MB at the default size).
+ * Memory: an entry's heap is the frozen claims and a 32-byte key; its RSS is more, since V8 lets a
+ * heap with more live data grow further before collecting and keeps the pages until it idles
+ * (`bench/memory.ts` measures both; the figures are in docs/benchmarks.md). Documented bound, in
+ * RSS right after a load of distinct tokens: {@link TOKEN_CACHE_BYTES_PER_ENTRY} (3 KB) per entry for
+ * Cognito-sized tokens (up to 1.5 KB), so at most 30 MB for the default 10,000 entries however many
+ * distinct tokens are seen; tokens near the 4 KB cap, in the same proportion, up to 12 KB each
+ * (120 MB at the default size).
  */
 import { hash } from 'node:crypto';
 
@@ -139,10 +138,12 @@ export interface TokenCacheStats {
  * of a hit are the verifier's.
  *
  * @example
- * const cache = new VerifiedTokenCache({ maxEntries: 10_000, maxAgeSeconds: 300, keys: jwksCache });
+ * const cache = new VerifiedTokenCache<CognitoClaims>({ maxEntries: 10_000, maxAgeSeconds: 300, keys: jwksCache });
  * const key = tokenCacheKey(token);
- * let hit = cache.get(key, clock());
- * if (!hit) { const value = await verifySlowly(token); cache.set(key, value, clock(), leewaySeconds); }
+ * const generation = jwksCache.generation;           // before the key lookup
+ * const hit = cache.get(key, Date.now());
+ * // On a miss: verify the token fully, then (value: { claims, kid, tokenUse, clientId, exp, iat, nbf })
+ * if (hit === undefined) cache.offer(key, value, Date.now(), 5, generation);
  */
 export class VerifiedTokenCache<C = Readonly<Record<string, unknown>>> {
   /** Most entries kept; 0 when disabled. */
@@ -242,8 +243,8 @@ export class VerifiedTokenCache<C = Readonly<Record<string, unknown>>> {
    * time the token is offered (the first offer remembers its key): a full cache evicts an entry only
    * for a token that has shown it is reused. So a flood of tokens each presented once (one request per
    * token, or an attacker's supply of valid tokens) does not churn the cache: storing and evicting
-   * ~1 KB of claims per token, garbage for the old generation, made a miss ~40% dearer (28 → 41 µs of
-   * CPU measured). The remembered keys (32 bytes each) are dropped all at once when there are
+   * the claims of every token, garbage for the old generation, made a miss markedly dearer (measured:
+   * docs/benchmarks.md). The remembered keys (32 bytes each) are dropped all at once when there are
    * `maxEntries` of them.
    *
    * @returns true when the token was stored.

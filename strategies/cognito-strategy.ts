@@ -8,6 +8,7 @@ import type { Request } from 'express';
 import createDebug from 'debug';
 import { Strategy } from 'passport-strategy';
 import type { MfaTokens } from '../lib/challenge';
+import { MAX_USERNAME_LENGTH } from '../lib/cognito-rules';
 import { resolveConfig, type ResolvedConfig } from '../lib/config';
 import { isCognitoError, type ChallengeError, type CognitoError } from '../lib/errors';
 import type { CognitoErrorCode } from '../lib/error-codes';
@@ -41,7 +42,6 @@ type Outcome =
 
 type Fields = Record<'username' | 'password' | 'code' | 'newPassword' | 'mfaType', FieldResult>;
 
-const MAX_COGNITO_USERNAME = 128;
 const ANSWERABLE = new Set(['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'NEW_PASSWORD_REQUIRED', 'MFA_SETUP', 'SELECT_MFA_TYPE']);
 
 /**
@@ -181,8 +181,8 @@ export class CognitoStrategy extends Strategy {
     const username = (f.username as { value: string }).value;
     const password = (f.password as { value: string }).value;
     if (pending) clearPendingChallenge(req);
-    // Cognito's usernames stop at 128 characters: a longer one names nobody (same answer as unknown).
-    if (username.length > MAX_COGNITO_USERNAME) return fail(401, 'ERR_COGNITO_BAD_CREDENTIALS', 'Incorrect username or password.');
+    // Cognito's usernames stop at MAX_USERNAME_LENGTH: a longer one names nobody (same answer as unknown).
+    if (username.length > MAX_USERNAME_LENGTH) return fail(401, 'ERR_COGNITO_BAD_CREDENTIALS', 'Incorrect username or password.');
 
     debug('login start (%s)', this.authFlow);
     const step = this.authFlow === 'ADMIN_USER_PASSWORD_AUTH'

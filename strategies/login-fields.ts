@@ -3,14 +3,17 @@
  * urlencoded bodies, configurable field names (with passport-local's `user[name]` bracket notation),
  * and size limits so that an oversized or non-string field is a 400, never a call to Cognito.
  */
+import { MAX_USERNAME_LENGTH } from '../lib/cognito-rules';
 
 /**
- * Longest username accepted, in characters (Cognito's own limit is 128; aliases can be e-mails).
+ * Longest username field read, in characters: twice Cognito's limit ({@link MAX_USERNAME_LENGTH}).
+ * Longer is a malformed form (400); between the two, a well-formed name of nobody, which the
+ * strategy answers as an unknown user (401), so the limit itself tells an attacker nothing.
  *
  * @example
- * if (name.length > MAX_USERNAME_LENGTH) return fail(400);
+ * if (name.length > MAX_USERNAME_FIELD_LENGTH) return fail(400);
  */
-export const MAX_USERNAME_LENGTH = 256;
+export const MAX_USERNAME_FIELD_LENGTH = 2 * MAX_USERNAME_LENGTH;
 /**
  * Longest password accepted, in UTF-8 bytes (1 KiB).
  *
@@ -57,7 +60,7 @@ function hasControl(value: string): boolean {
 }
 
 /**
- * A username: a non-empty string of at most {@link MAX_USERNAME_LENGTH} characters, without control
+ * A username: a non-empty string of at most {@link MAX_USERNAME_FIELD_LENGTH} characters, without control
  * characters or surrounding spaces.
  *
  * @example
@@ -67,7 +70,7 @@ export function readUsername(body: unknown, field: string): FieldResult {
   const raw = lookup(body, field);
   if (raw === undefined || raw === null || raw === '') return { state: 'absent' };
   if (typeof raw !== 'string') return { state: 'invalid', reason: 'must be a string' };
-  if (raw.length > MAX_USERNAME_LENGTH) return { state: 'invalid', reason: 'is too long' };
+  if (raw.length > MAX_USERNAME_FIELD_LENGTH) return { state: 'invalid', reason: 'is too long' };
   if (hasControl(raw) || raw.trim() !== raw || raw.trim() === '') return { state: 'invalid', reason: 'has invalid characters' };
   return { state: 'ok', value: raw };
 }

@@ -1,7 +1,11 @@
 /** Known-answer tests of the Cognito rules kept once in lib/cognito-rules.ts (issue 11). */
 import { strict as assert } from 'node:assert';
+import { AdminCreateUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { Cognito } from '../../lib/cognito';
+import { startEmulator } from '../../lib/emulator';
+import { MAX_USERNAME_FIELD_LENGTH } from '../../strategies/login-fields';
 import {
-  internalUsernameFromChallenge, internalUsernameFromTokens, renewalDue, secretHashParam, unverifiedClaims,
+  internalUsernameFromChallenge, internalUsernameFromTokens, MAX_USERNAME_LENGTH, renewalDue, secretHashParam, unverifiedClaims,
 } from '../../lib/cognito-rules';
 
 function jwt(payload: Record<string, unknown>): string {
@@ -43,5 +47,24 @@ describe('lib/cognito-rules', () => {
     assert.deepEqual(secretHashParam({ clientId: '4u1h0k1ck3d', clientSecret: 'the-client-secret' }, 'alice'),
       { SECRET_HASH: '7HMIdxBHXzEbb2d+Iowgo3sCZD06Eh7KyFiBE+0pQSI=' });
     assert.deepEqual(secretHashParam({ clientId: '4u1h0k1ck3d' }, 'alice'), {});
+  });
+
+  it('one username length limit: Cognito\'s 128, applied by Cognito, the strategy\'s form reader and the emulator', async () => {
+    assert.equal(MAX_USERNAME_LENGTH, 128);
+    assert.equal(MAX_USERNAME_FIELD_LENGTH, 2 * MAX_USERNAME_LENGTH);
+    assert.doesNotThrow(() => new Cognito('eu-west-1_Test', 'web', { username: 'u'.repeat(128) }));
+    assert.throws(() => new Cognito('eu-west-1_Test', 'web', { username: 'u'.repeat(129) }), /at most 128 characters/);
+    const emulator = await startEmulator({ seed: { pools: [{ name: 'limit', idSuffix: 'Limit' }] } });
+    try {
+      const admin = new CognitoIdentityProviderClient({
+        region: emulator.region, endpoint: emulator.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1,
+      });
+      const UserPoolId = `${emulator.region}_Limit`;
+      await admin.send(new AdminCreateUserCommand({ UserPoolId, Username: 'u'.repeat(128), MessageAction: 'SUPPRESS' }));
+      await assert.rejects(admin.send(new AdminCreateUserCommand({ UserPoolId, Username: 'u'.repeat(129) })),
+        (e: Error) => e.name === 'InvalidParameterException' && /less than or equal to 128/.test(e.message));
+    } finally {
+      await emulator.stop();
+    }
   });
 });

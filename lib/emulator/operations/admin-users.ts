@@ -2,6 +2,7 @@
  * Admin user management: AdminCreateUser, AdminGetUser, AdminSetUserPassword, AdminDeleteUser,
  * AdminDisableUser / AdminEnableUser, AdminUpdateUserAttributes and group membership.
  */
+import { MAX_USERNAME_LENGTH } from '../../cognito-rules';
 import type { EmulatorContext, OperationSpec } from '../context';
 import { WireError, invalidParameter, resourceNotFound } from '../errors';
 import { newUuid, temporaryPassword } from '../ids';
@@ -56,6 +57,9 @@ export interface CreateUserExtras {
  */
 export function createUser(ctx: EmulatorContext, pool: PoolRecord, params: Params, extras: CreateUserExtras = {}): UserRecord {
   const given = requireString(params, 'Username');
+  if (given.length > MAX_USERNAME_LENGTH) {
+    throw invalidParameter(`1 validation error detected: Value at 'username' failed to satisfy constraint: Member must have length less than or equal to ${MAX_USERNAME_LENGTH}`);
+  }
   const attributes = parseAttributeList(params.UserAttributes);
   validateAttributes(attributes);
   const sub = newUuid();
