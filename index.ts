@@ -4,6 +4,24 @@
  * Re-exports only. The emulator is published separately as `express-cognito/emulator`.
  */
 export { Cognito, type AuthenticateOptions } from './lib/cognito';
+export { CognitoAccount, type CognitoProfile } from './lib/cognito-account';
+export {
+  type CodeDelivery,
+  type SignUpResult,
+  type SignUpOptions,
+  type ConfirmSignUpOptions,
+  type CognitoUserRecord,
+  type AdminCreateUserOptions,
+} from './lib/account';
+export { type PasswordPolicy, type PasswordRequirement, passwordRequirement } from './lib/password-policy';
+export {
+  UsernameExistsError,
+  AliasExistsError,
+  ExpiredCodeError,
+  LimitExceededError,
+  UserNotFoundError,
+  InvalidParameterError,
+} from './lib/account-errors';
 export { type CognitoUserOptions } from './lib/cognito-options';
 export { type MfaTokens, type LoginFlow } from './lib/challenge';
 export {

@@ -5,6 +5,8 @@
  */
 import type { JSONWebKeySet, JWK } from 'jose';
 import { pendingChallenge, type MfaTokens } from './challenge';
+import type { AccountContext } from './account';
+import { CognitoAccount } from './cognito-account';
 import { checkClientMetadata, checkSecret, resolveCognitoOptions, resolveUserState, type CognitoState, type CognitoUserOptions, type UserState } from './cognito-options';
 import { renewalDue, unverifiedClaims } from './cognito-rules';
 import { isResolvedConfig, type CognitoClientLike, type ResolvedConfig } from './config';
@@ -33,7 +35,8 @@ let handOver: { config: ResolvedConfig; state: UserState } | undefined;
 
 /**
  * A Cognito user pool user, pycognito style: sign in (SRP or admin flow, every challenge as a typed
- * error), verify, renew and revoke tokens, manage MFA and remembered devices.
+ * error), verify, renew and revoke tokens, manage MFA and remembered devices; sign up, confirm,
+ * recover and manage the account, and the admin calls (inherited from {@link CognitoAccount}).
  *
  * @example
  * const u = new Cognito('eu-west-1_AbC123', 'client-id', { username: 'bob' });
@@ -44,7 +47,7 @@ let handOver: { config: ResolvedConfig; state: UserState } | undefined;
  * }
  * if (await u.checkToken()) save(u.accessToken); // renewed
  */
-export class Cognito {
+export class Cognito extends CognitoAccount {
   /** The resolved configuration (pool, client, region, endpoint, issuer, leeway, clock…). */
   readonly config: ResolvedConfig;
   /** The pool id. */
@@ -90,6 +93,7 @@ export class Cognito {
    * @throws TypeError naming the option when one is missing or invalid.
    */
   constructor(userPoolId: string | undefined, clientId: string | readonly string[] | undefined, options: CognitoUserOptions = {}) {
+    super();
     const given = handOver;
     handOver = undefined;
     const { config, state } = given ?? resolveCognitoOptions(userPoolId, clientId, options);
@@ -448,6 +452,14 @@ export class Cognito {
 
   // -------------------------------------------------------------------------------------------
   // The fields are written here and nowhere else: what each engine step returned, kept.
+
+  protected accountContext(): AccountContext {
+    return { config: this.config, service: this.#service };
+  }
+
+  protected accountDeleted(): void {
+    this.#clearTokens();
+  }
 
   #ctx(): EngineContext {
     return { config: this.config, service: this.#service, verifier: this.#tokenVerifier() };

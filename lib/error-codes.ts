@@ -84,6 +84,18 @@ export const COGNITO_ERROR_CODES = Object.freeze([
   'ERR_COGNITO_USER_NOT_CONFIRMED',
   /** [400] A new password does not meet the pool's policy or history (`InvalidPasswordError`). */
   'ERR_COGNITO_INVALID_PASSWORD',
+  /** [409] SignUp / AdminCreateUser for a username that is taken (`UsernameExistsError`). */
+  'ERR_COGNITO_USERNAME_EXISTS',
+  /** [409] The e-mail or phone number is already another confirmed account's alias (`AliasExistsError`). */
+  'ERR_COGNITO_ALIAS_EXISTS',
+  /** [401] A confirmation, reset or verification code that has expired: ask for a new one (`ExpiredCodeError`, a `CodeMismatchError`). */
+  'ERR_COGNITO_CODE_EXPIRED',
+  /** [429] Cognito's per-user limit on codes or attempts in an account call (`LimitExceededError`, a `ThrottledError`). */
+  'ERR_COGNITO_LIMIT_EXCEEDED',
+  /** [404] No such user, in an account call of a LEGACY client (`UserNotFoundError`); web layers answer it as success. */
+  'ERR_COGNITO_USER_NOT_FOUND',
+  /** [400] Cognito refused a parameter of an account call (`InvalidParameterError`; Cognito's text only when it echoes nothing sent). */
+  'ERR_COGNITO_INVALID_PARAMETER',
   /** [429] Cognito throttled the call, or too many failed attempts (`ThrottledError`, with `retryAfterSeconds`); the guard answers 503 while renewal is throttled. */
   'ERR_COGNITO_THROTTLED',
   /** [503] Cognito could not be reached or failed: network error, timeout, 5xx (`ServiceUnavailableError`). */

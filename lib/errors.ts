@@ -12,6 +12,7 @@
  * The codes themselves are catalogued in `./error-codes` ({@link CognitoErrorCode}); turning AWS SDK
  * exceptions into these classes is `mapServiceError`, at the service edge (`./service-errors`).
  */
+import { passwordRequirement, type PasswordPolicy, type PasswordRequirement } from './password-policy';
 import type { CognitoErrorCode } from './error-codes';
 
 /**
@@ -338,8 +339,14 @@ export class RefreshTokenRejectedError extends CognitoError {
  * catch (e) { if (e instanceof CodeMismatchError) return showForm('Wrong code, try again'); }
  */
 export class CodeMismatchError extends CognitoError {
-  constructor(message = 'Invalid verification code.', options?: CognitoErrorOptions) {
-    super(message, 'ERR_COGNITO_CODE_MISMATCH', 401, options);
+  declare readonly code: 'ERR_COGNITO_CODE_MISMATCH' | 'ERR_COGNITO_CODE_EXPIRED';
+
+  /** @param code `ERR_COGNITO_CODE_EXPIRED` only for `ExpiredCodeError`. */
+  constructor(
+    message = 'Invalid verification code.', options?: CognitoErrorOptions,
+    code: 'ERR_COGNITO_CODE_MISMATCH' | 'ERR_COGNITO_CODE_EXPIRED' = 'ERR_COGNITO_CODE_MISMATCH',
+  ) {
+    super(message, code, 401, options);
   }
 }
 
@@ -386,10 +393,18 @@ export class UserNotConfirmedError extends CognitoError {
  * catch (e) { if (e instanceof InvalidPasswordError) return showForm(e.message); }
  */
 export class InvalidPasswordError extends CognitoError {
-  constructor(message = 'The password does not conform to the password policy.', options?: CognitoErrorOptions) {
+  /** The rule the password broke, read from Cognito's text; `undefined` when it did not say. */
+  readonly requirement: PasswordRequirement | undefined;
+  /** The pool's policy, when the caller knew it (`Cognito.passwordPolicy()`, the web layer's option). */
+  policy: PasswordPolicy | undefined;
+
+  constructor(message = 'The password does not conform to the password policy.', options?: CognitoErrorOptions & { policy?: PasswordPolicy }) {
     super(message, 'ERR_COGNITO_INVALID_PASSWORD', 400, options);
+    this.requirement = passwordRequirement(message);
+    this.policy = options?.policy;
   }
 }
+
 
 /**
  * Cognito throttled the call (TooManyRequestsException, LimitExceededException, too many attempts).
@@ -401,8 +416,14 @@ export class ThrottledError extends CognitoError {
   /** Seconds to wait before trying again (from a `Retry-After` header when Cognito sent one). */
   readonly retryAfterSeconds: number;
 
-  constructor(retryAfterSeconds = 1, message = 'Too many requests; try again later.', options?: CognitoErrorOptions) {
-    super(message, 'ERR_COGNITO_THROTTLED', 429, options);
+  declare readonly code: 'ERR_COGNITO_THROTTLED' | 'ERR_COGNITO_LIMIT_EXCEEDED';
+
+  /** @param code `ERR_COGNITO_LIMIT_EXCEEDED` only for `LimitExceededError`. */
+  constructor(
+    retryAfterSeconds = 1, message = 'Too many requests; try again later.', options?: CognitoErrorOptions,
+    code: 'ERR_COGNITO_THROTTLED' | 'ERR_COGNITO_LIMIT_EXCEEDED' = 'ERR_COGNITO_THROTTLED',
+  ) {
+    super(message, code, 429, options);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

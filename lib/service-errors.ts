@@ -7,6 +7,9 @@
  * renewal call it.
  */
 import {
+  AliasExistsError, ExpiredCodeError, InvalidParameterError, LimitExceededError, UserNotFoundError, UsernameExistsError,
+} from './account-errors';
+import {
   AuthenticationFailedError,
   ChallengeExpiredError,
   CodeMismatchError,
@@ -24,13 +27,14 @@ import {
 
 /**
  * Which call failed; it decides what a NotAuthorizedException means (a refused refresh token, an
- * expired challenge session, or bad credentials).
+ * expired challenge session, or bad credentials), and whether the account errors of
+ * `./account-errors` apply (`'account'`: sign-up, confirmation, recovery, profile, admin calls).
  *
  * @example
  * const context: ServiceErrorContext = 'refresh';
  * throw mapServiceError(e, context); // a NotAuthorizedException becomes RefreshTokenRejectedError
  */
-export type ServiceErrorContext = 'login' | 'refresh' | 'challenge' | 'other';
+export type ServiceErrorContext = 'login' | 'refresh' | 'challenge' | 'account' | 'other';
 
 // Cognito's own fixed NotAuthorized texts that are safe and useful to pass on; anything else gets ours.
 const SAFE_NOT_AUTHORIZED = new Set([
@@ -82,7 +86,7 @@ interface SdkErrorShape {
  */
 export function mapServiceError(err: unknown, context: ServiceErrorContext = 'other'): CognitoError {
   if (isCognitoError(err)) return err;
-  const e: SdkErrorShape = typeof err === 'object' && err !== null ? (err as SdkErrorShape) : {};
+  const e: SdkErrorShape = typeof err === 'object' && err !== null ? err : {};
   const name = typeof e.name === 'string' ? e.name : '';
   const message = typeof e.message === 'string' ? e.message : '';
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
@@ -103,6 +107,10 @@ export function mapServiceError(err: unknown, context: ServiceErrorContext = 'ot
 }
 
 function mapByName(name: string, message: string, status: number | undefined, e: SdkErrorShape, context: ServiceErrorContext): CognitoError {
+  if (context === 'account') {
+    const mapped = mapAccountError(name, message, e);
+    if (mapped !== undefined) return mapped;
+  }
   const loginLike = context === 'login' || context === 'challenge';
   switch (name) {
     case 'UserNotFoundException':
@@ -139,6 +147,21 @@ function mapByName(name: string, message: string, status: number | undefined, e:
   return new CognitoServiceError();
 }
 
+/** The exceptions that mean something of their own in an account call (see `./account-errors`). */
+function mapAccountError(name: string, message: string, e: SdkErrorShape): CognitoError | undefined {
+  switch (name) {
+    case 'UsernameExistsException': return new UsernameExistsError();
+    case 'AliasExistsException': return new AliasExistsError();
+    case 'ExpiredCodeException': return new ExpiredCodeError();
+    case 'LimitExceededException':
+    case 'TooManyFailedAttemptsException':
+      return new LimitExceededError(retryAfter(e));
+    case 'UserNotFoundException': return new UserNotFoundError();
+    case 'InvalidParameterException': return new InvalidParameterError(message);
+    default: return undefined;
+  }
+}
+
 function mapNotAuthorized(message: string, context: ServiceErrorContext): CognitoError {
   if (/password attempts exceeded/i.test(message)) return new ThrottledError(1, 'Too many failed attempts; try again later.');
   if (context === 'refresh') return new RefreshTokenRejectedError();
@@ -167,6 +190,6 @@ function isNetworkError(e: SdkErrorShape, depth = 0): boolean {
   if (typeof e.name === 'string' && NETWORK_NAMES.has(e.name)) return true;
   if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || e.code.startsWith('UND_ERR_'))) return true;
   // fetch() wraps the socket error: TypeError('fetch failed', { cause }).
-  if (depth < 3 && typeof e.cause === 'object' && e.cause !== null) return isNetworkError(e.cause as SdkErrorShape, depth + 1);
+  if (depth < 3 && typeof e.cause === 'object' && e.cause !== null) return isNetworkError(e.cause, depth + 1);
   return false;
 }
