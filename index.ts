@@ -95,6 +95,7 @@ export {
 export { requireCognito, type RequireCognitoOptions, type CognitoMiddleware } from './middleware/require-cognito';
 export { type CognitoRefusal, type RefusalHandler } from './middleware/refusal';
 export { cognitoLogout, type CognitoLogoutOptions } from './middleware/cognito-logout';
+export { cognitoCsrf, csrfToken, CsrfTokenError, CSRF_SESSION_KEY, type CognitoCsrfOptions } from './middleware/cognito-csrf';
 export {
   type RevocationStore,
   MemoryRevocationStore,

@@ -10,9 +10,9 @@ import session from 'express-session';
 import { Passport } from 'passport';
 import QRCode from 'qrcode';
 import {
-  CognitoStrategy, cognitoLogout, isSafeReturnTo, requireCognito, type CognitoFailureInfo, type CognitoOptions, type CognitoRefusal,
+  CognitoStrategy, cognitoCsrf, cognitoLogout, CsrfTokenError, csrfToken, isSafeReturnTo, requireCognito,
+  type CognitoFailureInfo, type CognitoOptions, type CognitoRefusal,
 } from 'express-cognito';
-import { CsrfError, csrfToken, verifyCsrf } from './csrf';
 import { trustedHtml, type SafeHtml } from './html';
 import { securityHeaders } from './security-headers';
 import { STYLESHEET } from './style';
@@ -100,7 +100,7 @@ export function createApp(config: ExampleAppConfig): express.Express {
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
   app.use(passport.initialize());
   app.use(passport.session());
-  app.use(verifyCsrf);
+  app.use(cognitoCsrf());
 
   // A CSRF token (and so a stored session) only for pages with a form: a login or challenge form,
   // or the logout button of a signed-in user. Anonymous visits to other pages create no session.
@@ -224,7 +224,7 @@ export function createApp(config: ExampleAppConfig): express.Express {
     res.json({ username, sub, groups, scopes, tokenUse, source, expiresAt: claims.exp, claims });
   });
 
-  // verifyCsrf (above) has already refused a logout form that did not come from this site.
+  // cognitoCsrf() (above) has already refused a logout form that did not come from this site.
   app.post('/logout', cognitoLogout({ ...cognito, redirect: '/login?loggedOut=1' }));
 
   app.use((req, res) => {
@@ -259,7 +259,7 @@ export function createApp(config: ExampleAppConfig): express.Express {
 
 /** Words for an error, by status: never its stack, and never a message that might carry a secret. */
 function describeError(err: unknown): { status: number; title: string; message: string } {
-  if (err instanceof CsrfError) return { status: 403, title: 'Form expired', message: err.message };
+  if (err instanceof CsrfTokenError) return { status: 403, title: 'Form expired', message: err.message };
   const raw = (err as { status?: unknown; statusCode?: unknown } | null) ?? {};
   const s = typeof raw.status === 'number' ? raw.status : typeof raw.statusCode === 'number' ? raw.statusCode : 500;
   const status = s >= 400 && s < 600 ? s : 500;

@@ -114,6 +114,8 @@ export const COGNITO_ERROR_CODES = Object.freeze([
   'ERR_COGNITO_SCOPE_REQUIRED',
   /** [405] `cognitoLogout()` was called with a method it does not accept (POST by default; `Allow` says which). */
   'ERR_COGNITO_METHOD_NOT_ALLOWED',
+  /** [403] An unsafe request without this session's CSRF token (`cognitoCsrf()`; `CsrfTokenError`, passed to `next(err)`). */
+  'ERR_COGNITO_CSRF',
   /** [503] Redis (the shared revocation store or refresh lock) could not be reached or failed; requests fail closed (`RedisUnavailableError`). */
   'ERR_COGNITO_REDIS_UNAVAILABLE',
 
