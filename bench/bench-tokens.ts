@@ -85,7 +85,12 @@ export function mintIdToken(key: BenchKey, i: number, nowSec = Math.floor(Date.n
  * @example
  * await mintInChildren(key, 100_000, (batch) => { for (const t of batch) pool.push(t); });
  */
-export async function mintInChildren(key: BenchKey, count: number, onBatch: (tokens: string[]) => void | Promise<void>, workers = 2): Promise<void> {
+export async function mintInChildren(
+  key: BenchKey,
+  count: number,
+  onBatch: (tokens: string[]) => void | Promise<void>,
+  workers = 2,
+): Promise<void> {
   const share = Math.ceil(count / workers);
   const jobs: Promise<void>[] = [];
   for (let w = 0; w < workers; w++) {
@@ -114,7 +119,7 @@ export async function mintInChildren(key: BenchKey, count: number, onBatch: (tok
 
 // Child side of mintInChildren.
 if (require.main === module && process.argv[2] === '--mint' && process.send) {
-  const key = createBenchKey(process.env.BENCH_PRIVATE_PEM as string, process.env.BENCH_KID);
+  const key = createBenchKey(process.env.BENCH_PRIVATE_PEM, process.env.BENCH_KID);
   const from = Number(process.argv[3]);
   const to = Number(process.argv[4]);
   const send = process.send.bind(process);

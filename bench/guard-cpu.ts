@@ -54,7 +54,7 @@ const ALL_SPECS: Spec[] = [
 function median(values: number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 ? (sorted[mid]) : ((sorted[mid - 1]) + (sorted[mid])) / 2;
 }
 
 /** A socket that accepts every write and never sends anything. */
@@ -107,11 +107,11 @@ async function child(variant: Variant, tokens: Spec['tokens']): Promise<void> {
   if (tokens === 'session') {
     const res = await inject(app, 'POST', '/bench/login', { 'content-type': 'application/json' },
       JSON.stringify({ idToken: pool.id, accessToken: pool.same, refreshToken: 'bench-refresh-token-never-used' }));
-    headers.cookie = String(res.getHeader('set-cookie')).split(';')[0] as string;
+    headers.cookie = String(res.getHeader('set-cookie')).split(';')[0];
   }
   let next = 0;
   const once = async (): Promise<void> => {
-    const h = tokens === 'distinct' ? { authorization: `Bearer ${pool.distinct[next++ % pool.distinct.length] as string}` } : headers;
+    const h = tokens === 'distinct' ? { authorization: `Bearer ${pool.distinct[next++ % pool.distinct.length]}` } : headers;
     const res = await inject(app, 'GET', '/api/data', h);
     if (res.statusCode !== 200) throw new Error(`${variant}: HTTP ${res.statusCode}`);
   };
@@ -173,10 +173,10 @@ export async function runGuardCpuBench(
     const samples = new Map<string, number[]>(SPECS.map((s) => [s.id, []]));
     const ratios = new Map<string, number[]>(SPECS.map((s) => [s.id, []]));
     for (let round = 0; round < rounds; round++) {
-      const order = SPECS.map((_, i) => SPECS[(i + round) % SPECS.length] as Spec);
+      const order = SPECS.map((_, i) => SPECS[(i + round) % SPECS.length]);
       for (const spec of order) samples.get(spec.id)!.push(await measure(children.get(spec.id) as ChildProcess, requests));
-      const base = samples.get('a')![round] as number;
-      for (const spec of SPECS) ratios.get(spec.id)!.push(base / (samples.get(spec.id)![round] as number));
+      const base = samples.get('a')![round];
+      for (const spec of SPECS) ratios.get(spec.id)!.push(base / (samples.get(spec.id)![round]));
       log(`guard CPU bench: round ${round + 1}/${rounds} done`);
     }
     // Back to back, alternating which goes first; half-size measurements.
@@ -195,7 +195,9 @@ export async function runGuardCpuBench(
     }
     if (pairRounds > 0) log(`guard CPU bench: ${pairRounds} back-to-back rounds done`);
     return SPECS.map((spec) => {
-      const row: GuardCpuRow = { id: spec.id, label: spec.label, usPerReq: median(samples.get(spec.id)!), ratio: median(ratios.get(spec.id)!) };
+      const row: GuardCpuRow = {
+        id: spec.id, label: spec.label, usPerReq: median(samples.get(spec.id)!), ratio: median(ratios.get(spec.id)!),
+      };
       for (const [x, baseline] of CPU_PAIRS) {
         const values = paired.get(`${x}/${baseline}`);
         if (x === spec.id && values !== undefined) row.paired = { ...row.paired, [baseline]: spread(values) };
@@ -236,7 +238,7 @@ if (require.main === module && process.argv[2] === '--child') {
     return i === -1 ? fallback : Number(process.argv[i + 1]);
   };
   const rows = process.argv.indexOf('--rows');
-  runGuardCpuBench({ rounds: arg('rounds', 7), requests: arg('requests', 20_000), ...(rows === -1 ? {} : { rows: (process.argv[rows + 1] as string).split(',') }) }).then((rows) => console.log(formatGuardCpuTable(rows)), (e: unknown) => {
+  runGuardCpuBench({ rounds: arg('rounds', 7), requests: arg('requests', 20_000), ...(rows === -1 ? {} : { rows: (process.argv[rows + 1]).split(',') }) }).then((rows) => console.log(formatGuardCpuTable(rows)), (e: unknown) => {
     console.error(e);
     process.exitCode = 1;
   });

@@ -21,7 +21,7 @@ import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import session from 'express-session';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
-import { importJWK, jwtVerify, type JSONWebKeySet, type JWK } from 'jose';
+import { importJWK, jwtVerify, type JSONWebKeySet } from 'jose';
 import { getJwksCache } from '../lib/jwks-cache';
 import { TokenVerifier } from '../lib/token-verifier';
 import { resolveTokenCacheOptions, sharedTokenCache, type TokenCacheStats } from '../lib/verified-token-cache';
@@ -71,7 +71,7 @@ async function guardFor(variant: Variant, jwks: JSONWebKeySet): Promise<Guard | 
       };
     case 'require':
     case 'require-session':
-      return requireCognito(options) as unknown as Guard;
+      return requireCognito(options);
     case 'verifier': {
       const verifier = new TokenVerifier(options);
       return (req, res, next) => {
@@ -92,7 +92,7 @@ async function guardFor(variant: Variant, jwks: JSONWebKeySet): Promise<Guard | 
       };
     }
     case 'jose': {
-      const key = await importJWK(jwks.keys[0] as JWK, 'RS256');
+      const key = await importJWK(jwks.keys[0], 'RS256');
       const verifyOptions = { algorithms: ['RS256'], issuer: BENCH_ISSUER };
       return (req, res, next) => {
         jwtVerify(bearer(req) as string, key, verifyOptions).then(({ payload }) => {

@@ -73,7 +73,7 @@ function quantile(sorted: number[], q: number): number {
   const at = (sorted.length - 1) * q;
   const lo = Math.floor(at);
   const hi = Math.ceil(at);
-  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (at - lo);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
 }
 
 /** Median and quartiles of `values`. */
@@ -124,7 +124,10 @@ interface Spec {
   id: string;
   label: string;
   variant: Variant;
-  /** What the client sends: nothing, one bearer token, a new bearer token each request, the session cookie; `same-ignored`: the bearer token to a route that ignores it. */
+  /**
+   * What the client sends: nothing, one bearer token, a new bearer token each request, the session
+   * cookie; `same-ignored`: the bearer token to a route that ignores it.
+   */
   tokens: 'none' | 'same' | 'same-ignored' | 'distinct' | 'session';
   target: string;
 }
@@ -153,7 +156,7 @@ interface Server {
 function median(values: number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /**
@@ -208,7 +211,7 @@ async function login(server: Server, tokens: { idToken: string; accessToken: str
   });
   const cookie = res.headers.get('set-cookie');
   if (res.status !== 200 || cookie === null) throw new Error(`session login failed: ${res.status}`);
-  return cookie.split(';')[0] as string;
+  return cookie.split(';')[0];
 }
 
 /**
@@ -255,7 +258,7 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
         request.setupRequest = (req) => {
           const at = cursor.get(spec.id) ?? 0;
           cursor.set(spec.id, at + 1);
-          return { ...req, headers: { ...req.headers, authorization: `Bearer ${pool[at % pool.length] as string}` } };
+          return { ...req, headers: { ...req.headers, authorization: `Bearer ${pool[at % pool.length]}` } };
         };
       }
       return autocannon({ url: `http://127.0.0.1:${server.port}`, connections, duration: seconds, requests: [request] });
@@ -278,11 +281,12 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
     log('guard bench: warming up…');
     for (const spec of specs) await load(spec, 1);
 
-    const samples = new Map<string, { rps: number[]; cpu: number[]; client: number[]; p50: number[]; p99: number[]; non2xx: number; ratios: number[] }>();
+    type Samples = { rps: number[]; cpu: number[]; client: number[]; p50: number[]; p99: number[]; non2xx: number; ratios: number[] };
+    const samples = new Map<string, Samples>();
     for (const spec of specs) samples.set(spec.id, { rps: [], cpu: [], client: [], p50: [], p99: [], non2xx: 0, ratios: [] });
     for (let round = 0; round < rounds; round++) {
       // Rotate the order so that no variant always runs first (or right after a heavy one).
-      const order = specs.map((_, i) => specs[(i + round) % specs.length] as Spec);
+      const order = specs.map((_, i) => specs[(i + round) % specs.length]);
       for (const spec of order) {
         const server = servers.get(spec.id) as Server;
         const before = await stats(server);
@@ -303,7 +307,7 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
       const base = samples.get('a')?.rps[round];
       for (const spec of specs) {
         const s = samples.get(spec.id)!;
-        s.ratios.push(base === undefined ? NaN : (s.rps[round] as number) / base);
+        s.ratios.push(base === undefined ? NaN : s.rps[round] / base);
       }
       log(`guard bench: round ${round + 1}/${rounds} done`);
     }
@@ -331,8 +335,9 @@ export async function runGuardBench(options: GuardBenchOptions = {}): Promise<Gu
     for (const spec of specs) {
       const s = samples.get(spec.id)!;
       const row: GuardRow = {
-        label: spec.label, id: spec.id, rps: median(s.rps), rpsRange: [Math.min(...s.rps), Math.max(...s.rps)], ratio: median(s.ratios), cpuUsPerReq: median(s.cpu), clientCpuShare: median(s.client),
-        p50: median(s.p50), p99: median(s.p99), non2xx: s.non2xx, target: spec.target,
+        label: spec.label, id: spec.id, rps: median(s.rps), rpsRange: [Math.min(...s.rps), Math.max(...s.rps)], ratio: median(s.ratios),
+        cpuUsPerReq: median(s.cpu), clientCpuShare: median(s.client), p50: median(s.p50), p99: median(s.p99),
+        non2xx: s.non2xx, target: spec.target,
       };
       for (const [x, baseline] of pairs) {
         const ratios = pairedRatios.get(`${x}/${baseline}`);
@@ -420,7 +425,7 @@ export function summarizeProfile(file: string): string {
     byArea.set(bucket, (byArea.get(bucket) ?? 0) + (n.hitCount ?? 0));
     for (const child of n.children ?? []) walk(child, own);
   };
-  const root = profile.nodes[0] as ProfileNode;
+  const root = profile.nodes[0];
   walk(root.id, '(other: node internals, event loop)');
   const pct = (h: number): string => `${((100 * h) / total).toFixed(1)}%`;
   const lines = [`profile ${file} (${total} samples)`, '  by area (nearest known frame on the stack):'];
@@ -438,9 +443,9 @@ function arg(name: string, fallback: number): number {
 if (require.main === module) {
   const profile = process.argv.indexOf('--profile');
   const rowsArg = process.argv.indexOf('--rows');
-  const only = profile !== -1 ? [process.argv[profile + 1] as string] : rowsArg !== -1 ? (process.argv[rowsArg + 1] as string).split(',') : undefined;
+  const only = profile !== -1 ? [process.argv[profile + 1]] : rowsArg !== -1 ? process.argv[rowsArg + 1].split(',') : undefined;
   const pairsArg = process.argv.indexOf('--pairs');
-  const pairs = pairsArg === -1 ? undefined : (process.argv[pairsArg + 1] as string).split(',').map((p) => p.split('/') as [string, string]);
+  const pairs = pairsArg === -1 ? undefined : process.argv[pairsArg + 1].split(',').map((p) => p.split('/') as [string, string]);
   runGuardBench({
     rounds: arg('rounds', profile === -1 ? 5 : 1), duration: arg('duration', 3),
     pairRounds: arg('pairRounds', 2 * arg('rounds', profile === -1 ? 5 : 1)), ...(pairs === undefined ? {} : { pairs }),

@@ -39,7 +39,7 @@ const USERNAME = 'bench-login';
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 function startEmulatorProcess(): Promise<{ pool: BenchPool; stop: () => Promise<void> }> {
@@ -73,9 +73,10 @@ export async function runLoginBench(options: { logins?: number; duration?: numbe
   });
   const app = await startBenchApp({ ...emulator.pool, client });
   try {
+    const { poolId, clientId, endpoint, region } = emulator.pool;
     const direct = async (): Promise<number> => {
       const start = performance.now();
-      const u = new Cognito(emulator.pool.poolId, emulator.pool.clientId, { username: USERNAME, endpoint: emulator.pool.endpoint, region: emulator.pool.region, client });
+      const u = new Cognito(poolId, clientId, { username: USERNAME, endpoint, region, client });
       await u.authenticate(PASSWORD);
       return performance.now() - start;
     };

@@ -67,7 +67,7 @@ export const SETTLE_MS = 3000;
 async function measureChild(cacheSize: number): Promise<MemoryRun> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('run with --expose-gc');
-  const key = createBenchKey(process.env.BENCH_PRIVATE_PEM as string);
+  const key = createBenchKey(process.env.BENCH_PRIVATE_PEM);
   const verifier = new TokenVerifier({ userPoolId: BENCH_POOL_ID, clientId: BENCH_CLIENT_ID, jwks: key.jwks, tokenCacheSize: cacheSize });
   // Warm every code path, then forget the warm-up tokens.
   const warm = Array.from({ length: 100 }, (_, i) => mintAccessToken(key, -i));

@@ -33,7 +33,7 @@ const HOUR = 3600_000;
 function median(values: number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function burst(url: string, cookie: string, n: number): Promise<{ ms: number; jtis: Set<string>; failures: number }> {

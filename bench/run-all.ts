@@ -1,6 +1,7 @@
 /**
  * Runs every benchmark and writes `docs/benchmarks.md` (keeping its hand-written end: ./hand-written.ts):
- * each figure beside the baseline measured in the same run, their ratio, the issue's target, and the machine (cores, CPU, Node, load average).
+ * each figure beside the baseline measured in the same run, their ratio, the issue's target, and the
+ * machine (cores, CPU, Node, load average).
  *
  *   npm run bench            (tsx bench/run-all.ts; minutes: docs/benchmarks.md says how long it took)
  *   npm run bench -- --quick (fewer rounds: a smoke run, figures noisier)
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   const loadAfter = loadavg();
   const totalSeconds = (performance.now() - t0) / 1000;
   const row = (id: string): GuardRow => guard.find((r) => r.id === id) as GuardRow;
-  const [a, a2, a3, a4, a5, b, c, d, e, f, g] = ['a', 'a2', 'a3', 'a4', 'a5', 'b', 'c', 'd', 'e', 'f', 'g'].map(row) as GuardRow[];
+  const [a, a2, a3, a4, a5, b, c, d, e, f, g] = ['a', 'a2', 'a3', 'a4', 'a5', 'b', 'c', 'd', 'e', 'f', 'g'].map<GuardRow>(row);
   const cpuOf = (id: string): GuardCpuRow | undefined => guardCpu.find((r) => r.id === id);
   const cpuUs = (id: string): string => (cpuOf(id)?.usPerReq ?? NaN).toFixed(1);
   const cpuPaired = (id: string, base: string): number => cpuOf(id)?.paired?.[base]?.median ?? NaN;

@@ -57,7 +57,7 @@ function cpuMsPerOp(iterations: number, op: () => unknown): number {
 function median(values: number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function randomInt(bytes: number): bigint {
@@ -96,7 +96,7 @@ export async function runSrpBench(options: SrpBenchOptions = {}): Promise<SrpBen
   }));
   let next = 0;
   const floor = () => {
-    const input = floorInputs[next++ % floorInputs.length]!;
+    const input = floorInputs[next++ % floorInputs.length];
     gPowN(input.a);
     gPowN(input.x);
     return modPowN(input.base, input.exponent);

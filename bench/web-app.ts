@@ -55,11 +55,12 @@ export async function startBenchApp(pool: BenchPool): Promise<BenchApp> {
   app.use(passport.initialize());
   app.use(passport.session());
   app.post('/login', (req: Request, res: Response, next: NextFunction) => {
-    passport.authenticate('cognito', (err: unknown, user: Express.User | false, info: unknown, status?: number) => {
+    const login = passport.authenticate('cognito', (err: unknown, user: Express.User | false, info: unknown, status?: number) => {
       if (err) return next(err);
       if (!user) return res.status(status ?? 401).json(info ?? {});
       req.logIn(user, (e: unknown) => (e ? next(e) : res.json({ ok: true })));
-    })(req, res, next);
+    }) as express.RequestHandler;
+    login(req, res, next);
   });
   app.get('/api/me', requireCognito(options), (req: Request, res: Response) => {
     res.json({ username: req.cognito?.username, jti: req.cognito?.claims.jti });
@@ -96,5 +97,5 @@ export async function loginCookie(url: string, username: string, password: strin
   const cookie = res.headers.get('set-cookie');
   if (res.status !== 200 || cookie === null) throw new Error(`login failed: HTTP ${res.status} ${await res.text()}`);
   await res.arrayBuffer().catch(() => undefined);
-  return cookie.split(';')[0] as string;
+  return cookie.split(';')[0];
 }

@@ -45,8 +45,8 @@ async function main(): Promise<void> {
   if (embedded) {
     emulator = await startEmulator({ port: 0, host: '127.0.0.1' });
     const seeded = await emulator.seed(DEMO_SEED);
-    const pool = seeded.pools.demo!;
-    const client = Object.values(pool.clients)[0]!;
+    const pool = seeded.pools.demo;
+    const client = Object.values(pool.clients)[0];
     cognito = { userPoolId: pool.poolId, clientId: client.clientId, endpoint: emulator.endpoint, region: emulator.region };
     demo = { users: DEMO_USERS, totpSecret: DEMO_TOTP_SECRET };
   }

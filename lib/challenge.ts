@@ -22,7 +22,7 @@ export type MfaTokens = ChallengeTokens;
 
 /** What InitiateAuth, RespondToAuthChallenge and their admin variants return. */
 export interface AuthStepOutput {
-  ChallengeName?: ChallengeNameType | string;
+  ChallengeName?: ChallengeNameType | (string & {});
   Session?: string;
   ChallengeParameters?: Record<string, string>;
   AuthenticationResult?: AuthenticationResultType;
@@ -56,7 +56,7 @@ export function challengeError(output: AuthStepOutput, flow: LoginFlow, username
  * const tokens = pendingChallenge(mfaTokens, this.mfaTokens, ['SOFTWARE_TOKEN_MFA']);
  */
 export function pendingChallenge(
-  given: MfaTokens | ChallengeTokens | undefined,
+  given: MfaTokens | undefined,
   remembered: MfaTokens | undefined,
   expected: readonly string[],
 ): MfaTokens {
@@ -85,8 +85,8 @@ export function pendingChallenge(
     Session: t.Session,
     ChallengeParameters: { ...((params ?? {}) as Record<string, string>) },
   };
-  if (t.AuthFlow !== undefined) out.AuthFlow = t.AuthFlow as LoginFlow;
-  if (t.Username !== undefined) out.Username = t.Username as string;
+  if (t.AuthFlow !== undefined) out.AuthFlow = t.AuthFlow;
+  if (t.Username !== undefined) out.Username = t.Username;
   return out;
 }
 

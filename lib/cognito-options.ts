@@ -97,13 +97,13 @@ export type CognitoState = Pick<CognitoUserOptions, 'username' | 'idToken' | 'ac
 export function resolveUserState(options: CognitoState): UserState {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError('state must be an object');
   const state: UserState = { maxAttempts: DEFAULT_MAX_ATTEMPTS, refreshTokenRotation: false };
-  const username = optionalString(options as CognitoUserOptions, 'username');
+  const username = optionalString(options, 'username');
   if (username !== undefined) {
     if (username.length > MAX_USERNAME_LENGTH) throw new TypeError(`"username" must be at most ${MAX_USERNAME_LENGTH} characters`);
     state.username = username;
   }
   for (const name of TOKEN_FIELDS) {
-    const token = optionalString(options as CognitoUserOptions, name);
+    const token = optionalString(options, name);
     if (token !== undefined) state[name] = token;
   }
   const device = DEVICE_FIELDS.map((name) => optionalString(options as CognitoUserOptions, name));
@@ -114,7 +114,7 @@ export function resolveUserState(options: CognitoState): UserState {
     const [deviceKey, deviceGroupKey, devicePassword] = device as [string, string, string];
     state.device = { deviceKey, deviceGroupKey, devicePassword };
   }
-  const deviceName = optionalString(options as CognitoUserOptions, 'deviceName');
+  const deviceName = optionalString(options, 'deviceName');
   if (deviceName !== undefined) state.deviceName = deviceName;
   if (options.maxAttempts !== undefined) {
     const n = options.maxAttempts;

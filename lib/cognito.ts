@@ -15,7 +15,8 @@ import { isCognitoError } from './errors';
 import { renewSession } from './renewal';
 import { ServiceClient } from './service-client';
 import {
-  answerChallenge, associateForSetup, startAdmin, startSrp, verifyPair, type ChallengeAnswer, type EngineContext, type SignInDevice, type StepResult,
+  answerChallenge, associateForSetup, startAdmin, startSrp, verifyPair,
+  type ChallengeAnswer, type EngineContext, type SignInDevice, type StepResult,
 } from './sign-in-engine';
 import { globalSignOut, revokeRefreshToken } from './sign-out';
 import { TokenVerifier, type AccessTokenClaims, type IdTokenClaims } from './token-verifier';

@@ -116,7 +116,7 @@ export function resolveConfig(options: CognitoOptions | ResolvedConfig = {}, env
   if (userPoolId === undefined) throw new TypeError('"userPoolId" is required: pass it or set COGNITO_USER_POOL_ID');
   const poolMatch = typeof userPoolId === 'string' && userPoolId.length <= 55 ? POOL_ID.exec(userPoolId) : null;
   if (!poolMatch) throw new TypeError('"userPoolId" must look like "<region>_<id>", e.g. "eu-west-1_AbC123"');
-  const poolRegion = poolMatch[1] as string;
+  const poolRegion = poolMatch[1];
 
   const clientIds = resolveClientIds(o.clientId, env);
 
@@ -153,7 +153,7 @@ export function resolveConfig(options: CognitoOptions | ResolvedConfig = {}, env
 
   const config: { -readonly [K in keyof ResolvedConfig]: ResolvedConfig[K] } = {
     userPoolId,
-    clientId: clientIds[0] as string,
+    clientId: clientIds[0],
     clientIds,
     region,
     issuer,
@@ -250,7 +250,7 @@ function resolveJwks(value: unknown, name: 'jwks' | 'COGNITO_JWKS'): JSONWebKeyS
   }
   // A private copy, frozen, so nobody can swap keys under the verifier.
   const copy = { keys: keys.map((k: JWK) => deepFreeze(structuredClone(k))) };
-  return deepFreeze(copy) as JSONWebKeySet;
+  return deepFreeze<JSONWebKeySet>(copy);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -28,7 +28,7 @@ export const COGNITO_ERROR_CODES = Object.freeze([
   'ERR_COGNITO_MFA_SOFTWARE_TOKEN',
   /** [401] SMS_MFA: the code sent by SMS is needed (`SMSMFAChallengeError`). */
   'ERR_COGNITO_MFA_SMS',
-  /** [401] MFA_SETUP: the pool requires MFA and the user has none yet (`MFASetupRequiredError`; also the strategy's `fail()` with the TOTP secret). */
+  /** [401] MFA_SETUP: the pool requires MFA, the user has none yet (`MFASetupRequiredError`; strategy `fail()` with the secret). */
   'ERR_COGNITO_MFA_SETUP',
   /** [401] DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER that could not be answered: no remembered device is held (`DeviceChallengeError`). */
   'ERR_COGNITO_DEVICE_CHALLENGE',
@@ -72,7 +72,7 @@ export const COGNITO_ERROR_CODES = Object.freeze([
   'ERR_COGNITO_JWKS_NOT_LOADED',
   /** [401] Wrong password or unknown user, indistinguishably (`AuthenticationFailedError`). */
   'ERR_COGNITO_BAD_CREDENTIALS',
-  /** [401] Cognito refused the refresh token (expired, revoked, signed out): sign in again (`RefreshTokenRejectedError`; the guard's refusal when renewal fails). */
+  /** [401] Cognito refused the refresh token (expired, revoked, signed out): sign in again (`RefreshTokenRejectedError`). */
   'ERR_COGNITO_REFRESH_REJECTED',
   /** [401] A wrong or expired MFA / verification code (`CodeMismatchError`); the challenge stays pending. */
   'ERR_COGNITO_CODE_MISMATCH',
@@ -96,7 +96,7 @@ export const COGNITO_ERROR_CODES = Object.freeze([
   'ERR_COGNITO_USER_NOT_FOUND',
   /** [400] Cognito refused a parameter of an account call (`InvalidParameterError`; Cognito's text only when it echoes nothing sent). */
   'ERR_COGNITO_INVALID_PARAMETER',
-  /** [429] Cognito throttled the call, or too many failed attempts (`ThrottledError`, with `retryAfterSeconds`); the guard answers 503 while renewal is throttled. */
+  /** [429] Cognito throttled the call, or too many failed attempts (`ThrottledError`, `retryAfterSeconds`; the guard: 503). */
   'ERR_COGNITO_THROTTLED',
   /** [503] Cognito could not be reached or failed: network error, timeout, 5xx (`ServiceUnavailableError`). */
   'ERR_COGNITO_UNAVAILABLE',
@@ -116,7 +116,7 @@ export const COGNITO_ERROR_CODES = Object.freeze([
   'ERR_COGNITO_METHOD_NOT_ALLOWED',
   /** [403] An unsafe request without this session's CSRF token (`cognitoCsrf()`; `CsrfTokenError`, passed to `next(err)`). */
   'ERR_COGNITO_CSRF',
-  /** [503] Redis (the shared revocation store or refresh lock) could not be reached or failed; requests fail closed (`RedisUnavailableError`). */
+  /** [503] Redis (revocation store, refresh lock) unreachable or failing; requests fail closed (`RedisUnavailableError`). */
   'ERR_COGNITO_REDIS_UNAVAILABLE',
 
   // -- `CognitoStrategy` `fail()` codes (besides the challenge and service codes above)
@@ -124,7 +124,7 @@ export const COGNITO_ERROR_CODES = Object.freeze([
   'ERR_COGNITO_MISSING_CREDENTIALS',
   /** [400] A pending challenge's answer lacks a field it needs (`newPassword`, a required attribute…); `field` names it. */
   'ERR_COGNITO_MISSING_FIELD',
-  /** [400] A field is present but malformed (a code that is not 6 digits, an `mfaType` not offered, an over-long value); `field` names it. */
+  /** [400] A field is malformed (a code that is not 6 digits, an `mfaType` not offered, too long); `field` names it. */
   'ERR_COGNITO_INVALID_FIELD',
   /** [400] A challenge answer (`code`, `newPassword`, `mfaType`) was posted, but no sign-in is in progress in this session. */
   'ERR_COGNITO_NO_PENDING_CHALLENGE',

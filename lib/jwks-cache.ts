@@ -15,6 +15,7 @@
  *   let a cache of verified tokens forget entries signed by a key that left.
  */
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { ReadableStream } from 'node:stream/web';
 import createDebug from 'debug';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { systemClock, type Clock } from './clock';
@@ -76,7 +77,8 @@ export const defaultJwksFetcher: JwksFetcher = async (uri, { timeoutMs, maxBytes
   if (!res.body) return fail('the JWKS response has no body');
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = res.body.getReader();
+  // A fetch body is a byte stream; undici types it as ReadableStream<any>.
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;

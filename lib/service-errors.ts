@@ -106,7 +106,13 @@ export function mapServiceError(err: unknown, context: ServiceErrorContext = 'ot
   return mapped;
 }
 
-function mapByName(name: string, message: string, status: number | undefined, e: SdkErrorShape, context: ServiceErrorContext): CognitoError {
+function mapByName(
+  name: string,
+  message: string,
+  status: number | undefined,
+  e: SdkErrorShape,
+  context: ServiceErrorContext,
+): CognitoError {
   if (context === 'account') {
     const mapped = mapAccountError(name, message, e);
     if (mapped !== undefined) return mapped;

@@ -154,7 +154,9 @@ export const CHALLENGE_HANDLERS: { readonly [K in ChallengeAnswer['challenge']]:
     check: (a) => ({ ...a, code: checkCode(a.code), friendlyDeviceName: checkFriendlyName(a.friendlyDeviceName, 'deviceName') }),
     async before(ctx, pending, a) {
       const out = await ctx.service.send<{ Status?: string; Session?: string }>(command('VerifySoftwareToken', {
-        Session: pending.Session, UserCode: a.code, ...(a.friendlyDeviceName !== undefined ? { FriendlyDeviceName: a.friendlyDeviceName } : {}),
+        Session: pending.Session,
+        UserCode: a.code,
+        ...(a.friendlyDeviceName !== undefined ? { FriendlyDeviceName: a.friendlyDeviceName } : {}),
       }), 'challenge');
       if (out.Status !== 'SUCCESS') throw new CodeMismatchError();
       return { ...pending, ...(out.Session !== undefined ? { Session: out.Session } : {}) };
@@ -196,7 +198,8 @@ async function srpOnce(ctx: EngineContext, username: string, password: string, d
   let answer: ReturnType<typeof passwordVerifierResponse>;
   try {
     answer = passwordVerifierResponse({
-      userPoolId: config.userPoolId, password, ephemeral, challengeParameters: init.ChallengeParameters ?? {}, now: new Date(config.clock()),
+      userPoolId: config.userPoolId, password, ephemeral,
+      challengeParameters: init.ChallengeParameters ?? {}, now: new Date(config.clock()),
     });
   } catch {
     throw new CognitoServiceError('Cognito sent a malformed PASSWORD_VERIFIER challenge.');
@@ -329,7 +332,7 @@ async function finish(ctx: EngineContext, output: AuthStepOutput, flow: LoginFlo
   if (step.AuthenticationResult !== undefined) return signedIn(ctx, step.AuthenticationResult, d);
   if (step.ChallengeName === undefined) throw new CognitoServiceError('Cognito answered without tokens or a challenge.');
   const error = challengeError(step, flow, username);
-  return { kind: 'challenge', error, challenge: error.getTokens() as MfaTokens };
+  return { kind: 'challenge', error, challenge: error.getTokens() };
 }
 
 /**
@@ -368,7 +371,9 @@ async function signedIn(ctx: EngineContext, result: AuthenticationResultType, d:
     ...(refreshToken !== undefined ? { refreshToken } : {}),
   };
   const offered = result.NewDeviceMetadata;
-  const newDevice = offered !== undefined && d.confirmDevice !== false ? await confirmOffered(ctx, offered, accessToken, d.deviceName) : undefined;
+  const newDevice = offered !== undefined && d.confirmDevice !== false
+    ? await confirmOffered(ctx, offered, accessToken, d.deviceName)
+    : undefined;
   return { kind: 'signedIn', tokens, ...(newDevice !== undefined ? { newDevice } : {}) };
 }
 

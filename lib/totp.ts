@@ -69,7 +69,7 @@ export function base32Decode(text: string): Buffer {
   let index = 0;
   for (let i = 0; i < end; i++) {
     const code = text.charCodeAt(i);
-    const value = code < 128 ? DECODE_TABLE[code]! : -1;
+    const value = code < 128 ? DECODE_TABLE[code] : -1;
     if (value < 0) throw new TypeError(`base32 input has an invalid character at position ${i}`);
     buffer = ((buffer << 5) | value) & 0xfff;
     bits += 5;
@@ -132,7 +132,7 @@ function hotp(key: Buffer, counter: number, digits: number): string {
   const message = Buffer.alloc(8);
   message.writeBigUInt64BE(BigInt(counter));
   const mac = createHmac('sha1', key).update(message).digest();
-  const offset = mac[mac.length - 1]! & 0x0f;
+  const offset = mac[mac.length - 1] & 0x0f;
   const binary = mac.readUInt32BE(offset) & 0x7fffffff;
   return (binary % 10 ** digits).toString().padStart(digits, '0');
 }

@@ -28,7 +28,12 @@ export async function associateSoftwareToken(service: ServiceClient, accessToken
  * @example
  * await verifySoftwareToken(service, accessToken, '123456', 'phone');
  */
-export async function verifySoftwareToken(service: ServiceClient, accessToken: string, code: unknown, deviceName?: unknown): Promise<boolean> {
+export async function verifySoftwareToken(
+  service: ServiceClient,
+  accessToken: string,
+  code: unknown,
+  deviceName?: unknown,
+): Promise<boolean> {
   const value = checkCode(code);
   const friendly = checkFriendlyName(deviceName, 'deviceName');
   const out = await service.send<{ Status?: string }>(command('VerifySoftwareToken', {

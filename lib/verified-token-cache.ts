@@ -346,7 +346,9 @@ const shared = new WeakMap<KeySetWatch, Map<string, VerifiedTokenCache<unknown>>
  * @example
  * const cache = sharedTokenCache(jwksCache, config.issuer, resolveTokenCacheOptions(options));
  */
-export function sharedTokenCache<C>(keys: KeySetWatch, issuer: string, options: ResolvedTokenCacheOptions): VerifiedTokenCache<C> | undefined {
+export function sharedTokenCache<C>(
+  keys: KeySetWatch, issuer: string, options: ResolvedTokenCacheOptions,
+): VerifiedTokenCache<C> | undefined {
   if (options.maxEntries === 0) return undefined;
   let byScope = shared.get(keys);
   if (byScope === undefined) {

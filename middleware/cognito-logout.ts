@@ -152,6 +152,7 @@ async function logout(req: LogoutRequest, res: ServerResponse, s: LogoutSettings
   const session = req.session;
   if (session && typeof session.destroy === 'function') {
     await new Promise<void>((resolve, reject) => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the store's error reaches next() as it was given
       session.destroy!.call(session, (err?: unknown) => (err ? reject(err) : resolve()));
     });
   }
@@ -210,7 +211,7 @@ function sessionCookie(req: LogoutRequest, fallbackName: string): string | undef
   if (c.httpOnly !== false) parts.push('HttpOnly');
   if (c.secure === true || (c.secure === 'auto' && (req.socket as { encrypted?: boolean } | undefined)?.encrypted)) parts.push('Secure');
   const sameSite = c.sameSite === true ? 'Strict' : typeof c.sameSite === 'string' ? c.sameSite : undefined;
-  if (sameSite && /^(strict|lax|none)$/i.test(sameSite)) parts.push(`SameSite=${sameSite[0]!.toUpperCase()}${sameSite.slice(1).toLowerCase()}`);
+  if (sameSite && /^(strict|lax|none)$/i.test(sameSite)) parts.push(`SameSite=${sameSite[0].toUpperCase()}${sameSite.slice(1).toLowerCase()}`);
   return parts.join('; ');
 }
 

@@ -55,7 +55,7 @@ export async function redisCommand(client: RedisClientLike, args: string[], time
     // ioredis first: it also has a sendCommand, which takes a Command object instead.
     const io = client as Partial<IoRedisLike>;
     const sent = typeof io.call === 'function'
-      ? io.call.call(client, args[0] as string, ...args.slice(1))
+      ? io.call.call(client, args[0], ...args.slice(1))
       : (client as NodeRedisLike).sendCommand(args);
     return await Promise.race([sent, timeout]);
   } catch (e) {

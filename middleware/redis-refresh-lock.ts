@@ -139,7 +139,9 @@ export function withRedisRefreshLock(client: CognitoClientLike, options: RedisRe
 function refreshCall(command: unknown): RefreshCall | undefined {
   const input = (command as { input?: unknown } | null)?.input;
   if (typeof input !== 'object' || input === null) return undefined;
-  const i = input as { AuthFlow?: unknown; AuthParameters?: Record<string, unknown>; ClientId?: unknown; RefreshToken?: unknown; DeviceKey?: unknown };
+  const i = input as {
+    AuthFlow?: unknown; AuthParameters?: Record<string, unknown>; ClientId?: unknown; RefreshToken?: unknown; DeviceKey?: unknown;
+  };
   let kind: string;
   let refreshToken: unknown;
   let device: unknown;

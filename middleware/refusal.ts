@@ -10,12 +10,17 @@ import type { ErrorBody } from './respond';
  * What `requireCognito()` refused, as handed to its `onRefusal` option.
  *
  * @example
- * const refusal: CognitoRefusal = { status: 403, code: 'ERR_COGNITO_GROUP_REQUIRED', message: 'Requires membership of: admin.', headers: {} };
+ * const refusal: CognitoRefusal = {
+ *   status: 403, code: 'ERR_COGNITO_GROUP_REQUIRED', message: 'Requires membership of: admin.', headers: {},
+ * };
  */
 export interface CognitoRefusal {
   /** 401 (no valid token), 403 (a missing group or scope) or 503 (signing keys or Cognito unreachable). */
   status: 401 | 403 | 503;
-  /** Stable code, one of {@link CognitoErrorCode} (`ERR_COGNITO_TOKEN_MISSING`, `ERR_COGNITO_TOKEN_EXPIRED`, `ERR_COGNITO_GROUP_REQUIRED`…). */
+  /**
+   * Stable code, one of {@link CognitoErrorCode} (`ERR_COGNITO_TOKEN_MISSING`, `ERR_COGNITO_TOKEN_EXPIRED`,
+   * `ERR_COGNITO_GROUP_REQUIRED`…).
+   */
   code: CognitoErrorCode;
   /** The message the built-in answer would show (never a token or a secret). */
   message: string;
@@ -29,7 +34,12 @@ export interface CognitoRefusal {
  * @example
  * const handler: RefusalHandler = (req, res, next, refusal) => next(Object.assign(new Error(refusal.message), { status: refusal.status }));
  */
-export type RefusalHandler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void, refusal: CognitoRefusal) => void;
+export type RefusalHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+  refusal: CognitoRefusal,
+) => void | Promise<void>;
 
 /**
  * Thrown inside the guard when a request is refused (anything else thrown is an error for `next`).

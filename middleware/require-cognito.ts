@@ -77,7 +77,13 @@ export interface RequireCognitoOptions extends CognitoOptions, TokenCacheOptions
    *   res.writeHead(403, { ...refusal.headers, 'Content-Type': 'text/html; charset=utf-8' }).end(renderForbidden());
    * } });
    */
-  onRefusal?(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void, refusal: CognitoRefusal): void;
+  onRefusal?(
+    this: void,
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: (err?: unknown) => void,
+    refusal: CognitoRefusal,
+  ): void | Promise<void>;
 }
 
 /**
@@ -295,7 +301,12 @@ function plainBearer(req: GuardRequest, header: string): string | undefined {
 }
 
 /** {@link checkAndBuild} for the session's tokens: a token revoked elsewhere also leaves the session. */
-function sessionContext(g: Guard, req: GuardRequest, claims: CognitoClaims, tokens: SessionTokens): CognitoRequestContext | Promise<CognitoRequestContext> {
+function sessionContext(
+  g: Guard,
+  req: GuardRequest,
+  claims: CognitoClaims,
+  tokens: SessionTokens,
+): CognitoRequestContext | Promise<CognitoRequestContext> {
   let result: CognitoRequestContext | Promise<CognitoRequestContext>;
   try {
     result = checkAndBuild(g, claims, 'session', { accessToken: tokens.accessToken, idToken: tokens.idToken });
@@ -321,7 +332,10 @@ async function authorizeSession(g: Guard, req: GuardRequest): Promise<CognitoReq
     throw new Refusal(401, { error: 'unauthorized', code: 'ERR_COGNITO_TOKEN_MISSING', message: 'Sign-in required.' },
       { 'WWW-Authenticate': 'Bearer' }, true);
   }
-  if (g.renew && tokens.refreshToken && renewalDue(unverifiedClaims(pick(tokens, g.tokenUse))?.exp, g.config.clock(), g.config.leewaySeconds)) {
+  if (
+    g.renew && tokens.refreshToken &&
+    renewalDue(unverifiedClaims(pick(tokens, g.tokenUse))?.exp, g.config.clock(), g.config.leewaySeconds)
+  ) {
     tokens = await renewSessionTokens(g.renewal, req, tokens);
   }
   let claims: CognitoClaims;
@@ -365,8 +379,8 @@ function asRefusal(err: unknown, fromSession: boolean): unknown {
 
 function stringList(value: unknown, name: string): readonly string[] {
   if (value === undefined) return [];
-  const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0 || list.some((v) => typeof v !== 'string' || v === '' || /[\s"\\]/.test(v))) {
+  const list: unknown[] | undefined = typeof value === 'string' ? [value] : Array.isArray(value) ? value : undefined;
+  if (list === undefined || list.length === 0 || list.some((v) => typeof v !== 'string' || v === '' || /[\s"\\]/.test(v))) {
     throw new TypeError(`"${name}" must be a non-empty string or a non-empty array of strings without spaces or quotes`);
   }
   return Object.freeze([...list] as string[]);

@@ -115,7 +115,7 @@ export class MemoryRevocationStore implements RevocationStore {
     for (const [id, until] of this.entries) if (until <= nowSeconds) this.entries.delete(id);
     if (this.entries.size <= this.maxEntries) return;
     const byExpiry = [...this.entries].sort((a, b) => a[1] - b[1]);
-    for (let i = 0; i < byExpiry.length - this.maxEntries; i++) this.entries.delete(byExpiry[i]![0]);
+    for (let i = 0; i < byExpiry.length - this.maxEntries; i++) this.entries.delete(byExpiry[i][0]);
   }
 }
 

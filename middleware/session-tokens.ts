@@ -85,7 +85,7 @@ function sessionOf(req: RequestWithSession): SessionLike | undefined {
 
 function stateOf(session: SessionLike): CognitoSessionState | undefined {
   const state = session[SESSION_KEY];
-  return typeof state === 'object' && state !== null ? (state as CognitoSessionState) : undefined;
+  return typeof state === 'object' && state !== null ? state : undefined;
 }
 
 function writableState(session: SessionLike): CognitoSessionState {

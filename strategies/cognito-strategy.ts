@@ -29,7 +29,8 @@ import {
 } from './types';
 
 export type {
-  CognitoFailureInfo, CognitoStrategyOptions, CognitoTokens, CognitoUser, CognitoVerifyFunction, CognitoVerifyFunctionWithRequest, VerifyDone,
+  CognitoFailureInfo, CognitoStrategyOptions, CognitoTokens, CognitoUser,
+  CognitoVerifyFunction, CognitoVerifyFunctionWithRequest, VerifyDone,
 } from './types';
 
 const debug = createDebug('express-cognito:strategy');
@@ -348,6 +349,7 @@ export class CognitoStrategy extends Strategy {
       const done: VerifyDone = (err, user, info) => {
         if (called) return;
         called = true;
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- done(err) hands this.error what verify passed
         if (err) reject(err);
         else resolve({ user, info });
       };
@@ -357,6 +359,7 @@ export class CognitoStrategy extends Strategy {
       } catch (e) {
         if (!called) {
           called = true;
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what verify throws reaches this.error as thrown
           reject(e);
         }
       }

@@ -149,7 +149,9 @@ export function readMfaType(body: unknown, field: string): FieldResult {
  * @example
  * readRequiredAttributes({ attributes: { name: 'Ann' } }, ['userAttributes.name']); // { values: { name: 'Ann' } }
  */
-export function readRequiredAttributes(body: unknown, required: readonly string[]): { values: Record<string, string> } | { missing: string } {
+export function readRequiredAttributes(
+  body: unknown, required: readonly string[],
+): { values: Record<string, string> } | { missing: string } {
   const values: Record<string, string> = {};
   for (const raw of required) {
     const name = raw.replace(/^userAttributes\./, '');

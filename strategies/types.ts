@@ -86,7 +86,7 @@ export interface CognitoFailureInfo {
   message: string;
   /** Stable code: one of {@link CognitoErrorCode} (`ERR_COGNITO_BAD_CREDENTIALS`, `ERR_COGNITO_MFA_SOFTWARE_TOKEN`…). */
   code: CognitoErrorCode;
-  challenge?: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'NEW_PASSWORD_REQUIRED' | 'MFA_SETUP' | 'SELECT_MFA_TYPE' | string;
+  challenge?: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'NEW_PASSWORD_REQUIRED' | 'MFA_SETUP' | 'SELECT_MFA_TYPE' | (string & {});
   /** MFA_SETUP: the TOTP secret (base32) to enter in an authenticator app; repeated after a wrong or malformed first code. */
   secretCode?: string;
   /** MFA_SETUP: the same secret as an `otpauth://` URI, for a QR code; repeated with `secretCode`. */
@@ -122,7 +122,12 @@ export type CognitoVerifyFunction = (tokens: CognitoTokens, claims: Record<strin
  * @example
  * const verify: CognitoVerifyFunctionWithRequest = (req, tokens, claims, done) => done(null, { sub: claims.sub, ip: req.ip });
  */
-export type CognitoVerifyFunctionWithRequest = (req: Request, tokens: CognitoTokens, claims: Record<string, unknown>, done: VerifyDone) => void;
+export type CognitoVerifyFunctionWithRequest = (
+  req: Request,
+  tokens: CognitoTokens,
+  claims: Record<string, unknown>,
+  done: VerifyDone,
+) => void;
 
 /**
  * The default `req.user`: `{ sub, username, email, groups }` from verified ID-token claims, plus the
@@ -133,11 +138,10 @@ export type CognitoVerifyFunctionWithRequest = (req: Request, tokens: CognitoTok
  */
 export function defaultUser(claims: Record<string, unknown>, tokens?: CognitoTokens): CognitoUser {
   const groups = Array.isArray(claims['cognito:groups']) ? (claims['cognito:groups'] as unknown[]).filter((g): g is string => typeof g === 'string') : [];
-  const user: CognitoUser = {
-    sub: String(claims.sub ?? ''),
-    username: String(claims['cognito:username'] ?? claims.sub ?? ''),
-    groups,
-  };
+  // Verified Cognito ID tokens carry both as strings; anything else is no name at all.
+  const sub = typeof claims.sub === 'string' ? claims.sub : '';
+  const name = claims['cognito:username'];
+  const user: CognitoUser = { sub, username: typeof name === 'string' ? name : sub, groups };
   if (typeof claims.email === 'string') user.email = claims.email;
   if (tokens) user.tokens = tokens;
   return user;

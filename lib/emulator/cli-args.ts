@@ -43,7 +43,7 @@ export class CliUsageError extends Error {
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   const options: CliOptions = { port: 9229, host: '127.0.0.1', region: 'us-east-1', demo: false, help: false };
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i];
     const eq = arg.indexOf('=');
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
     const inline = eq > 0 ? arg.slice(eq + 1) : undefined;

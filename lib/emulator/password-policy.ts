@@ -48,9 +48,11 @@ export function resolvePasswordPolicy(input: unknown): PasswordPolicy {
     const value = given[key];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      // The request is JSON: a primitive as it reads, an object or array as JSON.
+      const shown = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
       throw new WireError(
         'InvalidParameterException',
-        `1 validation error detected: Value '${String(value)}' at 'policies.passwordPolicy.${key.charAt(0).toLowerCase() + key.slice(1)}' ` +
+        `1 validation error detected: Value '${shown}' at 'policies.passwordPolicy.${key.charAt(0).toLowerCase() + key.slice(1)}' ` +
           `failed to satisfy constraint: Member must have value between ${min} and ${max}`,
       );
     }

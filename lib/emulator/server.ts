@@ -122,7 +122,7 @@ async function handleWellKnown(deps: ServerDeps, res: ServerResponse, poolId: st
  */
 export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!;
+    const path = (req.url ?? '/').split('?')[0];
     const wellKnown = /^\/([\w-]+)\/\.well-known\/(jwks\.json|openid-configuration)$/.exec(path);
     let work: Promise<void>;
     if (req.method === 'OPTIONS') {
@@ -130,7 +130,7 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
     } else if (req.method === 'POST' && path === '/') {
       work = handleApi(deps, req, res);
     } else if ((req.method === 'GET' || req.method === 'HEAD') && wellKnown) {
-      work = handleWellKnown(deps, res, wellKnown[1]!, wellKnown[2]!);
+      work = handleWellKnown(deps, res, wellKnown[1], wellKnown[2]);
     } else {
       req.resume();
       work = Promise.resolve(send(res, 404, JSON.stringify({ message: 'Not Found' }), { 'content-type': 'application/json' }));

@@ -125,7 +125,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 export function parseSrpTimestamp(text: string): number | undefined {
   const m = /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) ([A-Z][a-z]{2}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) UTC (\d{4})$/.exec(text);
   if (!m) return undefined;
-  const month = MONTHS.indexOf(m[2]!);
+  const month = MONTHS.indexOf(m[2]);
   const [day, hours, minutes, seconds, year] = [m[3], m[4], m[5], m[6], m[7]].map(Number) as [number, number, number, number, number];
   if (month < 0 || day < 1 || day > 31 || hours > 23 || minutes > 59 || seconds > 60) return undefined;
   const ms = Date.UTC(year, month, day, hours, minutes, seconds);

@@ -66,7 +66,7 @@ describe('emulator: password sign-in', () => {
     it('names missing members the way Cognito does', async () => {
       await rejects(initiate('USER_PASSWORD_AUTH', { USERNAME: 'alice' }), 'InvalidParameterException', 'Missing required parameter PASSWORD');
       await rejects(
-        pool.sdk.send(new InitiateAuthCommand({ ClientId: undefined as never, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: {} })),
+        pool.sdk.send(new InitiateAuthCommand({ ClientId: undefined, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: {} })),
         'InvalidParameterException',
         "1 validation error detected: Value null at 'clientId' failed to satisfy constraint: Member must not be null",
       );
@@ -179,7 +179,7 @@ describe('emulator: password sign-in', () => {
       const first = await initiate('USER_PASSWORD_AUTH', { USERNAME: 'erin', PASSWORD: 'Temp0rary!' });
       assert.equal(first.ChallengeName, 'NEW_PASSWORD_REQUIRED');
       assert.ok(first.Session);
-      assert.deepEqual(JSON.parse(first.ChallengeParameters!.userAttributes!), { email: 'erin@example.com' });
+      assert.deepEqual(JSON.parse(first.ChallengeParameters!.userAttributes), { email: 'erin@example.com' });
       assert.equal(first.ChallengeParameters!.requiredAttributes, '[]');
       assert.equal(first.ChallengeParameters!.USER_ID_FOR_SRP, 'erin');
       const out = await pool.sdk.send(

@@ -25,13 +25,13 @@ function runCli(args: string[]): Promise<Running> {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((done) =>
     child.on('exit', (code, signal) => done({ code, signal, stderr })),
   );
   return new Promise((ready) => {
     const running = (): Running => ({ child, stdout, exit });
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       if (stdout.includes('Press Ctrl+C to stop.')) ready(running());
     });
@@ -45,7 +45,7 @@ describe('emulator: cognito-emulator CLI', () => {
     const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(cli.stdout)?.[1];
     assert.ok(endpoint, cli.stdout);
     assert.match(cli.stdout, /COGNITO_USER_POOL_ID=us-east-1_DemoPool1/);
-    const clientId = /COGNITO_CLIENT_ID=(\w+)/.exec(cli.stdout)![1]!;
+    const clientId = /COGNITO_CLIENT_ID=(\w+)/.exec(cli.stdout)![1];
     assert.ok(cli.stdout.includes(`export COGNITO_ENDPOINT=${endpoint} `));
     assert.match(cli.stdout, /JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP/);
     assert.match(cli.stdout, /aws cognito-idp /);

@@ -65,7 +65,7 @@ describe('emulator: control plane', () => {
     });
 
     it('refuses bad pools and unknown ids', async () => {
-      await rejects(sdk.send(new CreateUserPoolCommand({ PoolName: undefined as never })), 'InvalidParameterException', /Value null at 'poolName'/);
+      await rejects(sdk.send(new CreateUserPoolCommand({ PoolName: undefined })), 'InvalidParameterException', /Value null at 'poolName'/);
       await rejects(
         sdk.send(new CreateUserPoolCommand({ PoolName: 'x', UsernameAttributes: ['email'], AliasAttributes: ['email'] })),
         'InvalidParameterException',

@@ -55,14 +55,18 @@ describe('emulator: remembered devices', () => {
   async function user(targetPool = poolId): Promise<string> {
     const username = `dev${++counter}`;
     await pool.sdk.send(new AdminCreateUserCommand({ UserPoolId: targetPool, Username: username, TemporaryPassword: PASSWORD, MessageAction: 'SUPPRESS' }));
-    await pool.sdk.send(new AdminSetUserPasswordCommand({ UserPoolId: targetPool, Username: username, Password: PASSWORD, Permanent: true }));
+    await pool.sdk.send(
+      new AdminSetUserPasswordCommand({ UserPoolId: targetPool, Username: username, Password: PASSWORD, Permanent: true }),
+    );
     return username;
   }
 
   const target = () => ({ sdk: pool.sdk, poolId, clientId });
 
   /** A signed-in user with a confirmed device: its keys, password and first tokens. */
-  async function confirmedDevice(): Promise<{ username: string; deviceKey: string; deviceGroupKey: string; devicePassword: string; first: AuthenticationResultType }> {
+  async function confirmedDevice(): Promise<{
+    username: string; deviceKey: string; deviceGroupKey: string; devicePassword: string; first: AuthenticationResultType;
+  }> {
     const username = await user();
     const out = await srpLogin(target(), username, PASSWORD);
     const first = out.AuthenticationResult!;
@@ -143,7 +147,8 @@ describe('emulator: remembered devices', () => {
     assert.equal(srp.ChallengeName, 'DEVICE_PASSWORD_VERIFIER');
     assert.equal(srp.ChallengeParameters!.USERNAME, username);
     const answer = (password: string) => devicePasswordVerifierResponse({
-      deviceGroupKey, deviceKey, devicePassword: password, ephemeral, challengeParameters: srp.ChallengeParameters!, now: new Date(pool.emulator.clock.now()),
+      deviceGroupKey, deviceKey, devicePassword: password, ephemeral,
+      challengeParameters: srp.ChallengeParameters!, now: new Date(pool.emulator.clock.now()),
     });
     const respond = (password: string) => pool.sdk.send(new RespondToAuthChallengeCommand({
       ClientId: clientId, ChallengeName: 'DEVICE_PASSWORD_VERIFIER', Session: srp.Session!,
@@ -161,7 +166,9 @@ describe('emulator: remembered devices', () => {
     const done = await pool.sdk.send(new RespondToAuthChallengeCommand({
       ClientId: clientId, ChallengeName: 'DEVICE_PASSWORD_VERIFIER', Session: srp2.Session!,
       ChallengeResponses: {
-        ...devicePasswordVerifierResponse({ deviceGroupKey, deviceKey, devicePassword, ephemeral: eph2, challengeParameters: srp2.ChallengeParameters!, now: new Date() }),
+        ...devicePasswordVerifierResponse({
+          deviceGroupKey, deviceKey, devicePassword, ephemeral: eph2, challengeParameters: srp2.ChallengeParameters!, now: new Date(),
+        }),
         USERNAME: username,
       },
     }));
@@ -236,7 +243,9 @@ describe('emulator: remembered devices', () => {
     const { DeviceKey, DeviceGroupKey } = out.AuthenticationResult!.NewDeviceMetadata!;
     const { passwordVerifier, salt } = generateDeviceVerifier(DeviceGroupKey!, DeviceKey!);
     const confirmed = await pool.sdk.send(new ConfirmDeviceCommand({
-      AccessToken: out.AuthenticationResult!.AccessToken!, DeviceKey: DeviceKey!, DeviceSecretVerifierConfig: { PasswordVerifier: passwordVerifier, Salt: salt },
+      AccessToken: out.AuthenticationResult!.AccessToken!,
+      DeviceKey: DeviceKey!,
+      DeviceSecretVerifierConfig: { PasswordVerifier: passwordVerifier, Salt: salt },
     }));
     assert.equal(confirmed.UserConfirmationNecessary, true);
   });

@@ -78,10 +78,10 @@ export async function srpLogin(
       userPoolId: target.poolId,
       password,
       ephemeral,
-      challengeParameters: params as never,
+      challengeParameters: params,
       now: options.now ?? new Date(),
     }),
-    ...hash(params.USER_ID_FOR_SRP!),
+    ...hash(params.USER_ID_FOR_SRP),
   };
   options.tamper?.(answers);
   return target.sdk.send(
@@ -91,5 +91,5 @@ export async function srpLogin(
 
 /** Decodes a JWT payload without verifying it (tests look at claims). */
 export function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
 }

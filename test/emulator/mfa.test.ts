@@ -26,7 +26,9 @@ describe('emulator: MFA', () => {
   const login = (username: string, target: TestPool = pool): Promise<InitiateAuthCommandOutput> =>
     target.sdk.send(new InitiateAuthCommand({ ClientId: target.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: 'Passw0rd!' } }));
   const answer = (ChallengeName: string, Session: string | undefined, responses: Record<string, string>, target: TestPool = pool) =>
-    target.sdk.send(new RespondToAuthChallengeCommand({ ClientId: target.clientId, ChallengeName: ChallengeName as never, Session, ChallengeResponses: responses }));
+    target.sdk.send(new RespondToAuthChallengeCommand({
+      ClientId: target.clientId, ChallengeName: ChallengeName as never, Session, ChallengeResponses: responses,
+    }));
 
   /** Enrols TOTP for `username` through the public API; returns the secret. */
   const enrolTotp = async (username: string, prefer = true): Promise<string> => {
@@ -48,7 +50,9 @@ describe('emulator: MFA', () => {
     );
     assert.equal(verified.Status, 'SUCCESS');
     await pool.sdk.send(
-      new SetUserMFAPreferenceCommand({ AccessToken: tokens.AccessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: prefer } }),
+      new SetUserMFAPreferenceCommand({
+        AccessToken: tokens.AccessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: prefer },
+      }),
     );
     return SecretCode!;
   };
@@ -122,9 +126,9 @@ describe('emulator: MFA', () => {
     assert.equal(first.ChallengeParameters!.CODE_DELIVERY_DESTINATION, '+*******0100');
     const messages = pool.emulator.smsOutbox('ted');
     assert.equal(messages.length, 1);
-    assert.equal(messages[0]!.phoneNumber, '+15555550100');
-    assert.equal(messages[0]!.poolId, pool.poolId);
-    const code = messages[0]!.code;
+    assert.equal(messages[0].phoneNumber, '+15555550100');
+    assert.equal(messages[0].poolId, pool.poolId);
+    const code = messages[0].code;
     assert.match(code, /^\d{6}$/);
     await rejects(answer('SMS_MFA', first.Session, { USERNAME: 'ted', SMS_MFA_CODE: code === '000000' ? '111111' : '000000' }), 'CodeMismatchException');
     const out = await answer('SMS_MFA', first.Session, { USERNAME: 'ted', SMS_MFA_CODE: code });
@@ -138,7 +142,7 @@ describe('emulator: MFA', () => {
     pool.emulator.clock.advance(60 * 1000);
     const first = await login('both');
     assert.equal(first.ChallengeName, 'SELECT_MFA_TYPE');
-    assert.deepEqual(JSON.parse(first.ChallengeParameters!.MFAS_CAN_CHOOSE!), ['SMS_MFA', 'SOFTWARE_TOKEN_MFA']);
+    assert.deepEqual(JSON.parse(first.ChallengeParameters!.MFAS_CAN_CHOOSE), ['SMS_MFA', 'SOFTWARE_TOKEN_MFA']);
     await rejects(answer('SELECT_MFA_TYPE', first.Session, { USERNAME: 'both', ANSWER: 'EMAIL_OTP' }), 'InvalidParameterException');
     const next = await answer('SELECT_MFA_TYPE', first.Session, { USERNAME: 'both', ANSWER: 'SOFTWARE_TOKEN_MFA' });
     assert.equal(next.ChallengeName, 'SOFTWARE_TOKEN_MFA');
@@ -176,14 +180,18 @@ describe('emulator: MFA', () => {
       assert.ok(associated.Session);
       const secret = associated.SecretCode!;
       await rejects(
-        strict.sdk.send(new VerifySoftwareTokenCommand({ Session: associated.Session, UserCode: generateTotp(secret, now() + 10 * 60 * 1000) })),
+        strict.sdk.send(new VerifySoftwareTokenCommand({
+          Session: associated.Session, UserCode: generateTotp(secret, now() + 10 * 60 * 1000),
+        })),
         'EnableSoftwareTokenMFAException',
       );
-      const verified = await strict.sdk.send(new VerifySoftwareTokenCommand({ Session: associated.Session, UserCode: generateTotp(secret, now()) }));
+      const verified = await strict.sdk.send(
+        new VerifySoftwareTokenCommand({ Session: associated.Session, UserCode: generateTotp(secret, now()) }),
+      );
       assert.equal(verified.Status, 'SUCCESS');
       const out = await answer('MFA_SETUP', verified.Session, { USERNAME: 'una' }, strict);
       assert.ok(out.AuthenticationResult?.IdToken);
-      const me = await strict.sdk.send(new GetUserCommand({ AccessToken: out.AuthenticationResult!.AccessToken }));
+      const me = await strict.sdk.send(new GetUserCommand({ AccessToken: out.AuthenticationResult.AccessToken }));
       assert.equal(me.PreferredMfaSetting, 'SOFTWARE_TOKEN_MFA');
       const again = await login('una', strict);
       assert.equal(again.ChallengeName, 'SOFTWARE_TOKEN_MFA');

@@ -97,26 +97,26 @@ describe('emulator: seeds', () => {
     });
 
     it('returns ids by name; fixed ids are kept and secrets generated', () => {
-      const shop = seeded.pools.shop!;
+      const shop = seeded.pools.shop;
       assert.equal(shop.poolId, `${emulator.region}_Shop00001`);
-      assert.equal(shop.clients.server!.clientId, 'shopserver0000000000000001');
-      assert.match(shop.clients.server!.clientSecret!, /^[a-z0-9]{51}$/);
-      assert.match(shop.users['sue@example.com']!.username, /^[0-9a-f-]{36}$/);
-      assert.equal(shop.users['sue@example.com']!.username, shop.users['sue@example.com']!.sub);
+      assert.equal(shop.clients.server.clientId, 'shopserver0000000000000001');
+      assert.match(shop.clients.server.clientSecret!, /^[a-z0-9]{51}$/);
+      assert.match(shop.users['sue@example.com'].username, /^[0-9a-f-]{36}$/);
+      assert.equal(shop.users['sue@example.com'].username, shop.users['sue@example.com'].sub);
     });
 
     it('seeded statuses fail the way Cognito fails them', async () => {
-      const shop = seeded.pools.shop!;
+      const shop = seeded.pools.shop;
       const attempt = (email: string) =>
         sdk.send(
           new InitiateAuthCommand({
-            ClientId: shop.clients.server!.clientId,
+            ClientId: shop.clients.server.clientId,
             AuthFlow: 'USER_SRP_AUTH',
-            AuthParameters: { USERNAME: email, SRP_A: 'abc', SECRET_HASH: secretHash(email, shop.clients.server!.clientId, shop.clients.server!.clientSecret!) },
+            AuthParameters: { USERNAME: email, SRP_A: 'abc', SECRET_HASH: secretHash(email, shop.clients.server.clientId, shop.clients.server.clientSecret!) },
           }),
         );
       assert.equal((await attempt('sue@example.com')).ChallengeName, 'PASSWORD_VERIFIER');
-      const target = { sdk, poolId: shop.poolId, clientId: shop.clients.server!.clientId, clientSecret: shop.clients.server!.clientSecret! };
+      const target = { sdk, poolId: shop.poolId, clientId: shop.clients.server.clientId, clientSecret: shop.clients.server.clientSecret! };
       const out = await srpLogin(target, 'sue@example.com', 'secret1');
       assert.deepEqual(claimsOf(out.AuthenticationResult!.AccessToken!)['cognito:groups'], ['staff', 'boss']);
       assert.equal(out.AuthenticationResult!.ExpiresIn, 600);

@@ -19,7 +19,9 @@ describe('emulator: sign-out and revocation', () => {
   let pool: TestPool;
 
   const login = async (username: string, target: TestPool = pool): Promise<AuthenticationResultType> => {
-    const hash: Record<string, string> = target.clientSecret ? { SECRET_HASH: secretHash(username, target.clientId, target.clientSecret) } : {};
+    const hash: Record<string, string> = target.clientSecret
+      ? { SECRET_HASH: secretHash(username, target.clientId, target.clientSecret) }
+      : {};
     const out = await target.sdk.send(
       new InitiateAuthCommand({ ClientId: target.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: 'Passw0rd!', ...hash } }),
     );
@@ -94,7 +96,9 @@ describe('emulator: sign-out and revocation', () => {
         secretPool.sdk.send(new RevokeTokenCommand({ ClientId: secretPool.clientId, ClientSecret: 'x'.repeat(51), Token: tokens.RefreshToken })),
         'UnauthorizedException',
       );
-      await secretPool.sdk.send(new RevokeTokenCommand({ ClientId: secretPool.clientId, ClientSecret: secretPool.clientSecret, Token: tokens.RefreshToken }));
+      await secretPool.sdk.send(
+        new RevokeTokenCommand({ ClientId: secretPool.clientId, ClientSecret: secretPool.clientSecret, Token: tokens.RefreshToken }),
+      );
       await rejects(getUser(tokens, secretPool), 'NotAuthorizedException', 'Access Token has been revoked');
     } finally {
       await secretPool.stop();

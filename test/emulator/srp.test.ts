@@ -80,14 +80,14 @@ describe('emulator: SRP sign-in', () => {
     const params = init.ChallengeParameters!;
     assert.equal(init.ChallengeName, 'PASSWORD_VERIFIER');
     assert.equal(init.Session, undefined);
-    assert.match(params.SALT!, /^[0-9a-f]+$/);
-    assert.match(params.SRP_B!, /^[0-9a-f]+$/);
-    assert.match(params.SECRET_BLOCK!, /^[A-Za-z0-9+/]+=*$/);
+    assert.match(params.SALT, /^[0-9a-f]+$/);
+    assert.match(params.SRP_B, /^[0-9a-f]+$/);
+    assert.match(params.SECRET_BLOCK, /^[A-Za-z0-9+/]+=*$/);
     assert.equal(params.USER_ID_FOR_SRP, 'alice');
-    const answers = passwordVerifierResponse({ userPoolId: pool.poolId, password: 'Passw0rd!', ephemeral, challengeParameters: params as never, now: new Date() });
+    const answers = passwordVerifierResponse({ userPoolId: pool.poolId, password: 'Passw0rd!', ephemeral, challengeParameters: params, now: new Date() });
     const out = await pool.sdk.send(new RespondToAuthChallengeCommand({ ClientId: pool.clientId, ChallengeName: 'PASSWORD_VERIFIER', ChallengeResponses: { ...answers } }));
     assert.equal(out.AuthenticationResult?.TokenType, 'Bearer');
-    assert.equal(claimsOf(out.AuthenticationResult!.AccessToken!).username, 'alice');
+    assert.equal(claimsOf(out.AuthenticationResult.AccessToken!).username, 'alice');
   });
 
   it('a SECRET_BLOCK answers once', async () => {
@@ -105,8 +105,8 @@ describe('emulator: SRP sign-in', () => {
     await rejects(
       srpLogin(pool, 'alice', 'Passw0rd!', {
         tamper: (a) => {
-          const bytes = Buffer.from(a.PASSWORD_CLAIM_SECRET_BLOCK!, 'base64');
-          bytes[0] = bytes[0]! ^ 1;
+          const bytes = Buffer.from(a.PASSWORD_CLAIM_SECRET_BLOCK, 'base64');
+          bytes[0] = bytes[0] ^ 1;
           a.PASSWORD_CLAIM_SECRET_BLOCK = bytes.toString('base64');
         },
       }),
@@ -121,7 +121,7 @@ describe('emulator: SRP sign-in', () => {
       'NotAuthorizedException',
     );
     await rejects(
-      srpLogin(pool, 'alice', 'Passw0rd!', { tamper: (a) => { a.TIMESTAMP = a.TIMESTAMP!.replace(/:(\d\d) UTC/, (_m, s: string) => `:${s === '00' ? '01' : '00'} UTC`); } }),
+      srpLogin(pool, 'alice', 'Passw0rd!', { tamper: (a) => { a.TIMESTAMP = a.TIMESTAMP.replace(/:(\d\d) UTC/, (_m, s: string) => `:${s === '00' ? '01' : '00'} UTC`); } }),
       'NotAuthorizedException',
     );
   });

@@ -154,7 +154,7 @@ describe('emulator: tokens', () => {
     const retiredKid = pool.emulator.rotateSigningKey(pool.poolId, { retireOld: true });
     const doc = (await (await fetch(`${issuer}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string; kty: string; use: string; alg: string; n: string; e: string }> };
     assert.deepEqual(doc.keys.map((k) => k.kid), [retiredKid]);
-    assert.deepEqual(Object.keys(doc.keys[0]!).sort(), ['alg', 'e', 'kid', 'kty', 'n', 'use']);
+    assert.deepEqual(Object.keys(doc.keys[0]).sort(), ['alg', 'e', 'kid', 'kty', 'n', 'use']);
     await assert.rejects(jwtVerify(before.AccessToken!, jwks(), { issuer }));
     await rejects(pool.sdk.send(new GetUserCommand({ AccessToken: before.AccessToken })), 'NotAuthorizedException', 'Invalid Access Token');
   });

@@ -15,7 +15,7 @@ type Agent = ReturnType<typeof request.agent>;
 function csrfOf(page: string): string {
   const m = /name="_csrf" value="([^"]+)"/.exec(page);
   assert.ok(m, 'the page has a CSRF field');
-  return m[1]!;
+  return m[1];
 }
 
 function sessionCookie(res: request.Response): string | undefined {
@@ -32,9 +32,9 @@ describe('example app (supertest, embedded emulator)', function () {
   before(async function () {
     emulator = await startEmulator();
     const seeded = await emulator.seed(DEMO_SEED);
-    const pool = seeded.pools.demo!;
+    const pool = seeded.pools.demo;
     poolId = pool.poolId;
-    clientId = Object.values(pool.clients)[0]!.clientId;
+    clientId = Object.values(pool.clients)[0].clientId;
     app = createApp({
       cognito: { userPoolId: poolId, clientId, endpoint: emulator.endpoint, region: emulator.region },
       sessionSecret: 'example-app test secret',
@@ -159,7 +159,7 @@ describe('example app (supertest, embedded emulator)', function () {
     const long = `/profile?${'q=x&'.repeat(400)}end=1`;
     const third = request.agent(app);
     const sent = await third.get(long).set('Accept', HTML).expect(302);
-    const loginPage = await third.get(sent.headers.location as string).set('Accept', HTML).expect(200);
+    const loginPage = await third.get(sent.headers.location).set('Accept', HTML).expect(200);
     assert.ok(loginPage.text.includes(`name="returnTo" value="${long.replace(/&/g, '&amp;').replace(/=/g, '&#61;')}"`), 'the long returnTo is kept');
   });
 

@@ -65,9 +65,11 @@ describe('example app in Chromium (playwright-core)', function () {
     }
     mkdirSync(SCREENSHOTS, { recursive: true });
     emulator = await startEmulator();
-    const pool = (await emulator.seed(DEMO_SEED)).pools.demo!;
+    const pool = (await emulator.seed(DEMO_SEED)).pools.demo;
     const app = createApp({
-      cognito: { userPoolId: pool.poolId, clientId: Object.values(pool.clients)[0]!.clientId, endpoint: emulator.endpoint, region: emulator.region },
+      cognito: {
+        userPoolId: pool.poolId, clientId: Object.values(pool.clients)[0].clientId, endpoint: emulator.endpoint, region: emulator.region,
+      },
       sessionSecret: 'example-app browser test secret',
       demo: {
         users: [
@@ -81,9 +83,9 @@ describe('example app in Chromium (playwright-core)', function () {
     server = await listen(app);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // A second pool, requiring MFA, for the MFA-setup page (none of the demo users reaches it).
-    const strict = (await emulator.seed(STRICT_SEED)).pools.strict!;
+    const strict = (await emulator.seed(STRICT_SEED)).pools.strict;
     strictServer = await listen(createApp({
-      cognito: { userPoolId: strict.poolId, clientId: strict.clients.web!.clientId, endpoint: emulator.endpoint, region: emulator.region },
+      cognito: { userPoolId: strict.poolId, clientId: strict.clients.web.clientId, endpoint: emulator.endpoint, region: emulator.region },
       sessionSecret: 'example-app browser test secret 2',
     }));
     strictBase = `http://127.0.0.1:${(strictServer.address() as AddressInfo).port}`;

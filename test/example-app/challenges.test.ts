@@ -40,7 +40,7 @@ type Agent = ReturnType<typeof request.agent>;
 function csrfOf(page: string): string {
   const m = /name="_csrf" value="([^"]+)"/.exec(page);
   assert.ok(m, 'the page has a CSRF field');
-  return m[1]!;
+  return m[1];
 }
 
 describe('example app: MFA setup, SMS and MFA-type steps (supertest)', function () {
@@ -49,9 +49,9 @@ describe('example app: MFA setup, SMS and MFA-type steps (supertest)', function 
 
   before(async function () {
     emulator = await startEmulator();
-    const pool = (await emulator.seed(SEED)).pools.strict!;
+    const pool = (await emulator.seed(SEED)).pools.strict;
     app = createApp({
-      cognito: { userPoolId: pool.poolId, clientId: pool.clients.web!.clientId, endpoint: emulator.endpoint, region: emulator.region },
+      cognito: { userPoolId: pool.poolId, clientId: pool.clients.web.clientId, endpoint: emulator.endpoint, region: emulator.region },
       sessionSecret: 'example-app challenges test secret',
       appName: 'Example <App>',
     });

@@ -24,7 +24,7 @@ import { startTestPool, type TestPool } from '../support/pool';
 
 const PASSWORD = 'Corr3ct-Horse-Battery!';
 const HOUR = 60 * 60 * 1000;
-const express5 = EXPRESS_FLAVORS[1]!;
+const express5 = EXPRESS_FLAVORS[1];
 
 /**
  * An SDK client on the pool with one attempt and a request timeout: the "configurable timeout".
@@ -274,14 +274,14 @@ describe('hardening: faults', function () {
       pool.emulator.clock.advance(HOUR + 1_000); // every access token has just expired
       const before = pool.emulator.calls('InitiateAuth');
       const started = performance.now();
-      const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => sessions[i % 20]!.agent.get('/api/me')));
+      const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => sessions[i % 20].agent.get('/api/me')));
       const ms = Math.round(performance.now() - started);
       const statuses = responses.map((r) => r.status);
       const refreshes = pool.emulator.calls('InitiateAuth') - before;
       console.log(`      load: 200 requests over 20 expired sessions → ${statuses.filter((s) => s === 200).length} × 200, ${refreshes} refresh calls, ${ms} ms`);
       assert.deepEqual(statuses, Array(200).fill(200));
       assert.equal(refreshes, 20);
-      for (let i = 0; i < 20; i++) assert.equal(responses[i]!.body.username, `user${i}`, 'each session is its own user');
+      for (let i = 0; i < 20; i++) assert.equal(responses[i].body.username, `user${i}`, 'each session is its own user');
     });
   });
 });

@@ -70,7 +70,7 @@ interface Case {
 }
 
 const b64 = (v: unknown): string => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
-const seg = (t: string, i: number): string => t.split('.')[i] as string;
+const seg = (t: string, i: number): string => t.split('.')[i];
 const signRaw = (key: SigningKey, headerSeg: string, payloadSeg: string): string =>
   `${headerSeg}.${payloadSeg}.${cryptoSign('sha256', Buffer.from(`${headerSeg}.${payloadSeg}`), key.privateKey).toString('base64url')}`;
 const AWS_ISSUER = (region: string, poolId: string): string => `https://cognito-idp.${region}.amazonaws.com/${poolId}`;
@@ -363,7 +363,9 @@ describe('hardening: forged and broken tokens', function () {
     verifier = new TokenVerifier({ ...fx.options(), leewaySeconds: LEEWAY, jwksCooldownMs: COOLDOWN_MS });
     // No endpoint: the issuer is Cognito's own (https://cognito-idp.us-east-1.amazonaws.com/<pool>);
     // static keys, so nothing is fetched from AWS.
-    awsVerifier = new TokenVerifier({ userPoolId: fx.poolId, clientId: fx.clientId, jwks: fx.jwks(), clock: fx.clock, leewaySeconds: LEEWAY });
+    awsVerifier = new TokenVerifier({
+      userPoolId: fx.poolId, clientId: fx.clientId, jwks: fx.jwks(), clock: fx.clock, leewaySeconds: LEEWAY,
+    });
   });
   after(async () => {
     await fx.close();
@@ -533,7 +535,9 @@ describe('hardening: forged and broken tokens', function () {
     let awsApp: { url: string; close(): Promise<void> };
     before(async () => {
       app = await startGuardApp({ ...fx.options(), leewaySeconds: LEEWAY, jwksCooldownMs: COOLDOWN_MS });
-      awsApp = await startGuardApp({ userPoolId: fx.poolId, clientId: fx.clientId, jwks: fx.jwks(), clock: fx.clock, leewaySeconds: LEEWAY });
+      awsApp = await startGuardApp({
+        userPoolId: fx.poolId, clientId: fx.clientId, jwks: fx.jwks(), clock: fx.clock, leewaySeconds: LEEWAY,
+      });
     });
     after(async () => {
       await app.close();
@@ -583,7 +587,7 @@ describe('hardening: forged and broken tokens', function () {
       }));
       other = await poolTokens({ ...pool, clientId: UserPoolClient!.ClientId! }, 'alice', PASSWORD);
       // The same pool id suffix, app client id and user, in another region.
-      const suffix = pool.poolId.split('_')[1] as string;
+      const suffix = pool.poolId.split('_')[1];
       regional = await startEmulator({
         region: 'eu-west-1',
         seed: { pools: [{ name: 'twin', idSuffix: suffix, clients: [{ name: 'twin', clientId: pool.clientId, explicitAuthFlows: TEST_AUTH_FLOWS }],
@@ -596,7 +600,7 @@ describe('hardening: forged and broken tokens', function () {
       }));
       sdk.destroy();
       elsewhere = { AccessToken: out.AuthenticationResult!.AccessToken!, IdToken: out.AuthenticationResult!.IdToken! };
-      web = await startApp(EXPRESS_FLAVORS[1]!, { pool });
+      web = await startApp(EXPRESS_FLAVORS[1], { pool });
     });
     after(async () => {
       await web?.close();
@@ -669,7 +673,7 @@ describe('hardening: forged and broken tokens', function () {
         const failures: string[] = [];
         await fc.assert(
           fc.asyncProperty(mutationsArb(fx), async (mutations) => {
-            const token = mutations.reduce((t, m) => m(t), original as string);
+            const token = mutations.reduce((t, m) => m(t), original);
             if (token === original) {
               fuzzTally.identical++;
               return;
@@ -738,7 +742,7 @@ function decodeJson(segment: string): Record<string, unknown> | undefined {
 function replaceSegment(token: string, index: number, fn: (segment: string) => string): string {
   const parts = token.split('.');
   if (index >= parts.length) return token;
-  parts[index] = fn(parts[index] as string);
+  parts[index] = fn(parts[index]);
   return parts.join('.');
 }
 
@@ -791,13 +795,14 @@ function mutationsArb(fx: TokenFixture): fc.Arbitrary<Mutation[]> {
         return order.map((i) => parts[i] ?? '').join('.');
       }),
     // a bit flipped inside a decoded segment, re-encoded
-    fc.tuple(fc.integer({ min: 0, max: 2 }), fc.nat(), fc.integer({ min: 0, max: 7 })).map(([i, pos, bit]) => (t: string) => replaceSegment(t, i, (s) => {
-      const bytes = Buffer.from(s, 'base64url');
-      if (bytes.length === 0) return s;
-      const at = pos % bytes.length;
-      bytes[at] = (bytes[at] as number) ^ (1 << bit);
-      return bytes.toString('base64url');
-    })),
+    fc.tuple(fc.integer({ min: 0, max: 2 }), fc.nat(), fc.integer({ min: 0, max: 7 }))
+      .map(([i, pos, bit]) => (t: string) => replaceSegment(t, i, (s) => {
+        const bytes = Buffer.from(s, 'base64url');
+        if (bytes.length === 0) return s;
+        const at = pos % bytes.length;
+        bytes[at] = bytes[at] ^ (1 << bit);
+        return bytes.toString('base64url');
+      })),
     // header or payload JSON edited and re-encoded, keeping the original signature
     jsonEdit(0, headerKey),
     jsonEdit(1, claimKey),
@@ -806,7 +811,8 @@ function mutationsArb(fx: TokenFixture): fc.Arbitrary<Mutation[]> {
     // a segment's case flipped
     fc.integer({ min: 0, max: 2 }).map((i) => (t: string) => replaceSegment(t, i, (s) => s.replace(/[a-zA-Z]/g, (c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())))),
     // a segment replaced by base64url noise
-    fc.tuple(fc.integer({ min: 0, max: 2 }), fc.string({ unit: b64char, maxLength: 400 })).map(([i, s]) => (t: string) => replaceSegment(t, i, () => s)),
+    fc.tuple(fc.integer({ min: 0, max: 2 }), fc.string({ unit: b64char, maxLength: 400 }))
+      .map(([i, s]) => (t: string) => replaceSegment(t, i, () => s)),
     // the whole token replaced by junk
     fc.string({ unit: char, maxLength: 64 }).map((s) => () => s),
     // whitespace or junk around it

@@ -29,7 +29,7 @@ import { startTestPool, type TestPool } from '../support/pool';
 
 const PASSWORD = 'Corr3ct-Horse-Battery!';
 const BASE = 'http://app.test';
-const express5 = EXPRESS_FLAVORS[1]!;
+const express5 = EXPRESS_FLAVORS[1];
 const HTML = 'text/html,application/xhtml+xml,*/*;q=0.8';
 
 /** Where a browser would go from a Location (the WHATWG parser strips tabs/newlines, maps \ to /). */
@@ -42,13 +42,17 @@ function sameOrigin(location: string): boolean {
 }
 
 /** A raw HTTP/1.1 GET with any request target (supertest would normalise it). */
-function rawGet(url: string, target: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string> }> {
+function rawGet(
+  url: string,
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string> }> {
   const { port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), '127.0.0.1');
     let data = '';
     socket.setEncoding('latin1');
-    socket.on('data', (chunk) => { data += chunk; });
+    socket.on('data', (chunk: string) => { data += chunk; });
     socket.on('error', reject);
     socket.on('end', () => {
       const [head = ''] = data.split('\r\n\r\n');
@@ -168,7 +172,7 @@ describe('hardening: abuse of the login route', function () {
         const attempt = async (username: string): Promise<string> => {
           const agent = request.agent(app);
           const form = await agent.get('/login').set('Accept', HTML).expect(200);
-          const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1]!;
+          const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
           const res = await agent.post('/login').set('Accept', HTML).type('form').send({ _csrf: csrf, username, password: 'Wr0ng-pass!' });
           assert.equal(res.status, 401);
           return res.text.split(csrf).join('<csrf>').replace(/value="nobody-here"|value="alice"/, 'value="<typed>"');
@@ -267,7 +271,7 @@ describe('hardening: abuse of the login route', function () {
           const agent = request.agent(app);
           const page = await agent.get(`/login?returnTo=${encodeURIComponent(returnTo)}`).set('Accept', HTML).expect(200);
           assert.doesNotMatch(page.text, /<script>alert/, 'returnTo is never rendered as markup');
-          const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+          const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
           const res = await agent.post('/login').set('Accept', HTML).type('form').send({ _csrf: csrf, username: 'alice', password: 'Passw0rd!', returnTo });
           assert.equal(res.status, 303, `${JSON.stringify(returnTo)}: ${res.status}`);
           const location = String(res.headers.location);
@@ -381,9 +385,11 @@ describe('hardening: abuse of the login route', function () {
 
 async function exampleApp(emulator: Emulator): Promise<Express> {
   const seeded = await emulator.seed(DEMO_SEED);
-  const demo = seeded.pools.demo!;
+  const demo = seeded.pools.demo;
   return createApp({
-    cognito: { userPoolId: demo.poolId, clientId: Object.values(demo.clients)[0]!.clientId, endpoint: emulator.endpoint, region: emulator.region },
+    cognito: {
+      userPoolId: demo.poolId, clientId: Object.values(demo.clients)[0].clientId, endpoint: emulator.endpoint, region: emulator.region,
+    },
     sessionSecret: 'login-abuse test secret',
     clock: () => emulator.clock.now(),
   });

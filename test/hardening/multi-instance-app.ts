@@ -61,9 +61,10 @@ export async function startInstance(config: InstanceConfig): Promise<Instance> {
     region: config.region, endpoint: config.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1,
   });
   const locked = withRedisRefreshLock(sdk, { redis, lockMs: 10_000, pollMs: 10 });
-  const plain: CognitoClientLike = sdk as unknown as CognitoClientLike;
+  const plain: CognitoClientLike = sdk;
   const client: CognitoClientLike = { send: (command, ...rest) => (lockOn ? locked : plain).send(command, ...rest) };
-  const base = { userPoolId: config.userPoolId, clientId: config.clientId, endpoint: config.endpoint, region: config.region, clock, client };
+  const { userPoolId, clientId, endpoint, region } = config;
+  const base = { userPoolId, clientId, endpoint, region, clock, client };
   const revocationStore = new RedisRevocationStore({ client: redis, clock, timeoutMs: 1_000 });
 
   const passport = new Passport();
@@ -91,7 +92,7 @@ export async function startInstance(config: InstanceConfig): Promise<Instance> {
     passport.authenticate('cognito', (err: unknown, user: unknown, info: unknown, status: number | undefined) => {
       if (err) return next(err);
       if (!user) return res.status(status ?? 401).json(info ?? {});
-      req.logIn(user as Express.User, (e: unknown) => (e ? next(e) : res.json({ name: config.name, sid: req.sessionID })));
+      req.logIn(user, (e: unknown) => (e ? next(e) : res.json({ name: config.name, sid: req.sessionID })));
     })(req, res, next);
   });
   app.get('/api/me', requireCognito({ ...base, revocationStore }), (req, res) => {
@@ -122,11 +123,11 @@ export async function startInstance(config: InstanceConfig): Promise<Instance> {
 
 // Run as a child process: config as JSON in argv[2]; prints "READY <url>" and stops on SIGTERM.
 if (require.main === module) {
-  startInstance(JSON.parse(process.argv[2] as string) as InstanceConfig).then(
+  startInstance(JSON.parse(process.argv[2]) as InstanceConfig).then(
     (instance) => {
       process.stdout.write(`READY ${instance.url}\n`);
       process.on('SIGTERM', () => {
-        instance.close().finally(() => process.exit(0));
+        void instance.close().finally(() => process.exit(0));
       });
     },
     (e: unknown) => {

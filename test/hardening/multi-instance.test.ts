@@ -117,7 +117,7 @@ async function startChildInstance(config: InstanceConfig): Promise<{ url: string
     env: { ...process.env, DEBUG: '' },
   });
   const m = await waitForLine(child, /^READY (http:\/\/127\.0\.0\.1:\d+)$/, 60_000);
-  return { url: m[1] as string, stop: () => stopChild(child) };
+  return { url: m[1], stop: () => stopChild(child) };
 }
 
 const PASSWORD = 'Corr3ct-Horse-Battery!';
@@ -247,7 +247,8 @@ describe('hardening: several app instances sharing Redis', function () {
         const app = express();
         const store = new RedisRevocationStore({ client: { sendCommand: () => new Promise<never>(() => undefined) }, timeoutMs: 100 });
         app.get('/api', requireCognito({ ...fx.options(), revocationStore: store }), (_req, res) => { res.json({ ok: true }); });
-        app.use((err: { status?: number; code?: string }, _req: unknown, res: { status(n: number): { json(b: unknown): void } }, _next: unknown) => {
+        type JsonResponse = { status(n: number): { json(b: unknown): void } };
+        app.use((err: { status?: number; code?: string }, _req: unknown, res: JsonResponse, _next: unknown) => {
           res.status(err.status ?? 500).json({ code: err.code });
         });
         const res = await request(app).get('/api').set('Authorization', `Bearer ${fx.accessToken()}`);
@@ -308,8 +309,8 @@ describe('hardening: several app instances sharing Redis', function () {
         const out = (await Promise.all(pending)) as Array<{ AuthenticationResult: { AccessToken: string } }>;
         // One InitiateAuth refresh and one GetTokensFromRefreshToken: different operations, one each.
         assert.equal(cognito.count, 2);
-        assert.equal(out[0]!.AuthenticationResult.AccessToken, out[1]!.AuthenticationResult.AccessToken);
-        assert.equal(out[1]!.AuthenticationResult.AccessToken, out[2]!.AuthenticationResult.AccessToken);
+        assert.equal(out[0].AuthenticationResult.AccessToken, out[1].AuthenticationResult.AccessToken);
+        assert.equal(out[1].AuthenticationResult.AccessToken, out[2].AuthenticationResult.AccessToken);
         // What Redis holds is sealed: no token in clear, keys named by a hash.
         for (const key of await redis.keys('*')) {
           assert.ok(!key.includes('rt-1'), key);
@@ -423,7 +424,7 @@ describe('hardening: several app instances sharing Redis', function () {
       }
       async function login(): Promise<{ cookie: string; sid: string }> {
         const res = await request(a.url).post('/login').send({ username: 'alice', password: PASSWORD }).expect(200);
-        const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0] as string;
+        const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0];
         assert.match(cookie, /^connect\.sid=/);
         return { cookie, sid: res.body.sid as string };
       }
@@ -462,9 +463,9 @@ describe('hardening: several app instances sharing Redis', function () {
         await request(b.url).get('/api/me').set('Cookie', cookie).expect(200);
         assert.equal(refreshes() - before, 1, 'renewed on B');
         const renewed = await sessionTokens(sid);
-        assert.notEqual(renewed!.accessToken, first!.accessToken);
-        if (rotating) assert.notEqual(renewed!.refreshToken, first!.refreshToken, 'the rotated refresh token is kept');
-        else assert.equal(renewed!.refreshToken, first!.refreshToken);
+        assert.notEqual(renewed!.accessToken, first.accessToken);
+        if (rotating) assert.notEqual(renewed!.refreshToken, first.refreshToken, 'the rotated refresh token is kept');
+        else assert.equal(renewed!.refreshToken, first.refreshToken);
         await request(a.url).get('/api/me').set('Cookie', cookie).expect(200);
         assert.equal(refreshes() - before, 1, 'A uses the tokens B saved');
         // Both instances accept the renewed tokens as bearer tokens too, before the logout.

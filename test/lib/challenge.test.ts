@@ -27,14 +27,14 @@ describe('lib/challenge', () => {
     for (const [name, type] of cases) {
       const error = challengeError({ ChallengeName: name, Session: 'SESSION-SECRET', ChallengeParameters: { USER_ID_FOR_SRP: 'internal' } }, 'ADMIN_USER_PASSWORD_AUTH', 'typed@example.com');
       assert.ok(error instanceof type, name);
-      const tokens = error.getTokens() as MfaTokens;
+      const tokens = error.getTokens();
       assert.deepEqual(tokens, {
         ChallengeName: name, Session: 'SESSION-SECRET', ChallengeParameters: { USER_ID_FOR_SRP: 'internal' }, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', Username: 'internal',
       });
       assert.deepEqual(JSON.parse(JSON.stringify(tokens)), tokens);
       assert.ok(!error.message.includes('SESSION-SECRET') && !error.stack!.includes('SESSION-SECRET'), 'the session is not in the message');
     }
-    const noId = challengeError({ ChallengeName: 'SMS_MFA', Session: 's' }, 'USER_SRP_AUTH', 'bob').getTokens() as MfaTokens;
+    const noId = challengeError({ ChallengeName: 'SMS_MFA', Session: 's' }, 'USER_SRP_AUTH', 'bob').getTokens();
     assert.equal(noId.Username, 'bob');
     assert.equal(noId.AuthFlow, 'USER_SRP_AUTH');
   });

@@ -63,7 +63,7 @@ describe('Cognito: challenges and MFA', () => {
 
   const lastSms = (username: string): string => {
     const messages = pool.emulator.smsOutbox(username);
-    return messages[messages.length - 1]!.code;
+    return messages[messages.length - 1].code;
   };
 
   before(async () => {
@@ -81,7 +81,7 @@ describe('Cognito: challenges and MFA', () => {
       const challenge = await challengeOf(sign(cognito, admin));
       assert.ok(challenge instanceof SoftwareTokenMFAChallengeError);
       assert.equal(challenge.code, 'ERR_COGNITO_MFA_SOFTWARE_TOKEN');
-      const tokens = challenge.getTokens() as MfaTokens;
+      const tokens = challenge.getTokens();
       assert.equal(tokens.ChallengeName, 'SOFTWARE_TOKEN_MFA');
       assert.equal(tokens.AuthFlow, admin ? 'ADMIN_USER_PASSWORD_AUTH' : 'USER_SRP_AUTH');
       assert.equal(tokens.Username, username);
@@ -125,11 +125,11 @@ describe('Cognito: challenges and MFA', () => {
       const select = await challengeOf(sign(both, admin));
       assert.ok(select instanceof MFAChallengeError);
       assert.equal(select.code, 'ERR_COGNITO_MFA_SELECT');
-      assert.deepEqual(JSON.parse(select.parameters.MFAS_CAN_CHOOSE!).sort(), ['SMS_MFA', 'SOFTWARE_TOKEN_MFA']);
+      assert.deepEqual(JSON.parse(select.parameters.MFAS_CAN_CHOOSE).sort(), ['SMS_MFA', 'SOFTWARE_TOKEN_MFA']);
       await rejectsWithTypeError(both.respondToSelectMfaTypeChallenge('EMAIL' as never), /"mfaType"/);
       const next = await challengeOf(both.respondToSelectMfaTypeChallenge('SOFTWARE_TOKEN_MFA'));
       assert.ok(next instanceof SoftwareTokenMFAChallengeError);
-      assert.equal((next.getTokens() as MfaTokens).AuthFlow, admin ? 'ADMIN_USER_PASSWORD_AUTH' : 'USER_SRP_AUTH');
+      assert.equal(next.getTokens().AuthFlow, admin ? 'ADMIN_USER_PASSWORD_AUTH' : 'USER_SRP_AUTH');
       await both.respondToSoftwareTokenMfaChallenge(totpNow(pool, secretCode));
       assert.equal(both.accessClaims?.username, username);
 

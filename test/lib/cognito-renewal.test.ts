@@ -42,7 +42,7 @@ describe('Cognito: renewal, logout, revocation', () => {
     assert.notEqual(cognito.idToken, idToken);
     assert.equal(cognito.refreshToken, refreshToken, 'a plain client keeps its refresh token');
     assert.equal(cognito.expiresAt, cognito.accessClaims!.exp * 1000);
-    assert.ok(cognito.expiresAt! > pool.emulator.clock.now());
+    assert.ok(cognito.expiresAt > pool.emulator.clock.now());
     assert.equal(pool.emulator.calls('InitiateAuth'), 1);
     assert.equal(await cognito.checkToken(), false);
   });
@@ -109,7 +109,10 @@ describe('Cognito: renewal, logout, revocation', () => {
     const error = await rejectsWithCode(bad.renewAccessToken(), 'ERR_COGNITO_REFRESH_REJECTED');
     assert.ok(error instanceof RefreshTokenRejectedError);
     assert.equal(error.status, 401);
-    assert.deepEqual([bad.idToken, bad.accessToken, bad.refreshToken, bad.idClaims, bad.expiresAt], [undefined, undefined, undefined, undefined, undefined]);
+    assert.deepEqual(
+      [bad.idToken, bad.accessToken, bad.refreshToken, bad.idClaims, bad.expiresAt],
+      [undefined, undefined, undefined, undefined, undefined],
+    );
     await assert.rejects(bad.checkToken(), TypeError);
   });
 

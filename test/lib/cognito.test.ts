@@ -62,7 +62,9 @@ describe('Cognito: construction', () => {
       [() => new Cognito(POOL, 'c', { client: {} as never, env: {} }), /"client"/],
       [() => new Cognito(POOL, 'c', { clock: 5 as never, env: {} }), /"clock"/],
     ];
-    for (const [make, pattern] of cases) assert.throws(make, (e: unknown) => e instanceof TypeError && pattern.test(e.message), String(pattern));
+    for (const [make, pattern] of cases) {
+      assert.throws(make, (e: unknown) => e instanceof TypeError && pattern.test(e.message), String(pattern));
+    }
   });
 
   it('refuses caller mistakes in method arguments with TypeErrors, before any call', async () => {
@@ -104,7 +106,7 @@ describe('Cognito: sign-in and tokens', () => {
     assert.equal(typeof cognito.refreshToken, 'string');
     assert.equal(cognito.idClaims?.['cognito:username'], username);
     assert.equal(cognito.accessClaims?.client_id, pool.clientId);
-    assert.equal(cognito.expiresAt, cognito.accessClaims!.exp * 1000);
+    assert.equal(cognito.expiresAt, cognito.accessClaims.exp * 1000);
     assert.equal(cognito.mfaTokens, undefined);
   });
 
@@ -258,9 +260,7 @@ describe('Cognito: sign-in and tokens', () => {
 
   it('service errors keep their own codes (UserNotConfirmed, PasswordResetRequired)', async () => {
     const failing = (name: string) => ({
-      send: async () => {
-        throw Object.assign(new Error('boom'), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } });
-      },
+      send: () => Promise.reject(Object.assign(new Error('boom'), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } })),
     });
     const u = new Cognito(POOL, 'c', { username: 'bob', client: failing('UserNotConfirmedException'), env: {} });
     await rejectsWithCode(u.authenticate(PASSWORD), 'ERR_COGNITO_USER_NOT_CONFIRMED');

@@ -53,7 +53,7 @@ describe('lib/config', () => {
 
     it('takes every option', () => {
       const clock = (): number => 42;
-      const client = { send: async () => ({}) };
+      const client = { send: () => Promise.resolve({}) };
       const c = resolveConfig({
         userPoolId: 'us-east-1_Xyz', clientId: 'c', clientSecret: SECRET, region: 'us-west-2', endpoint: 'http://127.0.0.1:9229/',
         jwks: JWKS, leewaySeconds: 0, clock, jwksCooldownMs: 0, jwksTimeoutMs: 1, client,
@@ -65,7 +65,7 @@ describe('lib/config', () => {
       assert.equal(c.jwksUri, 'http://127.0.0.1:9229/us-east-1_Xyz/.well-known/jwks.json');
       assert.deepEqual(c.jwks, JWKS);
       assert.notEqual(c.jwks, JWKS);
-      assert.ok(Object.isFrozen(c.jwks) && Object.isFrozen(c.jwks!.keys[0]));
+      assert.ok(Object.isFrozen(c.jwks) && Object.isFrozen(c.jwks.keys[0]));
       assert.equal(c.leewaySeconds, 0);
       assert.equal(c.clock, clock);
       assert.equal(c.jwksCooldownMs, 0);

@@ -64,7 +64,7 @@ function readmeTable(): Map<string, string[]> {
 function documentedStatuses(): Map<string, number> {
   const text = readFileSync(CATALOGUE, 'utf8');
   const out = new Map<string, number>();
-  for (const m of text.matchAll(/\/\*\* \[(\d{3})\][^\n]*\*\/\n\s*'(ERR_COGNITO_[A-Z0-9_]+)'/g)) out.set(m[2] as string, Number(m[1]));
+  for (const m of text.matchAll(/\/\*\* \[(\d{3})\][^\n]*\*\/\n\s*'(ERR_COGNITO_[A-Z0-9_]+)'/g)) out.set(m[2], Number(m[1]));
   return out;
 }
 

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { inspect } from 'node:util';
 import {
   AuthenticationFailedError, ChallengeError, ChallengeExpiredError, challengeErrorFor, CodeMismatchError, CognitoError,
   CognitoServiceError, DeviceChallengeError, ForceChangePasswordError, InvalidPasswordError, isCognitoError,
@@ -136,7 +137,7 @@ describe('lib/errors', () => {
     it('refuses other things', () => {
       for (const v of [null, undefined, 'ERR_COGNITO_X', 42, new Error('x'), Object.assign(new Error('x'), { code: 'ECONNREFUSED', status: 1 }),
         { code: 'ERR_COGNITO_X' }, new TypeError('bad option')]) {
-        assert.equal(isCognitoError(v), false, String(v));
+        assert.equal(isCognitoError(v), false, inspect(v));
       }
     });
   });

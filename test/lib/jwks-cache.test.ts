@@ -211,7 +211,7 @@ describe('lib/jwks-cache', () => {
       { ...good, n: 'AQAB' }, // duplicate kid: the first wins
     ];
     let fetched = 0;
-    const fetcher: JwksFetcher = async () => { fetched++; return { keys: [] }; };
+    const fetcher: JwksFetcher = () => { fetched++; return Promise.resolve({ keys: [] }); };
     const c = new JwksCache(fx.jwksUri, { jwks: { keys: candidates }, fetcher });
     assert.deepEqual((await c.getKeys()).keys.map((k) => k.kid).sort(), ['nouse', 'ok-ops', good.kid].sort());
     for (const kid of ['rs512', 'noalg', 'enc', 'ops', 'priv', 'hs', 'small', 'ec']) assert.equal(await c.getKey(kid), undefined, kid);
@@ -224,7 +224,8 @@ describe('lib/jwks-cache', () => {
 
   it('static keys: no fetch, even for an unknown kid', async () => {
     let fetched = 0;
-    const c = new JwksCache(fx.jwksUri, { jwks: fx.jwks(), fetcher: async () => { fetched++; return fx.jwks(); }, clock: fx.clock });
+    const fetcher: JwksFetcher = () => { fetched++; return Promise.resolve(fx.jwks()); };
+    const c = new JwksCache(fx.jwksUri, { jwks: fx.jwks(), fetcher, clock: fx.clock });
     assert.ok(await c.getKey(fx.key.kid));
     fx.now += COOLDOWN * 10;
     assert.equal(await c.getKey('unknown'), undefined);
@@ -236,14 +237,15 @@ describe('lib/jwks-cache', () => {
   it('an injected fetcher gets the URI and the limits', async () => {
     const calls: unknown[] = [];
     const c = new JwksCache('https://example.invalid/jwks.json', {
-      fetcher: async (uri, limits) => { calls.push([uri, limits]); return fx.jwks(); }, timeoutMs: 1234, maxBytes: 999,
+      fetcher: (uri, limits) => { calls.push([uri, limits]); return Promise.resolve(fx.jwks()); }, timeoutMs: 1234, maxBytes: 999,
     });
     assert.ok(await c.getKey(fx.key.kid));
     assert.deepEqual(calls, [['https://example.invalid/jwks.json', { timeoutMs: 1234, maxBytes: 999 }]]);
   });
 
   it('a fetcher that throws or returns junk at cold start → JwksUnavailableError', async () => {
-    for (const fetcher of [async () => { throw new Error('boom'); }, async () => 'junk', async () => ({ keys: [1, null, 'x'] })]) {
+    const fetchers = [() => Promise.reject(new Error('boom')), () => Promise.resolve('junk'), () => Promise.resolve({ keys: [1, null, 'x'] })];
+    for (const fetcher of fetchers) {
       await rejectsUnavailable(new JwksCache(fx.jwksUri, { fetcher }).getKey('k'));
     }
   });

@@ -21,16 +21,18 @@ function sdkError(name: string, status = 400, message = name): Error {
 const RESULT = { AuthenticationResult: { AccessToken: 'a', IdToken: 'i', ExpiresIn: 3600, TokenType: 'Bearer' } };
 
 /** A client answering each command from `script` by command name, recording what it was sent. */
-function scripted(script: Record<string, Array<unknown>>): { service: ServiceClient; sent: Array<{ name: string; input: Record<string, unknown> }> } {
+function scripted(
+  script: Record<string, Array<unknown>>,
+): { service: ServiceClient; sent: Array<{ name: string; input: Record<string, unknown> }> } {
   const sent: Array<{ name: string; input: Record<string, unknown> }> = [];
   const client = {
-    send: async (command: unknown) => {
+    send: (command: unknown) => {
       const name = (command as object).constructor.name.replace(/Command$/, '');
       sent.push({ name, input: (command as { input: Record<string, unknown> }).input });
       const next = script[name]?.shift();
-      if (next instanceof Error) throw next;
-      if (next === undefined) throw new Error(`unexpected ${name}`);
-      return next;
+      if (next instanceof Error) return Promise.reject(next);
+      if (next === undefined) return Promise.reject(new Error(`unexpected ${name}`));
+      return Promise.resolve(next);
     },
   };
   return { service: new ServiceClient(resolveConfig({ userPoolId: 'eu-west-1_AbC', clientId: 'client', client }, {})), sent };
@@ -63,8 +65,8 @@ describe('lib/renewal', () => {
       assert.equal(out.rotation, true);
       assert.equal(out.result.RefreshToken, 'r2');
       assert.deepEqual(sent.map((s) => s.name), ['GetTokensFromRefreshToken']);
-      assert.equal(sent[0]!.input.DeviceKey, 'dk');
-      assert.equal(sent[0]!.input.ClientSecret, 'clientSecret' in extra ? 'shh' : undefined);
+      assert.equal(sent[0].input.DeviceKey, 'dk');
+      assert.equal(sent[0].input.ClientSecret, 'clientSecret' in extra ? 'shh' : undefined);
     }
   });
 

@@ -66,7 +66,9 @@ describe('lib/sign-in-engine', () => {
     const first = expectKind(await startSrp(ctx, username, PASSWORD), 'signedIn');
     // Enrol TOTP through the SDK directly, then sign in again: SOFTWARE_TOKEN_MFA.
     const assoc = await pool.sdk.send(new AssociateSoftwareTokenCommand({ AccessToken: first.tokens.accessToken }));
-    await pool.sdk.send(new VerifySoftwareTokenCommand({ AccessToken: first.tokens.accessToken, UserCode: totpNow(pool, assoc.SecretCode!) }));
+    await pool.sdk.send(
+      new VerifySoftwareTokenCommand({ AccessToken: first.tokens.accessToken, UserCode: totpNow(pool, assoc.SecretCode!) }),
+    );
     await pool.sdk.send(new AdminSetUserMFAPreferenceCommand({
       UserPoolId: pool.poolId, Username: username, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
     }));

@@ -22,7 +22,7 @@ async function signIn(web: TestApp, username: string, cookieName = 'connect.sid'
   const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
   const sid = sidFromSetCookie(setCookie, cookieName)!;
   const record = await storedSession(web.sessionStore, sid);
-  return { agent, sid, cookie: setCookie[0]!.split(';')[0]!, tokens: record!.cognito.tokens };
+  return { agent, sid, cookie: setCookie[0].split(';')[0], tokens: record!.cognito.tokens };
 }
 
 function clearedCookie(res: request.Response, name: string): string | undefined {
@@ -85,7 +85,7 @@ for (const flavor of EXPRESS_FLAVORS) {
     it('a logged-out token stays refused through the leeway after its exp', async function () {
       const s = await signIn(web, await fresh('leeway'));
       await s.agent.post('/logout').expect(204);
-      const exp = (JSON.parse(Buffer.from(s.tokens.accessToken.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp;
+      const exp = (JSON.parse(Buffer.from(s.tokens.accessToken.split('.')[1], 'base64url').toString()) as { exp: number }).exp;
       // 2 s past exp is inside the default 5 s leeway: the verifier alone would still accept it.
       pool.emulator.clock.set(exp * 1000 + 2_000);
       const res = await request(web.server).get('/api/me').set('Authorization', `Bearer ${s.tokens.accessToken}`).expect(401);

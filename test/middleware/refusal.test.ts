@@ -19,7 +19,7 @@ describe('requireCognito({ onRefusal })', function () {
   before(async function () {
     pool = await startTestPool();
     await pool.createUser('plain-user', PASSWORD);
-    web = await startApp(EXPRESS_FLAVORS[1]!, {
+    web = await startApp(EXPRESS_FLAVORS[1], {
       pool,
       guard: {
         onRefusal(req, res, next, refusal) {
@@ -68,8 +68,8 @@ describe('requireCognito({ onRefusal })', function () {
     assert.match(bad.text, /^app page: 401 ERR_COGNITO_/);
     assert.match(String(bad.headers['www-authenticate']), /^Bearer error="invalid_token"/);
     assert.equal(seen.length, 3);
-    assert.deepEqual(Object.keys(seen[0]!).sort(), ['code', 'headers', 'message', 'status']);
-    assert.equal(seen[0]!.message, 'Sign-in required.');
+    assert.deepEqual(Object.keys(seen[0]).sort(), ['code', 'headers', 'message', 'status']);
+    assert.equal(seen[0].message, 'Sign-in required.');
   });
 
   it('403 for a missing group: the app answers; a missing scope passed on with next(err) reaches the error handler', async function () {
@@ -80,7 +80,7 @@ describe('requireCognito({ onRefusal })', function () {
     const scoped = await agent.get('/scoped').expect(403);
     assert.deepEqual(scoped.body, { code: 'APP_VIA_NEXT', message: 'passed on' });
     assert.equal(seen.at(-1)!.code, 'ERR_COGNITO_SCOPE_REQUIRED');
-    assert.match(seen.at(-1)!.headers['WWW-Authenticate']!, /insufficient_scope/);
+    assert.match(seen.at(-1)!.headers['WWW-Authenticate'], /insufficient_scope/);
     await agent.get('/api/me').expect(200);
     assert.equal(seen.length, 2, 'not called for a request that passes');
   });
@@ -116,7 +116,7 @@ describe('requireCognito({ onRefusal })', function () {
     assert.equal(refusal.toPublic().headers['WWW-Authenticate'], 'Bearer');
     const calls: unknown[] = [];
     const next = (err?: unknown) => calls.push(err);
-    handOverRefusal(async () => { throw new Error('late'); }, {} as IncomingMessage, {} as ServerResponse, next, copy);
+    handOverRefusal(() => Promise.reject(new Error('late')), {} as IncomingMessage, {} as ServerResponse, next, copy);
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal((calls[0] as Error).message, 'late');
   });

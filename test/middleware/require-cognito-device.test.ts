@@ -28,7 +28,7 @@ describe('requireCognito — renewal on a pool that tracks devices', function ()
       const pool = await extraPool(base, { deviceConfiguration: DEVICES, ...(rotating ? { clientOptions: ROTATION } : {}) });
       let web: TestApp | undefined;
       try {
-        web = await startApp(EXPRESS_FLAVORS[1]!, { pool, guard: { refreshTokenRotation: rotating } });
+        web = await startApp(EXPRESS_FLAVORS[1], { pool, guard: { refreshTokenRotation: rotating } });
         await pool.createUser('devi', PASSWORD);
         const agent = request.agent(web.server);
         const login = await agent.post('/login').send({ username: 'devi', password: PASSWORD }).expect(200);

@@ -20,7 +20,7 @@ for (const withSecret of [false, true]) {
 
     before(async function () {
       pool = await startTestPool({ generateSecret: withSecret, clientOptions: ROTATION });
-      told = await startApp(EXPRESS_FLAVORS[1]!, { pool, guard: { refreshTokenRotation: true } });
+      told = await startApp(EXPRESS_FLAVORS[1], { pool, guard: { refreshTokenRotation: true } });
     });
     after(async function () {
       await told?.close();
@@ -73,7 +73,7 @@ for (const withSecret of [false, true]) {
       const again = await Promise.all(Array.from({ length: 10 }, () => agent.get('/api/me')));
       for (const res of again) assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(pool.emulator.calls('GetTokensFromRefreshToken'), 1, 'a second renewal, from the new refresh token');
-      assert.notEqual(again[0]!.body.claims.jti, [...jtis][0]);
+      assert.notEqual(again[0].body.claims.jti, [...jtis][0]);
       const third = await sessionTokens(told, sid);
       assert.ok(third.refreshToken && third.refreshToken !== second.refreshToken, 'rotated again');
       await assert.rejects(refreshWith(second.refreshToken), { name: 'NotAuthorizedException' });
@@ -82,7 +82,7 @@ for (const withSecret of [false, true]) {
     it('without the option the guard finds out (one refused REFRESH_TOKEN_AUTH) and remembers it for this app client', async function () {
       // A pool of its own: no guard of this process has renewed for its client yet.
       const own = await startTestPool({ generateSecret: withSecret, clientOptions: ROTATION });
-      const untold = await startApp(EXPRESS_FLAVORS[1]!, { pool: own });
+      const untold = await startApp(EXPRESS_FLAVORS[1], { pool: own });
       try {
         await own.createUser('untold', PASSWORD);
         const agent = request.agent(untold.server);

@@ -14,7 +14,11 @@ const PASSWORD = 'Passw0rd!long';
 const HOUR = 3600_000;
 
 /** Sends raw headers (several Authorization lines) that supertest cannot produce. */
-function rawGet(url: string, path: string, headers: Array<[string, string]>): Promise<{ status: number; headers: Record<string, any>; body: any }> {
+function rawGet(
+  url: string,
+  path: string,
+  headers: Array<[string, string]>,
+): Promise<{ status: number; headers: Record<string, any>; body: any }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ hostname, port, path, method: 'GET' }, (res) => {
@@ -25,7 +29,7 @@ function rawGet(url: string, path: string, headers: Array<[string, string]>): Pr
     });
     const grouped = new Map<string, string[]>();
     for (const [k, v] of headers) grouped.set(k, [...(grouped.get(k) ?? []), v]);
-    for (const [k, v] of grouped) req.setHeader(k, v.length === 1 ? v[0]! : v);
+    for (const [k, v] of grouped) req.setHeader(k, v.length === 1 ? v[0] : v);
     req.on('error', reject);
     req.end();
   });
@@ -393,7 +397,7 @@ describe('requireCognito — app client with a secret, e-mail as username', func
   let web: TestApp;
   before(async function () {
     pool = await startTestPool({ generateSecret: true, usernameAttributes: ['email'] });
-    web = await startApp(EXPRESS_FLAVORS[1]!, { pool });
+    web = await startApp(EXPRESS_FLAVORS[1], { pool });
   });
   after(async function () {
     await web?.close();

@@ -26,8 +26,8 @@ describe('middleware/single-flight', function () {
     const flight = new SingleFlight<string>();
     const calls: string[] = [];
     const [a, b] = await Promise.all([
-      flight.run('a', async () => { calls.push('a'); return 'A'; }),
-      flight.run('b', async () => { calls.push('b'); return 'B'; }),
+      flight.run('a', () => { calls.push('a'); return Promise.resolve('A'); }),
+      flight.run('b', () => { calls.push('b'); return Promise.resolve('B'); }),
     ]);
     assert.deepEqual([a, b, calls.sort()], ['A', 'B', ['a', 'b']]);
   });
@@ -35,11 +35,11 @@ describe('middleware/single-flight', function () {
   it('shares a failure with the concurrent callers, then lets the next caller try again', async function () {
     const flight = new SingleFlight<string>({ retainMs: 60_000 });
     let calls = 0;
-    const failing = async () => { calls++; throw new Error('refused'); };
+    const failing = () => { calls++; return Promise.reject(new Error('refused')); };
     const results = await Promise.allSettled([flight.run('k', failing), flight.run('k', failing)]);
     assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
     assert.equal(calls, 1);
-    assert.equal(await flight.run('k', async () => { calls++; return 'ok'; }), 'ok');
+    assert.equal(await flight.run('k', () => { calls++; return Promise.resolve('ok'); }), 'ok');
     assert.equal(calls, 2);
   });
 
@@ -47,7 +47,7 @@ describe('middleware/single-flight', function () {
     let now = 1_000_000;
     const flight = new SingleFlight<number>({ retainMs: 30_000, clock: () => now });
     let calls = 0;
-    const work = async () => ++calls;
+    const work = () => Promise.resolve(++calls);
     assert.equal(await flight.run('k', work), 1);
     now += 29_999;
     assert.equal(await flight.run('k', work), 1);
@@ -64,7 +64,7 @@ describe('middleware/single-flight', function () {
   it('bounds the retained results', async function () {
     const flight = new SingleFlight<number>({ retainMs: 60_000, maxRetained: 2 });
     let calls = 0;
-    const work = async () => ++calls;
+    const work = () => Promise.resolve(++calls);
     await flight.run('a', work);
     await flight.run('b', work);
     await flight.run('c', work);

@@ -212,7 +212,11 @@ export async function startConnectApp(pool: TestPool, guard: Partial<RequireCogn
  * @example
  * const { AccessToken } = await poolTokens(pool, 'alice', 'Passw0rd!');
  */
-export async function poolTokens(pool: TestPool, username: string, password: string): Promise<{ AccessToken: string; IdToken: string; RefreshToken: string }> {
+export async function poolTokens(
+  pool: TestPool,
+  username: string,
+  password: string,
+): Promise<{ AccessToken: string; IdToken: string; RefreshToken: string }> {
   const out = await pool.sdk.send(new AdminInitiateAuthCommand({
     UserPoolId: pool.poolId,
     ClientId: pool.clientId,
@@ -288,7 +292,7 @@ export function sidFromSetCookie(setCookie: string[] | string | undefined, name 
   for (const c of list) {
     const m = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}=([^;]*)`).exec(c);
     if (m) {
-      const value = decodeURIComponent(m[1]!);
+      const value = decodeURIComponent(m[1]);
       const sid = /^s:([^.]+)\./.exec(value);
       return sid ? sid[1] : value;
     }
@@ -304,6 +308,7 @@ export function sidFromSetCookie(setCookie: string[] | string | undefined, name 
  */
 export function storedSession(store: session.MemoryStore, sid: string): Promise<Record<string, any> | undefined> {
   return new Promise((resolve, reject) => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the store's own error, as it was given
     store.get(sid, (err: unknown, data?: unknown) => (err ? reject(err) : resolve((data ?? undefined) as Record<string, any> | undefined)));
   });
 }

@@ -56,7 +56,7 @@ export function awsKey(helper: any, userId: string, password: string, srpBHex: s
     password,
     new BigInteger(srpBHex, 16),
     new BigInteger(saltHex, 16),
-    (err: unknown, hkdf: Uint8Array) => {
+    (err: Error | null, hkdf: Uint8Array) => {
       if (err) throw err;
       key = hkdf;
     },

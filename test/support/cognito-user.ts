@@ -4,6 +4,7 @@
  * clock, and a helper that expects a `CognitoError` code.
  */
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
@@ -71,7 +72,7 @@ export async function rejectsWithCode(promise: Promise<unknown>, code: string): 
     error = e;
   }
   assert.ok(error !== undefined, `expected ${code}, but the call succeeded`);
-  assert.ok(isCognitoError(error), `expected a CognitoError ${code}, got ${String(error)}`);
+  assert.ok(isCognitoError(error), `expected a CognitoError ${code}, got ${inspect(error)}`);
   assert.equal(error.code, code, `expected ${code}, got ${error.code}: ${error.message}`);
   return error;
 }
@@ -116,9 +117,11 @@ export async function extraPool(base: TestPool, options: ExtraPoolOptions = {}):
         UserPoolId: poolId, Username: username, TemporaryPassword: password, MessageAction: 'SUPPRESS', UserAttributes: attributes,
       }));
       if (!opts.temporary) {
-        await base.sdk.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: password, Permanent: true }));
+        await base.sdk.send(
+          new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: password, Permanent: true }),
+        );
       }
     },
-    stop: async () => undefined,
+    stop: () => Promise.resolve(),
   };
 }

@@ -27,9 +27,9 @@ const keyPool: Array<Promise<{ privateKey: KeyObject; publicKey: KeyObject }>> =
  */
 export async function signingKey(slot = 0, kid: string = randomUUID()): Promise<SigningKey> {
   while (keyPool.length <= slot) {
-    keyPool.push(generateKeyPair('RS256', { modulusLength: 2048, extractable: true }) as Promise<{ privateKey: KeyObject; publicKey: KeyObject }>);
+    keyPool.push(generateKeyPair('RS256', { modulusLength: 2048, extractable: true }));
   }
-  const { privateKey, publicKey } = await (keyPool[slot] as Promise<{ privateKey: KeyObject; publicKey: KeyObject }>);
+  const { privateKey, publicKey } = await keyPool[slot];
   const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
   return { kid, privateKey, publicKey, publicJwk };
 }
@@ -102,7 +102,7 @@ export class TokenFixture {
 
   /** The key that signs by default. */
   get key(): SigningKey {
-    return this.keys[0] as SigningKey;
+    return this.keys[0];
   }
 
   /** The JWKS the server serves. */
