@@ -1,7 +1,7 @@
 /**
  * `startEmulator`: a local Cognito user-pool service on loopback that the unmodified AWS SDK v3,
- * amazon-cognito-identity-js and the AWS CLI talk to, with a movable clock, fault injection and
- * call counting for tests.
+ * amazon-cognito-identity-js and the AWS CLI talk to, with a movable clock, fault injection, call
+ * counting and an outbox of the messages it "sent", for tests.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,8 +11,8 @@ import { normaliseFaults, type EmulatorFaults } from './faults';
 import { applySeed, type EmulatorSeed, type SeededPools } from './seed';
 import { createRequestListener } from './server';
 import { createSigningKeySync, rotate } from './signing-keys';
+import { selectMessages, smsMessages, type OutboxFilter, type OutboxMessage } from './outbox';
 import { EmulatorStore, type SmsMessage } from './store';
-import { findUser } from './user-directory';
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
@@ -44,8 +44,19 @@ export interface Emulator {
   calls(operation?: string): number;
   /** Zeroes the call counts. */
   resetCalls(): void;
-  /** Text messages (SMS MFA codes) sent so far, optionally for one user (username or alias). */
+  /**
+   * Text messages that carried a code (SMS MFA, verification and reset codes) sent so far,
+   * optionally for one user (username, alias or phone number). Derived from {@link Emulator.outbox}.
+   */
   smsOutbox(username?: string): SmsMessage[];
+  /**
+   * Every e-mail and text message the pools "sent" (codes, invitations, SMS MFA), oldest first,
+   * optionally filtered; `username` matches the internal username, an alias or the destination.
+   *
+   * @example
+   * const code = emulator.outbox({ username: 'ann', purpose: 'SIGN_UP' }).at(-1)?.code;
+   */
+  outbox(filter?: OutboxFilter): OutboxMessage[];
   /** Signs new tokens of the pool with a new key; the old key stays in the JWKS unless `retireOld`. Returns the new `kid`. */
   rotateSigningKey(poolId: string, options?: { retireOld?: boolean }): string;
   /** `iss` of the pool's tokens: `${endpoint}/${poolId}`. */
@@ -144,15 +155,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetCalls() {
       counts.clear();
     },
-    smsOutbox(username) {
-      return store.smsOutbox
-        .filter((m) => {
-          if (username === undefined || m.username === username || m.phoneNumber === username) return true;
-          const pool = store.pools.get(m.poolId);
-          return pool !== undefined && findUser(pool, username)?.username === m.username;
-        })
-        .map((m) => ({ ...m }));
-    },
+    smsOutbox: (username) => smsMessages(store, username),
+    outbox: (filter) => selectMessages(store, filter),
     rotateSigningKey(poolId, rotateOptions = {}) {
       const pool = store.pools.get(poolId);
       if (!pool) throw new TypeError(`no user pool ${poolId} in this emulator`);

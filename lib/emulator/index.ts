@@ -7,4 +7,5 @@ export type { EmulatorSeed, SeededPools, SeededPool, SeedPool, SeedClient, SeedU
 export type { EmulatorFaults } from './faults';
 export type { EmulatorClock } from './clock';
 export type { SmsMessage } from './store';
+export type { CodeDeliveryDetails, OutboxChannel, OutboxFilter, OutboxMessage, OutboxPurpose } from './outbox';
 export { WireError } from './errors';

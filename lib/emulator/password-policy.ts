@@ -88,3 +88,16 @@ export function assertPasswordConforms(password: string, policy: PasswordPolicy)
     throw new WireError('InvalidPasswordException', `Password does not conform to policy: ${violation}`);
   }
 }
+
+/**
+ * The same check for the user-facing operations (SignUp, ConfirmForgotPassword, ChangePassword),
+ * which word it the way Cognito does there: "Password did not conform with policy: …".
+ *
+ * @throws WireError InvalidPasswordException "Password did not conform with policy: …".
+ */
+export function assertUserPasswordConforms(password: string, policy: PasswordPolicy): void {
+  const violation = passwordPolicyViolation(password, policy);
+  if (violation !== undefined) {
+    throw new WireError('InvalidPasswordException', `Password did not conform with policy: ${violation}`);
+  }
+}

@@ -1,9 +1,12 @@
 /**
  * The emulator's in-memory state: typed records for pools, app clients, users, groups, refresh
- * tokens, SRP challenges and challenge sessions, and the containers that hold them.
+ * tokens, SRP challenges, challenge sessions, one-time codes, sent messages and wrong-password
+ * lockouts, and the containers that hold them.
  * Lookups that raise Cognito errors live next to the records they find.
  */
 import { WireError, resourceNotFound } from './errors';
+import type { LockoutState } from './lockout';
+import type { OutboxMessage } from './outbox';
 import type { PasswordPolicy } from './password-policy';
 import type { KeyRing } from './signing-keys';
 import type { PasswordVerifier, ServerEphemeral } from './srp-server';
@@ -156,13 +159,30 @@ export interface SessionRecord {
   deviceKey?: string;
 }
 
-/** One text message the emulator "sent". */
+/**
+ * One text message carrying a code, as `emulator.smsOutbox()` lists it (derived from the outbox).
+ */
 export interface SmsMessage {
   poolId: string;
   username: string;
   phoneNumber: string;
   code: string;
   at: number;
+}
+
+/** What a one-time code confirms. */
+export type CodeKind = 'SIGN_UP' | 'FORGOT_PASSWORD' | 'VERIFY_EMAIL' | 'VERIFY_PHONE_NUMBER';
+
+/** A one-time code a user was sent and has not used yet. */
+export interface PendingCode {
+  code: string;
+  expiresAt: number;
+  /** Wrong answers so far. */
+  failures: number;
+  /** The attribute the code went to (`email` / `phone_number`): it becomes verified. */
+  attribute?: 'email' | 'phone_number';
+  /** A new value kept aside until verified (`AttributesRequireVerificationBeforeUpdate`). */
+  pendingValue?: string;
 }
 
 const SWEEP_EVERY = 256;
@@ -175,7 +195,14 @@ export class EmulatorStore {
   readonly revokedOrigins = new Set<string>();
   readonly srpChallenges = new Map<string, SrpChallengeRecord>();
   readonly sessions = new Map<string, SessionRecord>();
-  readonly smsOutbox: SmsMessage[] = [];
+  /** Every e-mail and text message the emulator "sent", oldest first. */
+  readonly outbox: OutboxMessage[] = [];
+  /** Outstanding one-time codes, by `<sub>/<CodeKind>`. */
+  readonly codes = new Map<string, PendingCode>();
+  /** When each user asked for codes of a kind (rate limit), by `<sub>/<CodeKind>`. */
+  readonly codeRequests = new Map<string, number[]>();
+  /** Wrong-password lockout state, by user `sub`. */
+  readonly lockouts = new Map<string, LockoutState>();
   private writes = 0;
 
   /**

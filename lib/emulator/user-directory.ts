@@ -66,6 +66,21 @@ export function parseAttributeList(value: unknown, member = 'UserAttributes'): M
 }
 
 /**
+ * Checks that attribute names exist in the schema (standard names, `custom:` ones); for deletions,
+ * whose values are empty.
+ *
+ * @throws WireError InvalidParameterException.
+ */
+export function validateAttributeNames(names: Iterable<string>): void {
+  for (const name of names) {
+    if (name === 'sub') throw invalidParameter('Cannot modify an already provided sub attribute');
+    if (!STANDARD_ATTRIBUTES.has(name) && !name.startsWith('custom:')) {
+      throw invalidParameter(`Attributes did not conform to the schema: ${name}: Attribute does not exist in the schema.`);
+    }
+  }
+}
+
+/**
  * Checks attribute names and formats as Cognito's schema would.
  *
  * @throws WireError InvalidParameterException.

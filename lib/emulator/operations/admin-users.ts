@@ -1,13 +1,23 @@
 /**
- * Admin user management: AdminCreateUser, AdminGetUser, AdminSetUserPassword, AdminDeleteUser,
+ * Admin user management: AdminCreateUser (with its invitation), AdminGetUser, AdminSetUserPassword, AdminDeleteUser,
  * AdminDisableUser / AdminEnableUser, AdminUpdateUserAttributes and group membership.
  */
 import { MAX_USERNAME_LENGTH } from '../../cognito-rules';
 import type { EmulatorContext, OperationSpec } from '../context';
-import { WireError, invalidParameter, resourceNotFound } from '../errors';
+import { invitationContacts } from '../delivery';
+import { WireError, invalidParameter, notInEnum, resourceNotFound } from '../errors';
 import { newUuid, temporaryPassword } from '../ids';
+import { sendMessage, type OutboxChannel } from '../outbox';
 import { assertPasswordConforms } from '../password-policy';
-import { epochSeconds, optionalBoolean, optionalEnum, optionalString, requireString, type Params } from '../protocol';
+import {
+  epochSeconds,
+  optionalBoolean,
+  optionalEnum,
+  optionalString,
+  optionalStringList,
+  requireString,
+  type Params,
+} from '../protocol';
 import { createPasswordVerifier, poolNameOf } from '../srp-server';
 import type { PoolRecord, UserRecord, UserStatus } from '../store';
 import {
@@ -98,9 +108,52 @@ export function createUser(ctx: EmulatorContext, pool: PoolRecord, params: Param
   return user;
 }
 
+const MEDIUMS = ['SMS', 'EMAIL'] as const;
+
+/** Sends the invitation (username and temporary password) to the user's contacts for `mediums`. */
+function sendInvitation(
+  ctx: EmulatorContext,
+  pool: PoolRecord,
+  user: UserRecord,
+  invitation: { shownUsername: string; password: string; mediums: OutboxChannel[] | undefined },
+): void {
+  for (const to of invitationContacts(user, invitation.mediums)) {
+    sendMessage(ctx, pool, user.username, {
+      channel: to.channel,
+      destination: to.destination,
+      purpose: 'ADMIN_CREATE_USER',
+      code: invitation.password,
+      shownUsername: invitation.shownUsername,
+    });
+  }
+}
+
+/**
+ * AdminCreateUser: a temporary password is generated (to the pool's policy) when none is given, and
+ * the invitation goes to the outbox unless `MessageAction: 'SUPPRESS'`; `'RESEND'` sends a new one
+ * (with a new temporary password) to an existing FORCE_CHANGE_PASSWORD user.
+ */
 function adminCreateUser(ctx: EmulatorContext, params: Params): object {
   const pool = ctx.store.pool(requireString(params, 'UserPoolId'));
-  return { User: describeUser(createUser(ctx, pool, params)) };
+  const action = optionalEnum(params, 'MessageAction', ['RESEND', 'SUPPRESS'] as const);
+  const mediums = optionalStringList(params, 'DesiredDeliveryMediums');
+  for (const medium of mediums ?? []) if (!(MEDIUMS as readonly string[]).includes(medium)) throw notInEnum('DesiredDeliveryMediums', medium, MEDIUMS);
+  const password = optionalString(params, 'TemporaryPassword') ?? temporaryPassword(pool.passwordPolicy.MinimumLength);
+  const given = requireString(params, 'Username');
+  let user: UserRecord;
+  if (action === 'RESEND') {
+    user = requireUser(pool, given);
+    if (user.status !== 'FORCE_CHANGE_PASSWORD') {
+      throw new WireError('UnsupportedUserStateException', `Resend not possible. ${user.username} status is not FORCE_CHANGE_PASSWORD.`);
+    }
+    setPassword(ctx, pool, user, password, false);
+  } else {
+    user = createUser(ctx, pool, { ...params, TemporaryPassword: password });
+  }
+  if (action !== 'SUPPRESS') {
+    sendInvitation(ctx, pool, user, { shownUsername: given, password, mediums: mediums as OutboxChannel[] | undefined });
+  }
+  return { User: describeUser(user) };
 }
 
 function poolAndUser(ctx: EmulatorContext, params: Params): { pool: PoolRecord; user: UserRecord } {

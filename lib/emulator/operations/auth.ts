@@ -5,6 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { EmulatorContext, OperationSpec } from '../context';
 import { WireError, invalidParameter, notAuthorized, userNotFound } from '../errors';
+import { assertNotLockedOut, recordRightPassword, recordWrongPassword } from '../lockout';
 import { requireEntry, requireEnum, requireString, stringMap, type Params } from '../protocol';
 import { createServerEphemeral, parseSrpA, passwordMatches, poolNameOf, srpHex } from '../srp-server';
 import { N } from '../../srp-group';
@@ -48,7 +49,10 @@ function startSrp(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, 
   const secretBlock = randomBytes(96).toString('base64');
   const userId = user?.username ?? username;
   ctx.store.putSrpChallenge(
-    { secretBlock, poolId: pool.id, clientId: client.clientId, username: userId, fake: !user, A, ephemeral, expiresAt: now + SRP_CHALLENGE_TTL_MS },
+    {
+      secretBlock, poolId: pool.id, clientId: client.clientId, username: userId, fake: !user, A, ephemeral,
+      expiresAt: now + SRP_CHALLENGE_TTL_MS,
+    },
     now,
   );
   return {
@@ -64,13 +68,19 @@ function startSrp(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, 
 }
 
 /**
- * Checks a plain password for USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH and returns the user.
+ * Checks a plain password for USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH and returns the user;
+ * wrong passwords count towards the lockout.
  */
-function checkPassword(pool: PoolRecord, client: ClientRecord, username: string, password: string): UserRecord {
+function checkPassword(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, username: string, password: string): UserRecord {
   const user = findUser(pool, username);
   if (!user) throw unknownUser(client);
   if (!user.enabled) throw notAuthorized('User is disabled.');
-  if (!user.password || !passwordMatches(poolNameOf(pool.id), user.username, password, user.password)) throw notAuthorized();
+  assertNotLockedOut(ctx, user);
+  if (!user.password || !passwordMatches(poolNameOf(pool.id), user.username, password, user.password)) {
+    recordWrongPassword(ctx, user);
+    throw notAuthorized();
+  }
+  recordRightPassword(ctx, user);
   return user;
 }
 
@@ -78,7 +88,7 @@ function passwordAuth(ctx: EmulatorContext, pool: PoolRecord, client: ClientReco
   const username = requireEntry(ap, 'USERNAME');
   const password = requireEntry(ap, 'PASSWORD');
   checkSecretHash(client, ap.SECRET_HASH, username);
-  const user = checkPassword(pool, client, username, password);
+  const user = checkPassword(ctx, pool, client, username, password);
   assertMaySignIn(ctx, pool, user);
   return afterPassword(ctx, pool, client, user, ap.DEVICE_KEY);
 }

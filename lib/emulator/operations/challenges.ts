@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { EmulatorContext, OperationSpec } from '../context';
 import { WireError, invalidParameter, notAuthorized } from '../errors';
+import { assertNotLockedOut, recordRightPassword, recordWrongPassword } from '../lockout';
 import { assertPasswordConforms } from '../password-policy';
 import { optionalString, requireEntry, requireEnum, requireString, stringMap, type Params } from '../protocol';
 import {
@@ -56,17 +57,29 @@ function passwordVerifier(ctx: EmulatorContext, pool: PoolRecord, client: Client
   const user = pool.users.get(userKey(pool, state.username));
   if (!user || findUser(pool, username)?.username !== user.username || !user.password) throw notAuthorized();
   if (!user.enabled) throw notAuthorized('User is disabled.');
+  assertNotLockedOut(ctx, user);
   const sentAt = parseSrpTimestamp(timestamp);
   if (sentAt === undefined || Math.abs(sentAt - now) > TIMESTAMP_TOLERANCE_MS) throw notAuthorized();
   const key = derivePasswordKey(state.A, state.ephemeral, user.password.verifier);
-  if (!key) throw notAuthorized();
-  const expected = expectedClaimSignature(key, poolNameOf(pool.id), user.username, Buffer.from(secretBlock, 'base64'), timestamp);
-  if (!claimSignatureMatches(signature, expected)) throw notAuthorized();
+  const expected = key && expectedClaimSignature(key, poolNameOf(pool.id), user.username, Buffer.from(secretBlock, 'base64'), timestamp);
+  if (!expected || !claimSignatureMatches(signature, expected)) {
+    // A wrong password (the signature proves it) counts towards the lockout.
+    recordWrongPassword(ctx, user);
+    throw notAuthorized();
+  }
+  recordRightPassword(ctx, user);
   assertMaySignIn(ctx, pool, user);
   return afterPassword(ctx, pool, client, user, answers.DEVICE_KEY);
 }
 
-function newPassword(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, session: SessionRecord, answers: Record<string, string>): SignInResponse {
+function newPassword(
+  ctx: EmulatorContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  user: UserRecord,
+  session: SessionRecord,
+  answers: Record<string, string>,
+): SignInResponse {
   const password = requireEntry(answers, 'NEW_PASSWORD');
   assertPasswordConforms(password, pool.passwordPolicy);
   const updates = new Map<string, string>();
@@ -103,7 +116,14 @@ function wrongCode(ctx: EmulatorContext, session: SessionRecord): WireError {
   return new WireError('CodeMismatchException', 'Invalid code received for user');
 }
 
-function smsMfa(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, session: SessionRecord, answers: Record<string, string>): SignInResponse {
+function smsMfa(
+  ctx: EmulatorContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  user: UserRecord,
+  session: SessionRecord,
+  answers: Record<string, string>,
+): SignInResponse {
   const code = requireEntry(answers, 'SMS_MFA_CODE');
   const expected = Buffer.from(session.smsCode ?? '');
   const given = Buffer.from(code);
@@ -112,14 +132,28 @@ function smsMfa(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, us
   return completeSignIn(ctx, pool, client, user, session.deviceKey);
 }
 
-function softwareTokenMfa(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, session: SessionRecord, answers: Record<string, string>): SignInResponse {
+function softwareTokenMfa(
+  ctx: EmulatorContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  user: UserRecord,
+  session: SessionRecord,
+  answers: Record<string, string>,
+): SignInResponse {
   const code = requireEntry(answers, 'SOFTWARE_TOKEN_MFA_CODE');
   if (!user.mfa.totpSecret || !acceptTotpCode(ctx, user, user.mfa.totpSecret, code)) throw wrongCode(ctx, session);
   ctx.store.sessions.delete(session.id);
   return completeSignIn(ctx, pool, client, user, session.deviceKey);
 }
 
-function selectMfaType(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, session: SessionRecord, answers: Record<string, string>): SignInResponse {
+function selectMfaType(
+  ctx: EmulatorContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  user: UserRecord,
+  session: SessionRecord,
+  answers: Record<string, string>,
+): SignInResponse {
   const answer = requireEntry(answers, 'ANSWER');
   const factors = enabledFactors(pool, user);
   if (!(factors as string[]).includes(answer)) throw invalidParameter(`${answer} is not a valid MFA type for the user.`);

@@ -24,11 +24,14 @@ const MFA_VALUES = ['OFF', 'ON', 'OPTIONAL'] as const;
 const UNITS = ['seconds', 'minutes', 'hours', 'days'] as const;
 const UNIT_SECONDS: Record<ValidityUnit, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
 
-// Members stored and echoed as given; the emulator does not act on them.
+// Members stored and echoed as given. Message templates, AutoVerifiedAttributes,
+// AccountRecoverySetting, AdminCreateUserConfig and UserAttributeUpdateSettings are read from there
+// by the self-service operations (outbox.ts, delivery.ts); the rest are not acted on.
 const POOL_PASSTHROUGH = [
   'AutoVerifiedAttributes', 'AdminCreateUserConfig', 'EmailConfiguration', 'SmsConfiguration', 'UserPoolTags',
   'AccountRecoverySetting', 'UserPoolAddOns', 'DeletionProtection', 'VerificationMessageTemplate', 'LambdaConfig',
   'Schema', 'UserAttributeUpdateSettings', 'SmsAuthenticationMessage', 'UserPoolTier',
+  'EmailVerificationMessage', 'EmailVerificationSubject', 'SmsVerificationMessage',
 ];
 const CLIENT_PASSTHROUGH = [
   'ReadAttributes', 'WriteAttributes', 'SupportedIdentityProviders', 'CallbackURLs', 'LogoutURLs', 'DefaultRedirectURI',
@@ -232,7 +235,9 @@ export function createUserPoolClient(
       ? {
           refreshTokenRotation: {
             Feature: rotation.Feature as 'ENABLED' | 'DISABLED',
-            ...(rotation.RetryGracePeriodSeconds !== undefined ? { RetryGracePeriodSeconds: rotation.RetryGracePeriodSeconds as number } : {}),
+            ...(rotation.RetryGracePeriodSeconds !== undefined
+              ? { RetryGracePeriodSeconds: rotation.RetryGracePeriodSeconds as number }
+              : {}),
           },
         }
       : {}),
@@ -250,7 +255,8 @@ function describeUserPoolClient(ctx: EmulatorContext, params: Params): object {
   return { UserPoolClient: describeClient(client) };
 }
 
-function describeGroup(poolId: string, group: GroupRecord): object {
+/** The `GroupType` structure of CreateGroup (and ListGroups). */
+export function describeGroup(poolId: string, group: GroupRecord): object {
   return {
     GroupName: group.name,
     UserPoolId: poolId,

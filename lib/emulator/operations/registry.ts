@@ -1,12 +1,15 @@
 /** Every operation the emulator answers, by `X-Amz-Target` operation name. */
 import type { OperationSpec } from '../context';
 import { adminUserOperations } from './admin-users';
+import { attributeVerificationOperations } from './attribute-verification';
 import { authOperations } from './auth';
 import { challengeOperations } from './challenges';
 import { controlPlaneOperations } from './control-plane';
 import { deviceOperations } from './devices';
+import { listingOperations } from './listing';
 import { mfaOperations } from './mfa';
 import { refreshRotationOperations } from './refresh-rotation';
+import { selfServiceOperations } from './self-service';
 import { signOutOperations } from './sign-out';
 import { userOperations } from './user';
 
@@ -14,6 +17,7 @@ import { userOperations } from './user';
 export const operations: Readonly<Record<string, OperationSpec>> = Object.freeze({
   ...controlPlaneOperations,
   ...adminUserOperations,
+  ...listingOperations,
   ...authOperations,
   ...challengeOperations,
   ...mfaOperations,
@@ -21,4 +25,6 @@ export const operations: Readonly<Record<string, OperationSpec>> = Object.freeze
   ...userOperations,
   ...deviceOperations,
   ...refreshRotationOperations,
+  ...selfServiceOperations,
+  ...attributeVerificationOperations,
 });

@@ -7,6 +7,7 @@ import type { EmulatorContext } from '../context';
 import { deviceForSignIn, startDeviceChallenge } from '../device-store';
 import { WireError, notAuthorized } from '../errors';
 import { newSessionId, numericCode } from '../ids';
+import { sendMessage } from '../outbox';
 import type { ChallengeName, ClientRecord, MfaType, PoolRecord, SessionRecord, UserRecord } from '../store';
 import { issueTokens, type AuthenticationResult } from '../tokens';
 import { attributeList, maskPhone } from '../user-directory';
@@ -82,11 +83,17 @@ function challenge(
   return { ChallengeName: name, Session: session.id, ChallengeParameters: { ...parameters, USER_ID_FOR_SRP: user.username } };
 }
 
-/** Raises SMS_MFA: a 6-digit code goes to the SMS outbox. */
-export function smsChallenge(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, deviceKey?: string): SignInResponse {
+/** Raises SMS_MFA: a 6-digit code goes to the outbox (an SMS, purpose `MFA`). */
+export function smsChallenge(
+  ctx: EmulatorContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  user: UserRecord,
+  deviceKey?: string,
+): SignInResponse {
   const phoneNumber = user.attributes.get('phone_number') ?? '';
   const code = numericCode(6);
-  ctx.store.smsOutbox.push({ poolId: pool.id, username: user.username, phoneNumber, code, at: ctx.clock.now() });
+  sendMessage(ctx, pool, user.username, { channel: 'SMS', destination: phoneNumber, purpose: 'MFA', code });
   return challenge(
     ctx,
     client,
@@ -111,15 +118,33 @@ export function factorChallenge(
 }
 
 /** Tokens for a completed sign-in (a new `origin_jti`, a refresh token). */
-export function completeSignIn(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, deviceKey?: string): SignInResponse {
+export function completeSignIn(
+  ctx: EmulatorContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  user: UserRecord,
+  deviceKey?: string,
+): SignInResponse {
   // In a pool that remembers devices: the known device presented, else a new one (NewDeviceMetadata).
   const device = deviceForSignIn(ctx, pool, user, deviceKey);
-  const result = issueTokens(ctx, pool, client, user, { withRefreshToken: true, ...(device.deviceKey ? { deviceKey: device.deviceKey } : {}) });
-  return { ChallengeParameters: {}, AuthenticationResult: device.newDevice ? Object.assign(result, { NewDeviceMetadata: device.newDevice }) : result };
+  const result = issueTokens(ctx, pool, client, user, {
+    withRefreshToken: true,
+    ...(device.deviceKey ? { deviceKey: device.deviceKey } : {}),
+  });
+  return {
+    ChallengeParameters: {},
+    AuthenticationResult: device.newDevice ? Object.assign(result, { NewDeviceMetadata: device.newDevice }) : result,
+  };
 }
 
 /** The MFA step (or tokens) for a user whose password is settled. */
-export function mfaStep(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, deviceKey?: string): SignInResponse {
+export function mfaStep(
+  ctx: EmulatorContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  user: UserRecord,
+  deviceKey?: string,
+): SignInResponse {
   if (pool.mfa === 'OFF') return completeSignIn(ctx, pool, client, user, deviceKey);
   const factors = enabledFactors(pool, user);
   if (factors.length === 0) {
@@ -130,14 +155,20 @@ export function mfaStep(ctx: EmulatorContext, pool: PoolRecord, client: ClientRe
   if (factors.length > 1 && !preferred) {
     return challenge(ctx, client, user, 'SELECT_MFA_TYPE', { MFAS_CAN_CHOOSE: JSON.stringify(factors) }, deviceKey ? { deviceKey } : {});
   }
-  return factorChallenge(ctx, pool, client, user, preferred ?? factors[0]!, deviceKey);
+  return factorChallenge(ctx, pool, client, user, preferred ?? factors[0], deviceKey);
 }
 
 /**
  * The step after a successful password check: NEW_PASSWORD_REQUIRED for a user on a temporary
  * password, else {@link mfaStep}.
  */
-export function afterPassword(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, deviceKey?: string): SignInResponse {
+export function afterPassword(
+  ctx: EmulatorContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  user: UserRecord,
+  deviceKey?: string,
+): SignInResponse {
   if (user.status === 'FORCE_CHANGE_PASSWORD') {
     const attributes: Record<string, string> = {};
     for (const { Name, Value } of attributeList(user)) if (Name !== 'sub') attributes[Name] = Value;

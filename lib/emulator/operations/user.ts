@@ -3,12 +3,14 @@
  */
 import type { EmulatorContext, OperationSpec } from '../context';
 import { notAuthorized } from '../errors';
+import { assertUserPasswordConforms } from '../password-policy';
 import { requireString, type Params } from '../protocol';
 import { passwordMatches, poolNameOf } from '../srp-server';
 import { authenticateAccessToken } from '../tokens';
 import { attributeList } from '../user-directory';
 import { mfaSummary, setPassword } from './admin-users';
 
+/** Every attribute of the user (`sub` first), as Cognito's GetUser lists them, and the MFA members. */
 function getUser(ctx: EmulatorContext, params: Params): object {
   const { user } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
   return { Username: user.username, UserAttributes: attributeList(user), ...mfaSummary(user) };
@@ -19,6 +21,7 @@ function changePassword(ctx: EmulatorContext, params: Params): object {
   const previous = requireString(params, 'PreviousPassword');
   const proposed = requireString(params, 'ProposedPassword');
   if (!user.password || !passwordMatches(poolNameOf(pool.id), user.username, previous, user.password)) throw notAuthorized();
+  assertUserPasswordConforms(proposed, pool.passwordPolicy);
   setPassword(ctx, pool, user, proposed, true);
   return {};
 }

@@ -1,0 +1,253 @@
+/**
+ * Account self-service: SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
+ * ConfirmForgotPassword and DeleteUser (client API), AdminConfirmSignUp and AdminResetUserPassword
+ * (signed). Codes come from `verification-codes.ts`, messages go to the outbox, and unknown users are
+ * answered as the client's `PreventUserExistenceErrors` says.
+ */
+import type { EmulatorContext, OperationSpec } from '../context';
+import { decoyAnswersWithError, recoveryContact, signUpContact, simulatedContact, type Contact } from '../delivery';
+import { WireError, invalidParameter, notAuthorized } from '../errors';
+import { codeDeliveryDetails, sendMessage, type CodeDeliveryDetails, type OutboxPurpose } from '../outbox';
+import { assertUserPasswordConforms } from '../password-policy';
+import { poolDevices } from '../device-store';
+import { optionalBoolean, optionalString, requireString, type Params } from '../protocol';
+import type { ClientRecord, PoolRecord, UserRecord } from '../store';
+import { authenticateAccessToken, revokeAllSignIns } from '../tokens';
+import { findUser, parseAttributeList, requireUser, userKey, validateAttributes } from '../user-directory';
+import {
+  checkCode,
+  codeMismatch,
+  consumeCode,
+  countCodeRequest,
+  dropCode,
+  forgetCodes,
+  issueCode,
+} from '../verification-codes';
+import { createUser, setPassword } from './admin-users';
+import { checkSecretHash } from './auth-flows';
+
+/** Cognito's text when a user has no verified contact to send a reset code to. */
+export const NO_RECOVERY_CONTACT = 'Cannot reset password for the user as there is no registered/verified email or phone_number';
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+/** UserNotFoundException as the client API words it (LEGACY clients). */
+export function userNotFoundForClient(): WireError {
+  return new WireError('UserNotFoundException', 'Username/client id combination not found.');
+}
+
+/** The app client (and its pool) a client-API request names. */
+export function clientOf(ctx: EmulatorContext, params: Params): { pool: PoolRecord; client: ClientRecord } {
+  return ctx.store.client(requireString(params, 'ClientId'));
+}
+
+/**
+ * Refuses attributes the client may not write, when its `WriteAttributes` is set.
+ *
+ * @throws WireError NotAuthorizedException "A client attempted to write unauthorized attribute".
+ */
+export function assertClientMayWrite(client: ClientRecord, names: Iterable<string>): void {
+  const allowed = client.extra.WriteAttributes;
+  if (!Array.isArray(allowed) || allowed.length === 0) return;
+  for (const name of names) {
+    if (!allowed.includes(name)) throw notAuthorized('A client attempted to write unauthorized attribute');
+  }
+}
+
+/** Another user holding `value` of `attribute` as a verified sign-in alias. */
+export function aliasHolder(pool: PoolRecord, attribute: string, value: string, except: UserRecord): UserRecord | undefined {
+  const same = (v: string | undefined): boolean => v !== undefined && (attribute === 'email' ? v.toLowerCase() === value.toLowerCase() : v === value);
+  for (const other of pool.users.values()) {
+    if (other === except || !same(other.attributes.get(attribute))) continue;
+    if (attribute === 'preferred_username' || other.attributes.get(`${attribute}_verified`) === 'true') return other;
+  }
+  return undefined;
+}
+
+/** Sends a code to a contact of the user and returns the CodeDeliveryDetails. */
+function sendCode(
+  ctx: EmulatorContext,
+  pool: PoolRecord,
+  user: UserRecord,
+  to: Contact,
+  purpose: OutboxPurpose,
+  code: string,
+): CodeDeliveryDetails {
+  return sendMessage(ctx, pool, user.username, { channel: to.channel, destination: to.destination, purpose, code });
+}
+
+/**
+ * The answer for an unknown (or disabled) user under `PreventUserExistenceErrors: ENABLED`: a
+ * simulated delivery, or — for some names, stable per name — the error a real account without a
+ * deliverable contact gets.
+ */
+function decoyDelivery(pool: PoolRecord, username: string, operation: string, errorMessage: string): object {
+  if (decoyAnswersWithError(pool, username, operation)) throw invalidParameter(errorMessage);
+  const to = simulatedContact(pool, username);
+  return { CodeDeliveryDetails: codeDeliveryDetails(to.channel, to.destination) };
+}
+
+/**
+ * The user a call names; `undefined` for an unknown or disabled user when the client prevents
+ * user-existence errors (the caller then answers as for a ghost).
+ *
+ * @throws WireError UserNotFoundException (LEGACY), NotAuthorizedException "User is disabled.".
+ */
+function targetUser(pool: PoolRecord, client: ClientRecord, username: string): UserRecord | undefined {
+  const user = findUser(pool, username);
+  if (user && user.enabled) return user;
+  if (client.preventUserExistenceErrors === 'ENABLED') return undefined;
+  if (!user) throw userNotFoundForClient();
+  throw notAuthorized('User is disabled.');
+}
+
+function signUp(ctx: EmulatorContext, params: Params): object {
+  const { pool, client } = clientOf(ctx, params);
+  const username = requireString(params, 'Username');
+  checkSecretHash(client, optionalString(params, 'SecretHash'), username);
+  const config = pool.extra.AdminCreateUserConfig as { AllowAdminCreateUserOnly?: unknown } | undefined;
+  if (config?.AllowAdminCreateUserOnly === true) throw notAuthorized('SignUp is not permitted for this user pool');
+  const password = requireString(params, 'Password');
+  const attributes = parseAttributeList(params.UserAttributes);
+  assertClientMayWrite(client, attributes.keys());
+  validateAttributes(attributes);
+  assertUserPasswordConforms(password, pool.passwordPolicy);
+  if (pool.usernameAttributes.length > 0) {
+    if (findUser(pool, username)) {
+      const name = EMAIL.test(username) ? 'email' : 'phone_number';
+      throw new WireError('UsernameExistsException', `An account with the given ${name} already exists.`);
+    }
+  } else if (pool.users.has(userKey(pool, username))) {
+    throw new WireError('UsernameExistsException', 'User already exists');
+  }
+  const user = createUser(
+    ctx,
+    pool,
+    { Username: username, UserAttributes: params.UserAttributes },
+    { status: 'UNCONFIRMED', permanentPassword: password },
+  );
+  const to = signUpContact(pool, user);
+  if (!to) return { UserConfirmed: false, UserSub: user.sub };
+  const { code } = issueCode(ctx, user, 'SIGN_UP', { attribute: to.attribute });
+  return { UserConfirmed: false, UserSub: user.sub, CodeDeliveryDetails: sendCode(ctx, pool, user, to, 'SIGN_UP', code) };
+}
+
+/** `User cannot be confirmed. Current status is …`. */
+function cannotConfirm(user: UserRecord): WireError {
+  return notAuthorized(`User cannot be confirmed. Current status is ${user.status}`);
+}
+
+function confirmSignUp(ctx: EmulatorContext, params: Params): object {
+  const { pool, client } = clientOf(ctx, params);
+  const username = requireString(params, 'Username');
+  const given = requireString(params, 'ConfirmationCode');
+  checkSecretHash(client, optionalString(params, 'SecretHash'), username);
+  const user = targetUser(pool, client, username);
+  if (!user) throw codeMismatch();
+  if (user.status !== 'UNCONFIRMED') throw cannotConfirm(user);
+  const record = checkCode(ctx, user, 'SIGN_UP', given);
+  const attribute = record.attribute;
+  const value = attribute ? user.attributes.get(attribute) : undefined;
+  if (attribute && value !== undefined && pool.aliasAttributes.includes(attribute)) {
+    const holder = aliasHolder(pool, attribute, value, user);
+    if (holder && optionalBoolean(params, 'ForceAliasCreation') !== true) {
+      throw new WireError('AliasExistsException', `An account with the ${attribute} already exists.`);
+    }
+    // ForceAliasCreation moves the alias: the other account's copy is no longer verified.
+    if (holder) holder.attributes.set(`${attribute}_verified`, 'false');
+  }
+  dropCode(ctx, user, 'SIGN_UP');
+  user.status = 'CONFIRMED';
+  if (attribute && value !== undefined) user.attributes.set(`${attribute}_verified`, 'true');
+  user.updatedAt = ctx.clock.now();
+  return {};
+}
+
+function resendConfirmationCode(ctx: EmulatorContext, params: Params): object {
+  const { pool, client } = clientOf(ctx, params);
+  const username = requireString(params, 'Username');
+  checkSecretHash(client, optionalString(params, 'SecretHash'), username);
+  const user = targetUser(pool, client, username);
+  if (!user) return decoyDelivery(pool, username, 'ResendConfirmationCode', 'User is already confirmed.');
+  if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
+  const to = signUpContact(pool, user);
+  if (!to) throw invalidParameter('Cannot resend codes. Auto verification not turned on.');
+  countCodeRequest(ctx, user, 'SIGN_UP');
+  const { code } = issueCode(ctx, user, 'SIGN_UP', { attribute: to.attribute });
+  return { CodeDeliveryDetails: sendCode(ctx, pool, user, to, 'RESEND_CODE', code) };
+}
+
+function forgotPassword(ctx: EmulatorContext, params: Params): object {
+  const { pool, client } = clientOf(ctx, params);
+  const username = requireString(params, 'Username');
+  checkSecretHash(client, optionalString(params, 'SecretHash'), username);
+  const user = targetUser(pool, client, username);
+  if (!user) return decoyDelivery(pool, username, 'ForgotPassword', NO_RECOVERY_CONTACT);
+  if (user.status === 'FORCE_CHANGE_PASSWORD') throw notAuthorized('User password cannot be reset in the current state.');
+  const to = recoveryContact(pool, user);
+  if (!to) throw invalidParameter(NO_RECOVERY_CONTACT);
+  countCodeRequest(ctx, user, 'FORGOT_PASSWORD');
+  const { code } = issueCode(ctx, user, 'FORGOT_PASSWORD');
+  return { CodeDeliveryDetails: sendCode(ctx, pool, user, to, 'FORGOT_PASSWORD', code) };
+}
+
+function confirmForgotPassword(ctx: EmulatorContext, params: Params): object {
+  const { pool, client } = clientOf(ctx, params);
+  const username = requireString(params, 'Username');
+  const given = requireString(params, 'ConfirmationCode');
+  const password = requireString(params, 'Password');
+  checkSecretHash(client, optionalString(params, 'SecretHash'), username);
+  // Before the user is looked up, so that a weak password gets the same answer for any name.
+  assertUserPasswordConforms(password, pool.passwordPolicy);
+  const user = targetUser(pool, client, username);
+  if (!user) throw codeMismatch();
+  if (user.status === 'UNCONFIRMED') throw new WireError('UserNotConfirmedException', 'User is not confirmed.');
+  consumeCode(ctx, user, 'FORGOT_PASSWORD', given);
+  setPassword(ctx, pool, user, password, true);
+  return {};
+}
+
+function adminConfirmSignUp(ctx: EmulatorContext, params: Params): object {
+  const pool = ctx.store.pool(requireString(params, 'UserPoolId'));
+  const user = requireUser(pool, requireString(params, 'Username'));
+  if (user.status !== 'UNCONFIRMED') throw cannotConfirm(user);
+  dropCode(ctx, user, 'SIGN_UP');
+  user.status = 'CONFIRMED';
+  user.updatedAt = ctx.clock.now();
+  return {};
+}
+
+function adminResetUserPassword(ctx: EmulatorContext, params: Params): object {
+  const pool = ctx.store.pool(requireString(params, 'UserPoolId'));
+  const user = requireUser(pool, requireString(params, 'Username'));
+  if (user.status === 'FORCE_CHANGE_PASSWORD') throw notAuthorized('User password cannot be reset in the current state.');
+  user.status = 'RESET_REQUIRED';
+  user.updatedAt = ctx.clock.now();
+  // Cognito sends the code only when the user has a verified contact; the reset happens either way.
+  const to = recoveryContact(pool, user);
+  if (to) sendCode(ctx, pool, user, to, 'ADMIN_RESET_PASSWORD', issueCode(ctx, user, 'FORGOT_PASSWORD').code);
+  return {};
+}
+
+function deleteUser(ctx: EmulatorContext, params: Params): object {
+  const { pool, user } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+  revokeAllSignIns(ctx, pool.id, user.username);
+  pool.users.delete(userKey(pool, user.username));
+  forgetCodes(ctx, user);
+  ctx.store.lockouts.delete(user.sub);
+  const devices = poolDevices(pool);
+  for (const [key, device] of devices) if (device.username === user.username) devices.delete(key);
+  return {};
+}
+
+/** Self-service operations by name. */
+export const selfServiceOperations: Record<string, OperationSpec> = {
+  SignUp: { handler: signUp, signed: false },
+  ConfirmSignUp: { handler: confirmSignUp, signed: false },
+  ResendConfirmationCode: { handler: resendConfirmationCode, signed: false },
+  ForgotPassword: { handler: forgotPassword, signed: false },
+  ConfirmForgotPassword: { handler: confirmForgotPassword, signed: false },
+  DeleteUser: { handler: deleteUser, signed: false },
+  AdminConfirmSignUp: { handler: adminConfirmSignUp, signed: true },
+  AdminResetUserPassword: { handler: adminResetUserPassword, signed: true },
+};
