@@ -95,6 +95,23 @@ export {
 export { requireCognito, type RequireCognitoOptions, type CognitoMiddleware } from './middleware/require-cognito';
 export { type CognitoRefusal, type RefusalHandler } from './middleware/refusal';
 export { cognitoLogout, type CognitoLogoutOptions } from './middleware/cognito-logout';
+export {
+  cognitoAccount,
+  accountFlash,
+  type CognitoAccountOptions,
+  type AccountFlash,
+  type AccountRoute,
+  type AccountPage,
+  type AccountRateLimit,
+} from './middleware/cognito-account';
+export {
+  MemoryRateLimitStore,
+  RedisRateLimitStore,
+  type RateLimitStore,
+  type RateLimitRule,
+  type RateLimitHit,
+  type RedisRateLimitStoreOptions,
+} from './middleware/rate-limit';
 export { cognitoCsrf, csrfToken, CsrfTokenError, CSRF_SESSION_KEY, type CognitoCsrfOptions } from './middleware/cognito-csrf';
 export {
   type RevocationStore,

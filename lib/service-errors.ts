@@ -182,7 +182,9 @@ function mapNotAuthorized(message: string, context: ServiceErrorContext): Cognit
 // Cognito's policy texts ("Password does not conform to policy: Password not long enough") hold no
 // password; anything that does not look like one gets our fixed text.
 function policyMessage(message: string): string | undefined {
-  return /^Password (does not conform to policy|has previously been used)[\w .,:']{0,160}$/.test(message) ? message : undefined;
+  return /^Password (does not conform to policy|did not conform with policy|has previously been used)[\w .,:']{0,160}$/.test(message)
+    ? message
+    : undefined;
 }
 
 function retryAfter(e: SdkErrorShape): number {

@@ -19,6 +19,8 @@ export interface ErrorBody {
   code: CognitoErrorCode;
   /** A human message (never a token or a secret). */
   message: string;
+  /** The form field at fault, for a 400 of the account routes. */
+  field?: string;
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   type CreateUserPoolClientRequest,
+  type CreateUserPoolRequest,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { startEmulator, type Emulator } from '../../lib/emulator';
 
@@ -45,6 +46,8 @@ export interface TestPoolOptions {
   accessTokenValidityMinutes?: number;
   /** Any other CreateUserPoolClient members (override the above). */
   clientOptions?: Partial<CreateUserPoolClientRequest>;
+  /** Any other CreateUserPool members (override the above), e.g. `{ AutoVerifiedAttributes: ['email'] }`. */
+  poolOptions?: Partial<CreateUserPoolRequest>;
 }
 
 /** Options of {@link TestPool.createUser}. */
@@ -97,6 +100,7 @@ export async function startTestPool(options: TestPoolOptions = {}): Promise<Test
         MfaConfiguration: options.mfa ?? 'OFF',
         ...(options.usernameAttributes ? { UsernameAttributes: options.usernameAttributes as never } : {}),
         ...(options.aliasAttributes ? { AliasAttributes: options.aliasAttributes as never } : {}),
+        ...options.poolOptions,
       }),
     );
     const poolId = UserPool!.Id!;

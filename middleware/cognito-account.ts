@@ -1,0 +1,351 @@
+/**
+ * `cognitoAccount(options?)`: the account routes an app mounts where it likes (`app.use('/account',
+ * cognitoAccount(…))`), each a POST with a JSON or urlencoded body:
+ *
+ * | route | fields | Cognito |
+ * |---|---|---|
+ * | `/sign-up` | `username`, `password`, the allowed attributes (`email`, …) | SignUp |
+ * | `/confirm` | `username`, `code` | ConfirmSignUp |
+ * | `/resend` | `username` | ResendConfirmationCode |
+ * | `/forgot` | `username` | ForgotPassword |
+ * | `/reset` | `username`, `code`, `newPassword` | ConfirmForgotPassword |
+ *
+ * Bad input is a 400 naming the field before any Cognito call. Answers cannot tell whether an
+ * account exists (`hideAccounts`, default true, also on a LEGACY client): a taken username signs up
+ * "successfully" (the code-delivery hint is derived from what was typed), resend and forgot answer
+ * alike for anyone, a confirmation or reset for nobody is a wrong code. Every route is rate limited
+ * per client IP and per username (`./rate-limit`), before Cognito is called.
+ *
+ * Content negotiation like the guard: an API client gets JSON (`{ ok: true, next, … }` or the error
+ * body with its status); a browser posting a form gets a 303 (Post/Redirect/Get, so a reload never
+ * resends a password) — to `pages[next]` on success, back to `pages[route]` on failure — with what to
+ * show kept in the session for one read by {@link accountFlash}.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import createDebug from 'debug';
+import { confirmForgotPassword, confirmSignUp, forgotPassword, resendConfirmationCode, signUp, type AccountContext } from '../lib/account';
+import { resolveConfig, type CognitoOptions } from '../lib/config';
+import type { CognitoErrorCode } from '../lib/error-codes';
+import { CognitoError, isCognitoError } from '../lib/errors';
+import { ServiceClient } from '../lib/service-client';
+import { readCode, readPassword, readUsername, type FieldResult } from '../strategies/login-fields';
+import { readBody } from './form-body';
+import { checkRule, MemoryRateLimitStore, overLimit, rateLimitKey, type RateLimitRule, type RateLimitStore } from './rate-limit';
+import { sendError, sendRedirect, wantsHtml } from './respond';
+
+const debug = createDebug('express-cognito:account');
+
+/** The routes of {@link cognitoAccount}, and the pages a browser is sent to. */
+export type AccountRoute = 'sign-up' | 'confirm' | 'resend' | 'forgot' | 'reset';
+/** Where a browser goes next: a route's form page, or `signIn` once the account is usable. */
+export type AccountPage = AccountRoute | 'signIn';
+
+/** Limits per client IP and per username of one kind of request. */
+export interface AccountRateLimit {
+  perIp?: RateLimitRule;
+  perUser?: RateLimitRule;
+}
+
+/** Options of {@link cognitoAccount}: the shared Cognito options and these. */
+export interface CognitoAccountOptions extends CognitoOptions {
+  /** Hide whether an account exists in every answer (default true). */
+  hideAccounts?: boolean;
+  /** Attributes a sign-up form may set (default `email`, `phone_number`, `name`, `given_name`, `family_name`). */
+  signUpAttributes?: readonly string[];
+  /** The app's pages (paths), for browsers: each route's form, and `signIn`. Without them a browser gets the JSON answer's HTML page. */
+  pages?: Partial<Record<AccountPage, string>>;
+  /** Where hits are counted (default: this process's memory); a `RedisRateLimitStore` shares them between instances. */
+  rateLimitStore?: RateLimitStore;
+  /** Per kind of request: `signUp`, `code` (confirm, reset: the guessable ones), `send` (resend, forgot: the ones that send mail). */
+  rateLimits?: { signUp?: AccountRateLimit; code?: AccountRateLimit; send?: AccountRateLimit };
+}
+
+/** What {@link accountFlash} returns: the last answer of a form post, for the page it led to. */
+export interface AccountFlash {
+  route: AccountRoute;
+  ok: boolean;
+  code?: CognitoErrorCode;
+  message?: string;
+  /** The field at fault, for a 400. */
+  field?: string;
+  /** The username the flow is about (to fill the next form). */
+  username?: string;
+  /** Where the code went, masked (`a***@e***`). */
+  destination?: string;
+}
+
+const FLASH_KEY = 'cognitoAccountFlash';
+
+const DEFAULT_LIMITS: Record<'signUp' | 'code' | 'send', Required<AccountRateLimit>> = {
+  signUp: { perIp: { limit: 10, windowSeconds: 3600 }, perUser: { limit: 5, windowSeconds: 3600 } },
+  code: { perIp: { limit: 30, windowSeconds: 900 }, perUser: { limit: 5, windowSeconds: 900 } },
+  send: { perIp: { limit: 10, windowSeconds: 3600 }, perUser: { limit: 3, windowSeconds: 3600 } },
+};
+
+const DEFAULT_ATTRIBUTES = ['email', 'phone_number', 'name', 'given_name', 'family_name'];
+const MAX_ATTRIBUTE_LENGTH = 2048;
+
+type AccountRequest = IncomingMessage & { body?: unknown; ip?: string; session?: Record<string, unknown> };
+type Next = (err?: unknown) => void;
+
+/** Where a code went (masked), as the JSON answer shows it. */
+interface DeliveryHint {
+  destination: string;
+  deliveryMedium: string;
+  attributeName: string;
+}
+
+/** An answer of a route: JSON fields on success, or a refusal. */
+type Outcome =
+  | { ok: true; next: AccountPage; username: string; codeDelivery?: DeliveryHint }
+  | { ok: false; status: number; code: CognitoErrorCode; message: string; field?: string; username?: string; retryAfter?: number };
+
+/**
+ * The last form answer kept for the page a browser was redirected to, read once (then forgotten).
+ *
+ * @example
+ * app.get('/confirm', (req, res) => res.render('confirm', { flash: accountFlash(req) }));
+ */
+export function accountFlash(req: { session?: object }): AccountFlash | undefined {
+  const session = req.session as Record<string, unknown> | undefined;
+  const flash = session?.[FLASH_KEY] as AccountFlash | undefined;
+  if (session !== undefined && flash !== undefined) delete session[FLASH_KEY];
+  return flash;
+}
+
+/**
+ * The account router.
+ *
+ * @throws TypeError for a bad option.
+ * @example
+ * app.use(session({ … }), express.urlencoded({ extended: false }), cognitoCsrf());
+ * app.use('/account', cognitoAccount({ pages: { 'sign-up': '/sign-up', confirm: '/confirm', signIn: '/login' } }));
+ */
+export function cognitoAccount(options: CognitoAccountOptions = {}): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
+  if (typeof options !== 'object' || options === null) throw new TypeError('cognitoAccount options must be an object');
+  const config = resolveConfig(options);
+  const ctx: AccountContext = { config, service: new ServiceClient(config) };
+  const hide = options.hideAccounts ?? true;
+  if (typeof hide !== 'boolean') throw new TypeError('"hideAccounts" must be a boolean');
+  const attributes = options.signUpAttributes ?? DEFAULT_ATTRIBUTES;
+  if (!Array.isArray(attributes) || !attributes.every((a) => typeof a === 'string' && /^[\w:]{1,32}$/.test(a))) {
+    throw new TypeError('"signUpAttributes" must be an array of attribute names');
+  }
+  const pages = checkPages(options.pages);
+  const store = options.rateLimitStore ?? new MemoryRateLimitStore({ clock: config.clock });
+  if (typeof store !== 'object' || store === null || typeof store.hit !== 'function') throw new TypeError('"rateLimitStore" must have a hit() method');
+  const limits = checkLimits(options.rateLimits);
+
+  const handlers: Record<AccountRoute, (body: unknown) => Promise<Outcome>> = {
+    'sign-up': (body) => doSignUp(ctx, body, attributes, hide),
+    confirm: (body) => doConfirm(ctx, body, hide),
+    resend: (body) => doSend(ctx, body, hide, 'resend'),
+    forgot: (body) => doSend(ctx, body, hide, 'forgot'),
+    reset: (body) => doReset(ctx, body, hide),
+  };
+  const bucketOf: Record<AccountRoute, 'signUp' | 'code' | 'send'> = {
+    'sign-up': 'signUp', confirm: 'code', reset: 'code', resend: 'send', forgot: 'send',
+  };
+
+  return (rawReq, res, next) => {
+    const req = rawReq as AccountRequest;
+    const route = routeOf(req.url);
+    if (route === undefined) return next();
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return sendError(req, res, 405, { error: 'invalid_request', code: 'ERR_COGNITO_METHOD_NOT_ALLOWED', message: 'Use POST.' });
+    }
+    void (async () => {
+      let outcome: Outcome;
+      try {
+        const body = await readBody(req);
+        const bucket = bucketOf[route];
+        const username = readUsername(body, 'username');
+        const hits: Array<[string, RateLimitRule]> = [[rateLimitKey(bucket, 'ip', clientIp(req)), limits[bucket].perIp]];
+        if (username.state === 'ok') hits.push([rateLimitKey(bucket, 'user', username.value), limits[bucket].perUser]);
+        const wait = await overLimit(store, hits);
+        outcome = wait !== undefined
+          ? { ok: false, status: 429, code: 'ERR_COGNITO_THROTTLED', message: 'Too many attempts; try again later.', retryAfter: wait }
+          : await handlers[route](body);
+      } catch (e) {
+        if (!isCognitoError(e)) return next(e);
+        outcome = refusal(e);
+      }
+      debug('%s → %s', route, outcome.ok ? 'ok' : outcome.code);
+      answer(req, res, route, outcome, pages);
+    })().catch(next);
+  };
+}
+
+function routeOf(url: string | undefined): AccountRoute | undefined {
+  const path = (url ?? '/').split('?')[0].replace(/\/+$/, '');
+  const name = path.startsWith('/') ? path.slice(1) : path;
+  return (['sign-up', 'confirm', 'resend', 'forgot', 'reset'] as const).find((r) => r === name);
+}
+
+function clientIp(req: AccountRequest): string {
+  return typeof req.ip === 'string' && req.ip !== '' ? req.ip : req.socket?.remoteAddress ?? 'unknown';
+}
+
+function refusal(e: CognitoError): Outcome {
+  const retryAfter = (e as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return {
+    ok: false, status: e.status, code: e.code, message: e.message,
+    ...(typeof retryAfter === 'number' ? { retryAfter } : {}),
+  };
+}
+
+function badField(field: string, result: FieldResult): Outcome {
+  const missing = result.state === 'absent';
+  return {
+    ok: false, status: 400, code: missing ? 'ERR_COGNITO_MISSING_FIELD' : 'ERR_COGNITO_INVALID_FIELD', field,
+    message: missing ? `"${field}" is required.` : `"${field}" ${result.state === 'invalid' ? result.reason : 'is invalid'}.`,
+  };
+}
+
+/** The masked hint Cognito gives (`a***@e***`, `+*******1234`), made from what was typed. */
+function maskedHint(attributes: Record<string, string>): DeliveryHint | undefined {
+  const email = attributes.email;
+  if (email !== undefined) {
+    const [local = '', domain = ''] = email.split('@');
+    return { destination: `${local.slice(0, 1)}***@${domain.slice(0, 1)}***`, deliveryMedium: 'EMAIL', attributeName: 'email' };
+  }
+  const phone = attributes.phone_number;
+  if (phone !== undefined) return { destination: `+${'*'.repeat(Math.max(0, phone.length - 5))}${phone.slice(-4)}`, deliveryMedium: 'SMS', attributeName: 'phone_number' };
+  return undefined;
+}
+
+async function doSignUp(ctx: AccountContext, body: unknown, allowed: readonly string[], hide: boolean): Promise<Outcome> {
+  const username = readUsername(body, 'username');
+  if (username.state !== 'ok') return badField('username', username);
+  const password = readPassword(body, 'password');
+  if (password.state !== 'ok') return badField('password', password);
+  const attributes: Record<string, string> = {};
+  for (const name of allowed) {
+    const v = (body as Record<string, unknown> | undefined)?.[name];
+    if (v === undefined || v === '') continue;
+    if (typeof v !== 'string' || v.length > MAX_ATTRIBUTE_LENGTH || v.trim() !== v) {
+      return { ok: false, status: 400, code: 'ERR_COGNITO_INVALID_FIELD', field: name, message: `"${name}" is invalid.` };
+    }
+    attributes[name] = v;
+  }
+  const hint = maskedHint(attributes);
+  const success: Outcome = { ok: true, next: 'confirm', username: username.value, ...(hint === undefined ? {} : { codeDelivery: hint }) };
+  try {
+    const out = await signUp(ctx, username.value, password.value, attributes);
+    if (out.userConfirmed) return { ok: true, next: 'signIn', username: username.value };
+    return hide ? success : { ...success, ...(out.codeDelivery === undefined ? {} : { codeDelivery: out.codeDelivery }) };
+  } catch (e) {
+    if (hide && isCognitoError(e) && (e.code === 'ERR_COGNITO_USERNAME_EXISTS' || e.code === 'ERR_COGNITO_ALIAS_EXISTS')) return success;
+    throw e;
+  }
+}
+
+async function doConfirm(ctx: AccountContext, body: unknown, hide: boolean): Promise<Outcome> {
+  const username = readUsername(body, 'username');
+  if (username.state !== 'ok') return badField('username', username);
+  const code = readCode(body, 'code');
+  if (code.state !== 'ok') return badField('code', code);
+  try {
+    await confirmSignUp(ctx, username.value, code.value);
+    return { ok: true, next: 'signIn', username: username.value };
+  } catch (e) {
+    throw hide ? asWrongCode(e) : e;
+  }
+}
+
+async function doSend(ctx: AccountContext, body: unknown, hide: boolean, which: 'resend' | 'forgot'): Promise<Outcome> {
+  const username = readUsername(body, 'username');
+  if (username.state !== 'ok') return badField('username', username);
+  const next: AccountPage = which === 'resend' ? 'confirm' : 'reset';
+  try {
+    const sent = which === 'resend' ? await resendConfirmationCode(ctx, username.value) : await forgotPassword(ctx, username.value);
+    return { ok: true, next, username: username.value, ...(hide || sent === undefined ? {} : { codeDelivery: sent }) };
+  } catch (e) {
+    // Unknown user (LEGACY), nothing to send to, already confirmed, not resettable: answered as success.
+    if (hide && isCognitoError(e) && ['ERR_COGNITO_USER_NOT_FOUND', 'ERR_COGNITO_INVALID_PARAMETER', 'ERR_COGNITO_NOT_AUTHORIZED'].includes(e.code)) {
+      return { ok: true, next, username: username.value };
+    }
+    throw e;
+  }
+}
+
+async function doReset(ctx: AccountContext, body: unknown, hide: boolean): Promise<Outcome> {
+  const username = readUsername(body, 'username');
+  if (username.state !== 'ok') return badField('username', username);
+  const code = readCode(body, 'code');
+  if (code.state !== 'ok') return badField('code', code);
+  const password = readPassword(body, 'newPassword');
+  if (password.state !== 'ok') return badField('newPassword', password);
+  try {
+    await confirmForgotPassword(ctx, username.value, code.value, password.value);
+    return { ok: true, next: 'signIn', username: username.value };
+  } catch (e) {
+    throw hide ? asWrongCode(e) : e;
+  }
+}
+
+const HIDDEN_AS_WRONG_CODE: ReadonlySet<string> = new Set([
+  'ERR_COGNITO_USER_NOT_FOUND', 'ERR_COGNITO_NOT_AUTHORIZED', 'ERR_COGNITO_CODE_EXPIRED', 'ERR_COGNITO_CODE_MISMATCH',
+]);
+
+/**
+ * With hidden accounts, "no such user", "already confirmed" and "expired" (only an existing account
+ * has a code to expire) all read as one answer: wrong or expired, ask for a new code.
+ */
+function asWrongCode(e: unknown): unknown {
+  if (isCognitoError(e) && HIDDEN_AS_WRONG_CODE.has(e.code)) {
+    return new CognitoError('The code is wrong or has expired; check it or ask for a new one.', 'ERR_COGNITO_CODE_MISMATCH', 401);
+  }
+  return e;
+}
+
+function answer(
+  req: AccountRequest, res: ServerResponse, route: AccountRoute, o: Outcome, pages: Partial<Record<AccountPage, string>>,
+): void {
+  const target = o.ok ? pages[o.next] : pages[route];
+  if (wantsHtml(req) && target !== undefined && req.session !== undefined) {
+    const flash: AccountFlash = o.ok
+      ? { route, ok: true, username: o.username, ...(o.codeDelivery === undefined ? {} : { destination: o.codeDelivery.destination }) }
+      : { route, ok: false, code: o.code, message: o.message, ...(o.field === undefined ? {} : { field: o.field }) };
+    req.session[FLASH_KEY] = flash;
+    return sendRedirect(res, target, 303);
+  }
+  if (!o.ok) {
+    const headers: Record<string, string> = o.retryAfter === undefined ? {} : { 'Retry-After': String(o.retryAfter) };
+    return sendError(req, res, o.status, { error: o.status === 429 ? 'slow_down' : 'invalid_request', code: o.code, message: o.message,
+      ...(o.field === undefined ? {} : { field: o.field }) }, headers);
+  }
+  const payload = JSON.stringify({ ok: true, next: o.next, ...(o.codeDelivery === undefined ? {} : { codeDelivery: o.codeDelivery }) });
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Length', Buffer.byteLength(payload));
+  res.end(payload);
+}
+
+function checkPages(value: unknown): Partial<Record<AccountPage, string>> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null) throw new TypeError('"pages" must be an object of paths');
+  const out: Partial<Record<AccountPage, string>> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (!['sign-up', 'confirm', 'resend', 'forgot', 'reset', 'signIn'].includes(k)) throw new TypeError(`"pages.${k}" is not a page of cognitoAccount`);
+    if (typeof v !== 'string' || !/^\/(?![/\\])/.test(v)) throw new TypeError(`"pages.${k}" must be a path on this site (starting with one "/")`);
+    out[k as AccountPage] = v;
+  }
+  return out;
+}
+
+function checkLimits(value: CognitoAccountOptions['rateLimits']): Record<'signUp' | 'code' | 'send', Required<AccountRateLimit>> {
+  if (value !== undefined && (typeof value !== 'object' || value === null)) throw new TypeError('"rateLimits" must be an object');
+  const out = { ...DEFAULT_LIMITS };
+  for (const kind of ['signUp', 'code', 'send'] as const) {
+    const given = value?.[kind];
+    if (given === undefined) continue;
+    out[kind] = {
+      perIp: given.perIp === undefined ? DEFAULT_LIMITS[kind].perIp : checkRule(given.perIp, `rateLimits.${kind}.perIp`),
+      perUser: given.perUser === undefined ? DEFAULT_LIMITS[kind].perUser : checkRule(given.perUser, `rateLimits.${kind}.perUser`),
+    };
+  }
+  return out;
+}
