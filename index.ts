@@ -10,9 +10,9 @@ export {
   type SignUpResult,
   type SignUpOptions,
   type ConfirmSignUpOptions,
-  type CognitoUserRecord,
-  type AdminCreateUserOptions,
+  type UserProfile,
 } from './lib/account';
+export { type CognitoUserRecord, type AdminCreateUserOptions } from './lib/account-admin';
 export { type PasswordPolicy, type PasswordRequirement, passwordRequirement } from './lib/password-policy';
 export {
   UsernameExistsError,

@@ -1,7 +1,7 @@
 /**
- * Account self-service and administration as stateless functions of `{ config, service }`: sign-up,
- * confirmation, password recovery and change, profile and attribute verification, account
- * deletion, and the admin calls. `Cognito` (through `./cognito-account`) and the web layer's account
+ * Account self-service as stateless functions of `{ config, service }`: sign-up, confirmation,
+ * password recovery and change, profile and attribute verification, account deletion (the admin
+ * calls are in `./account-admin`). `Cognito` (through `./cognito-account`) and the web layer's account
  * router call them with what they hold. Arguments are checked before any call (a `TypeError` naming
  * the argument); Cognito's refusals arrive as the typed errors of `./account-errors` and `./errors`
  * (every call is made in the `'account'` context of `mapServiceError`).
@@ -42,15 +42,10 @@ export interface SignUpResult {
   session?: string;
 }
 
-/** A user as the admin calls and ListUsers describe one. */
-export interface CognitoUserRecord {
+/** A user's username, attributes (as an object) and MFA settings: GetUser's answer. */
+export interface UserProfile {
   username: string;
   attributes: Record<string, string>;
-  /** `UNCONFIRMED`, `CONFIRMED`, `FORCE_CHANGE_PASSWORD`, `RESET_REQUIRED`, `EXTERNAL_PROVIDER`… */
-  status: string | undefined;
-  enabled: boolean;
-  createdAt: Date | undefined;
-  updatedAt: Date | undefined;
   /** MFA factors in use (`SOFTWARE_TOKEN_MFA`, `SMS_MFA`, …), when Cognito says. */
   mfa: string[];
   preferredMfa: string | undefined;
@@ -66,18 +61,6 @@ export interface SignUpOptions {
 /** Options of {@link confirmSignUp}. */
 export interface ConfirmSignUpOptions {
   /** Move the e-mail / phone alias from the confirmed account that holds it to this one. */
-  forceAliasCreation?: boolean;
-  clientMetadata?: Record<string, string>;
-}
-
-/** Options of {@link adminCreateUser}. */
-export interface AdminCreateUserOptions {
-  /** Without it Cognito generates one (and sends it, unless `messageAction: 'SUPPRESS'`). */
-  temporaryPassword?: string;
-  attributes?: Record<string, string>;
-  /** `SUPPRESS`: send no invitation; `RESEND`: send it again to an existing user. */
-  messageAction?: 'SUPPRESS' | 'RESEND';
-  deliveryMediums?: Array<'EMAIL' | 'SMS'>;
   forceAliasCreation?: boolean;
   clientMetadata?: Record<string, string>;
 }
@@ -209,9 +192,7 @@ export async function changePassword(ctx: AccountContext, accessToken: string, p
  * @example
  * const { attributes } = await getUser(ctx, accessToken);   // { sub, email, email_verified, … }
  */
-export async function getUser(
-  ctx: AccountContext, accessToken: string,
-): Promise<Omit<CognitoUserRecord, 'status' | 'enabled' | 'createdAt' | 'updatedAt'>> {
+export async function getUser(ctx: AccountContext, accessToken: string): Promise<UserProfile> {
   const out = await on<Record<string, unknown>>(ctx)('GetUser', { AccessToken: accessToken });
   return {
     username: typeof out.Username === 'string' ? out.Username : '',
@@ -304,136 +285,14 @@ export async function describePasswordPolicy(ctx: AccountContext): Promise<Passw
 }
 
 // ---------------------------------------------------------------------------------------------
-// Admin calls (AWS credentials: the SDK client's)
 
 /**
- * AdminCreateUser.
- *
- * @throws UsernameExistsError, InvalidPasswordError, InvalidParameterError, AliasExistsError.
- * @example
- * const user = await adminCreateUser(ctx, 'bob', { attributes: { email: 'bob@example.com' } });
- */
-export async function adminCreateUser(
-  ctx: AccountContext, username: unknown, options: AdminCreateUserOptions = {},
-): Promise<CognitoUserRecord> {
-  const mediums = options.deliveryMediums;
-  if (mediums !== undefined && !(Array.isArray(mediums) && mediums.every((m) => m === 'EMAIL' || m === 'SMS'))) {
-    throw new TypeError('"deliveryMediums" must be an array of "EMAIL" and "SMS"');
-  }
-  if (options.messageAction !== undefined && options.messageAction !== 'SUPPRESS' && options.messageAction !== 'RESEND') {
-    throw new TypeError('"messageAction" must be "SUPPRESS" or "RESEND"');
-  }
-  const out = await on<{ User?: Record<string, unknown> }>(ctx)('AdminCreateUser', {
-    UserPoolId: ctx.config.userPoolId, Username: checkUsername(username),
-    ...(options.temporaryPassword === undefined ? {} : { TemporaryPassword: checkPassword(options.temporaryPassword, 'temporaryPassword') }),
-    ...(options.attributes === undefined ? {} : { UserAttributes: toAttributeList(options.attributes, 'attributes') }),
-    ...(options.messageAction === undefined ? {} : { MessageAction: options.messageAction }),
-    ...(mediums === undefined ? {} : { DesiredDeliveryMediums: mediums }),
-    ...(options.forceAliasCreation === undefined ? {} : { ForceAliasCreation: checkBoolean(options.forceAliasCreation, 'forceAliasCreation') }),
-    ...metadata(options.clientMetadata, 'clientMetadata', 'ClientMetadata'),
-  });
-  return userRecord(out.User ?? {}, 'Attributes');
-}
-
-/**
- * AdminGetUser.
- *
- * @throws UserNotFoundError.
- * @example
- * const { status, attributes } = await adminGetUser(ctx, 'bob');
- */
-export async function adminGetUser(ctx: AccountContext, username: unknown): Promise<CognitoUserRecord> {
-  const out = await on<Record<string, unknown>>(ctx)('AdminGetUser', { UserPoolId: ctx.config.userPoolId, Username: checkUsername(username) });
-  return userRecord(out, 'UserAttributes');
-}
-
-/** The admin calls that take only the pool and a username. */
-export type AdminUserAction =
-  'AdminResetUserPassword' | 'AdminConfirmSignUp' | 'AdminDeleteUser' | 'AdminDisableUser' | 'AdminEnableUser' | 'AdminUserGlobalSignOut';
-
-/**
- * One of the admin calls on a user that answer nothing: reset password, confirm, delete, disable,
- * enable, global sign-out.
- *
- * @throws UserNotFoundError, NotAuthorizedError, InvalidParameterError.
- * @example
- * await adminUserAction(ctx, 'AdminDisableUser', 'bob');
- */
-export async function adminUserAction(ctx: AccountContext, action: AdminUserAction, username: unknown): Promise<void> {
-  await on(ctx)(action, { UserPoolId: ctx.config.userPoolId, Username: checkUsername(username) });
-}
-
-/**
- * AdminUpdateUserAttributes (an empty value deletes the attribute).
+ * The sender of one account call, the input typed by the command's name.
  *
  * @example
- * await adminUpdateUserAttributes(ctx, 'bob', { email_verified: 'true' });
+ * const out = await on<{ UserSub?: string }>(ctx)('SignUp', input);
  */
-export async function adminUpdateUserAttributes(ctx: AccountContext, username: unknown, attributes: unknown): Promise<void> {
-  await on(ctx)('AdminUpdateUserAttributes', {
-    UserPoolId: ctx.config.userPoolId, Username: checkUsername(username), UserAttributes: toAttributeList(attributes, 'attributes', true),
-  });
-}
-
-/**
- * AdminAddUserToGroup / AdminRemoveUserFromGroup.
- *
- * @example
- * await adminGroupMembership(ctx, 'bob', 'admins', true);
- */
-export async function adminGroupMembership(ctx: AccountContext, username: unknown, group: unknown, member: boolean): Promise<void> {
-  if (typeof group !== 'string' || group === '' || group.length > 128) throw new TypeError('"group" must be a group name (1 to 128 characters)');
-  await on(ctx)(member ? 'AdminAddUserToGroup' : 'AdminRemoveUserFromGroup', {
-    UserPoolId: ctx.config.userPoolId, Username: checkUsername(username), GroupName: group,
-  });
-}
-
-/**
- * AdminListGroupsForUser, every page: the names of the user's groups.
- *
- * @example
- * const groups = await adminListGroupsForUser(ctx, 'bob');   // ['admins']
- */
-export async function adminListGroupsForUser(ctx: AccountContext, username: unknown): Promise<string[]> {
-  const name = checkUsername(username);
-  const groups: string[] = [];
-  let next: string | undefined;
-  do {
-    const out = await on<{ Groups?: Array<{ GroupName?: unknown }>; NextToken?: string }>(ctx)('AdminListGroupsForUser', {
-      UserPoolId: ctx.config.userPoolId, Username: name, Limit: 60, ...(next === undefined ? {} : { NextToken: next }),
-    });
-    for (const g of out.Groups ?? []) if (typeof g.GroupName === 'string') groups.push(g.GroupName);
-    next = typeof out.NextToken === 'string' && out.NextToken !== '' ? out.NextToken : undefined;
-  } while (next !== undefined);
-  return groups;
-}
-
-/**
- * ListUsers, every page, with Cognito's filter syntax (`email = "ann@example.com"`, `username ^= "a"`).
- *
- * @throws InvalidParameterError for a filter Cognito refuses.
- * @example
- * const unconfirmed = await listUsers(ctx, 'cognito:user_status = "UNCONFIRMED"');
- */
-export async function listUsers(ctx: AccountContext, filter?: unknown): Promise<CognitoUserRecord[]> {
-  if (filter !== undefined && (typeof filter !== 'string' || filter.length > 256)) throw new TypeError('"filter" must be a string of at most 256 characters');
-  const users: CognitoUserRecord[] = [];
-  let next: string | undefined;
-  do {
-    const out = await on<{ Users?: Array<Record<string, unknown>>; PaginationToken?: string }>(ctx)('ListUsers', {
-      UserPoolId: ctx.config.userPoolId, Limit: 60,
-      ...(filter === undefined || filter === '' ? {} : { Filter: filter }), ...(next === undefined ? {} : { PaginationToken: next }),
-    });
-    for (const u of out.Users ?? []) users.push(userRecord(u, 'Attributes'));
-    next = typeof out.PaginationToken === 'string' && out.PaginationToken !== '' ? out.PaginationToken : undefined;
-  } while (next !== undefined);
-  return users;
-}
-
-// ---------------------------------------------------------------------------------------------
-
-/** The sender of one account call: `on<Output>(ctx)('SignUp', input)`, the input typed by the command's name. */
-function on<O = unknown>(ctx: AccountContext): <N extends CommandName>(operation: N, input: CommandInput<N>) => Promise<O> {
+export function on<O = unknown>(ctx: AccountContext): <N extends CommandName>(operation: N, input: CommandInput<N>) => Promise<O> {
   return (operation, input) => ctx.service.send<O>(command(operation, input), 'account');
 }
 
@@ -455,7 +314,13 @@ export function checkUsername(value: unknown): string {
   return value;
 }
 
-function checkPassword(value: unknown, name: string): string {
+/**
+ * A password argument: a non-empty string of at most 256 characters, never altered.
+ *
+ * @example
+ * checkPassword(newPassword, 'newPassword');
+ */
+export function checkPassword(value: unknown, name: string): string {
   if (typeof value !== 'string' || value === '') throw new TypeError(`"${name}" must be a non-empty string`);
   if (value.length > MAX_PASSWORD_LENGTH) throw new TypeError(`"${name}" must be at most ${MAX_PASSWORD_LENGTH} characters`);
   return value;
@@ -467,7 +332,13 @@ function checkCodeValue(value: unknown): string {
   return code;
 }
 
-function checkBoolean(value: unknown, name: string): boolean {
+/**
+ * A boolean argument.
+ *
+ * @example
+ * checkBoolean(options.forceAliasCreation, 'forceAliasCreation');
+ */
+export function checkBoolean(value: unknown, name: string): boolean {
   if (typeof value !== 'boolean') throw new TypeError(`"${name}" must be a boolean`);
   return value;
 }
@@ -514,7 +385,13 @@ export function fromAttributeList(list: unknown): Record<string, string> {
   return out;
 }
 
-function metadata(value: Record<string, string> | undefined, name: string, member: string): Record<string, Record<string, string>> {
+/**
+ * `{ [member]: value }` for a ClientMetadata-like map of strings, `{}` without one.
+ *
+ * @example
+ * metadata({ source: 'web' }, 'clientMetadata', 'ClientMetadata');
+ */
+export function metadata(value: Record<string, string> | undefined, name: string, member: string): Record<string, Record<string, string>> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`"${name}" must be an object of strings`);
   const entries = Object.entries(value);
@@ -535,25 +412,12 @@ function codeDelivery(value: unknown): CodeDelivery | undefined {
   };
 }
 
-function stringList(value: unknown): string[] {
+/**
+ * The strings of a list (anything else dropped).
+ *
+ * @example
+ * stringList(['SMS_MFA', 7]);   // ['SMS_MFA']
+ */
+export function stringList(value: unknown): string[] {
   return Array.isArray(value) ? (value as unknown[]).filter((v): v is string => typeof v === 'string') : [];
-}
-
-function date(value: unknown): Date | undefined {
-  if (value instanceof Date) return value;
-  if (typeof value === 'number') return new Date(value * 1000);
-  return undefined;
-}
-
-function userRecord(u: Record<string, unknown>, attributesMember: 'Attributes' | 'UserAttributes'): CognitoUserRecord {
-  return {
-    username: typeof u.Username === 'string' ? u.Username : '',
-    attributes: fromAttributeList(u[attributesMember]),
-    status: typeof u.UserStatus === 'string' ? u.UserStatus : undefined,
-    enabled: u.Enabled !== false,
-    createdAt: date(u.UserCreateDate),
-    updatedAt: date(u.UserLastModifiedDate),
-    mfa: stringList(u.UserMFASettingList),
-    preferredMfa: typeof u.PreferredMfaSetting === 'string' ? u.PreferredMfaSetting : undefined,
-  };
 }

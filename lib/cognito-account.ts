@@ -6,17 +6,19 @@
  * subclass to forget its tokens).
  */
 import {
-  adminCreateUser, adminGetUser, adminGroupMembership, adminListGroupsForUser, adminUpdateUserAttributes, adminUserAction,
-  changePassword, confirmForgotPassword, confirmSignUp, deleteUser, describePasswordPolicy, forgotPassword, getUser, listUsers,
+  changePassword, confirmForgotPassword, confirmSignUp, deleteUser, describePasswordPolicy, forgotPassword, getUser,
   resendConfirmationCode, sendAttributeVerification, signUp, updateUserAttributes, verifyAttribute,
-  type AccountContext, type AdminCreateUserOptions, type ConfirmSignUpOptions, type CodeDelivery, type CognitoUserRecord,
-  type SignUpOptions, type SignUpResult,
+  type AccountContext, type ConfirmSignUpOptions, type CodeDelivery, type SignUpOptions, type SignUpResult, type UserProfile,
 } from './account';
+import {
+  adminCreateUser, adminGetUser, adminGroupMembership, adminListGroupsForUser, adminUpdateUserAttributes, adminUserAction, listUsers,
+  type AdminCreateUserOptions, type CognitoUserRecord,
+} from './account-admin';
 import type { ResolvedConfig } from './config';
 import type { PasswordPolicy } from './password-policy';
 
 /** What {@link CognitoAccount.getUser} returns: the user's username, attributes and MFA settings. */
-export type CognitoProfile = Omit<CognitoUserRecord, 'status' | 'enabled' | 'createdAt' | 'updatedAt'>;
+export type CognitoProfile = UserProfile;
 
 /**
  * Account self-service and admin methods, inherited by `Cognito`.
