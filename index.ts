@@ -101,6 +101,8 @@ export {
   type CognitoAccountOptions,
   type AccountFlash,
   type AccountRoute,
+  type AnonymousRoute,
+  type SignedInRoute,
   type AccountPage,
   type AccountRateLimit,
 } from './middleware/cognito-account';

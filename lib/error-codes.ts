@@ -114,6 +114,8 @@ export const COGNITO_ERROR_CODES = Object.freeze([
   'ERR_COGNITO_SCOPE_REQUIRED',
   /** [405] `cognitoLogout()` was called with a method it does not accept (POST by default; `Allow` says which). */
   'ERR_COGNITO_METHOD_NOT_ALLOWED',
+  /** [401] Deleting the account needs a fresh sign-in (the password's sign-in asked for MFA): sign in, then delete. */
+  'ERR_COGNITO_REAUTH_REQUIRED',
   /** [403] An unsafe request without this session's CSRF token (`cognitoCsrf()`; `CsrfTokenError`, passed to `next(err)`). */
   'ERR_COGNITO_CSRF',
   /** [503] Redis (revocation store, refresh lock) unreachable or failing; requests fail closed (`RedisUnavailableError`). */

@@ -28,17 +28,36 @@ import { resolveConfig, type CognitoOptions } from '../lib/config';
 import type { CognitoErrorCode } from '../lib/error-codes';
 import { CognitoError, isCognitoError } from '../lib/errors';
 import { ServiceClient } from '../lib/service-client';
-import { readCode, readPassword, readUsername, type FieldResult } from '../strategies/login-fields';
+import { readCode, readPassword, readUsername } from '../strategies/login-fields';
 import { readBody } from './form-body';
 import { checkRule, MemoryRateLimitStore, overLimit, rateLimitKey, type RateLimitRule, type RateLimitStore } from './rate-limit';
+import { badField, refusal, type AccountPage, type DeliveryHint, type Outcome } from './account-outcome';
+import {
+  changePasswordRoute, deleteRoute, profileRoute, sendVerificationRoute, updateProfileRoute, verifyRoute, type SignedInCall,
+} from './account-signed-in';
+import { requireCognito } from './require-cognito';
 import { sendError, sendRedirect, wantsHtml } from './respond';
+import { clearSessionTokens } from './session-tokens';
+import type { CognitoRequestContext } from './types';
 
 const debug = createDebug('express-cognito:account');
 
-/** The routes of {@link cognitoAccount}, and the pages a browser is sent to. */
-export type AccountRoute = 'sign-up' | 'confirm' | 'resend' | 'forgot' | 'reset';
-/** Where a browser goes next: a route's form page, or `signIn` once the account is usable. */
-export type AccountPage = AccountRoute | 'signIn';
+/** The anonymous routes of {@link cognitoAccount}. */
+export type AnonymousRoute = 'sign-up' | 'confirm' | 'resend' | 'forgot' | 'reset';
+/** The routes that need a signed-in user (see `./account-signed-in`). */
+export type SignedInRoute = 'password' | 'profile' | 'verify' | 'verify/send' | 'delete';
+/** Every route of {@link cognitoAccount}. */
+export type AccountRoute = AnonymousRoute | SignedInRoute;
+
+/** The page holding each route's form, where a browser goes back to on a failure. */
+const FORM_PAGE: Record<AccountRoute, AccountPage> = {
+  'sign-up': 'sign-up', confirm: 'confirm', resend: 'confirm', forgot: 'forgot', reset: 'reset',
+  password: 'profile', profile: 'profile', verify: 'verify', 'verify/send': 'verify', delete: 'profile',
+};
+
+const ANONYMOUS: readonly AnonymousRoute[] = ['sign-up', 'confirm', 'resend', 'forgot', 'reset'];
+const SIGNED_IN: readonly SignedInRoute[] = ['password', 'profile', 'verify', 'verify/send', 'delete'];
+export type { AccountPage } from './account-outcome';
 
 /** Limits per client IP and per username of one kind of request. */
 export interface AccountRateLimit {
@@ -52,12 +71,17 @@ export interface CognitoAccountOptions extends CognitoOptions {
   hideAccounts?: boolean;
   /** Attributes a sign-up form may set (default `email`, `phone_number`, `name`, `given_name`, `family_name`). */
   signUpAttributes?: readonly string[];
+  /** Attributes `POST /profile` may change (default: the same as `signUpAttributes`). */
+  profileAttributes?: readonly string[];
   /** The app's pages (paths), for browsers: each route's form, and `signIn`. Without them a browser gets the JSON answer's HTML page. */
   pages?: Partial<Record<AccountPage, string>>;
   /** Where hits are counted (default: this process's memory); a `RedisRateLimitStore` shares them between instances. */
   rateLimitStore?: RateLimitStore;
-  /** Per kind of request: `signUp`, `code` (confirm, reset: the guessable ones), `send` (resend, forgot: the ones that send mail). */
-  rateLimits?: { signUp?: AccountRateLimit; code?: AccountRateLimit; send?: AccountRateLimit };
+  /**
+   * Per kind of request: `signUp`; `code` (confirm, reset, password, verify, delete: the guessable
+   * ones); `send` (resend, forgot); `profile` (profile edits and verification codes of a signed-in user).
+   */
+  rateLimits?: { signUp?: AccountRateLimit; code?: AccountRateLimit; send?: AccountRateLimit; profile?: AccountRateLimit };
 }
 
 /** What {@link accountFlash} returns: the last answer of a form post, for the page it led to. */
@@ -76,10 +100,13 @@ export interface AccountFlash {
 
 const FLASH_KEY = 'cognitoAccountFlash';
 
-const DEFAULT_LIMITS: Record<'signUp' | 'code' | 'send', Required<AccountRateLimit>> = {
+type Bucket = 'signUp' | 'code' | 'send' | 'profile';
+
+const DEFAULT_LIMITS: Record<Bucket, Required<AccountRateLimit>> = {
   signUp: { perIp: { limit: 10, windowSeconds: 3600 }, perUser: { limit: 5, windowSeconds: 3600 } },
   code: { perIp: { limit: 30, windowSeconds: 900 }, perUser: { limit: 5, windowSeconds: 900 } },
   send: { perIp: { limit: 10, windowSeconds: 3600 }, perUser: { limit: 3, windowSeconds: 3600 } },
+  profile: { perIp: { limit: 60, windowSeconds: 900 }, perUser: { limit: 20, windowSeconds: 900 } },
 };
 
 const DEFAULT_ATTRIBUTES = ['email', 'phone_number', 'name', 'given_name', 'family_name'];
@@ -87,18 +114,6 @@ const MAX_ATTRIBUTE_LENGTH = 2048;
 
 type AccountRequest = IncomingMessage & { body?: unknown; ip?: string; session?: Record<string, unknown> };
 type Next = (err?: unknown) => void;
-
-/** Where a code went (masked), as the JSON answer shows it. */
-interface DeliveryHint {
-  destination: string;
-  deliveryMedium: string;
-  attributeName: string;
-}
-
-/** An answer of a route: JSON fields on success, or a refusal. */
-type Outcome =
-  | { ok: true; next: AccountPage; username: string; codeDelivery?: DeliveryHint }
-  | { ok: false; status: number; code: CognitoErrorCode; message: string; field?: string; username?: string; retryAfter?: number };
 
 /**
  * The last form answer kept for the page a browser was redirected to, read once (then forgotten).
@@ -136,37 +151,84 @@ export function cognitoAccount(options: CognitoAccountOptions = {}): (req: Incom
   if (typeof store !== 'object' || store === null || typeof store.hit !== 'function') throw new TypeError('"rateLimitStore" must have a hit() method');
   const limits = checkLimits(options.rateLimits);
 
-  const handlers: Record<AccountRoute, (body: unknown) => Promise<Outcome>> = {
+  const profileAttributes = options.profileAttributes ?? attributes;
+  if (!Array.isArray(profileAttributes) || !profileAttributes.every((a) => typeof a === 'string' && /^[\w:]{1,32}$/.test(a))) {
+    throw new TypeError('"profileAttributes" must be an array of attribute names');
+  }
+  // The signed-in routes' guard: bearer or session tokens, renewed as everywhere; a browser that is
+  // not signed in goes to the sign-in page.
+  const guard = requireCognito({ ...options, ...(pages.signIn === undefined ? {} : { loginUrl: pages.signIn }) });
+
+  const anonymous: Record<AnonymousRoute, (body: unknown) => Promise<Outcome>> = {
     'sign-up': (body) => doSignUp(ctx, body, attributes, hide),
     confirm: (body) => doConfirm(ctx, body, hide),
     resend: (body) => doSend(ctx, body, hide, 'resend'),
     forgot: (body) => doSend(ctx, body, hide, 'forgot'),
     reset: (body) => doReset(ctx, body, hide),
   };
-  const bucketOf: Record<AccountRoute, 'signUp' | 'code' | 'send'> = {
+  const signedIn: Record<Exclude<SignedInRoute, 'profile'> | 'profile', (call: SignedInCall) => Promise<Outcome>> = {
+    password: changePasswordRoute, profile: updateProfileRoute, verify: verifyRoute, 'verify/send': sendVerificationRoute, delete: deleteRoute,
+  };
+  // Guessable answers (codes, passwords) count in 'code'; what sends a message in 'send'; a signed-in
+  // user's profile edits (which may send a code) in 'profile'.
+  const bucketOf: Record<AccountRoute, Bucket> = {
     'sign-up': 'signUp', confirm: 'code', reset: 'code', resend: 'send', forgot: 'send',
+    password: 'code', verify: 'code', delete: 'code', profile: 'profile', 'verify/send': 'profile',
+  };
+
+  const limited = async (req: AccountRequest, route: AccountRoute, user: string | undefined): Promise<Outcome | undefined> => {
+    const bucket = bucketOf[route];
+    const hits: Array<[string, RateLimitRule]> = [[rateLimitKey(bucket, 'ip', clientIp(req)), limits[bucket].perIp]];
+    if (user !== undefined) hits.push([rateLimitKey(bucket, 'user', user), limits[bucket].perUser]);
+    const wait = await overLimit(store, hits);
+    return wait === undefined
+      ? undefined
+      : { ok: false, status: 429, code: 'ERR_COGNITO_THROTTLED', message: 'Too many attempts; try again later.', retryAfter: wait };
+  };
+
+  const runSignedIn = (req: AccountRequest, res: ServerResponse, next: Next, route: SignedInRoute): void => {
+    guard(req, res, (err?: unknown) => {
+      if (err !== undefined) return next(err);
+      const user = (req as { cognito?: CognitoRequestContext }).cognito;
+      if (user === undefined) return next(new Error('cognitoAccount: the guard let a request through without req.cognito'));
+      void (async () => {
+        const nowSeconds = Math.floor(config.clock() / 1000);
+        if (req.method === 'GET') {
+          const profile = await profileRoute({ ctx, user, body: undefined, profileAttributes, nowSeconds });
+          return sendJson(res, 200, { ok: true, ...profile });
+        }
+        let outcome: Outcome;
+        try {
+          const body = await readBody(req);
+          outcome = (await limited(req, route, user.sub)) ?? await signedIn[route]({ ctx, user, body, profileAttributes, nowSeconds });
+          if (outcome.ok && route === 'delete') forgetUser(req);
+        } catch (e) {
+          if (!isCognitoError(e)) throw e;
+          outcome = refusal(e);
+        }
+        debug('%s → %s', route, outcome.ok ? 'ok' : outcome.code);
+        answer(req, res, route, outcome, pages);
+      })().catch(next);
+    });
   };
 
   return (rawReq, res, next) => {
     const req = rawReq as AccountRequest;
     const route = routeOf(req.url);
     if (route === undefined) return next();
-    if (req.method !== 'POST') {
-      res.setHeader('Allow', 'POST');
-      return sendError(req, res, 405, { error: 'invalid_request', code: 'ERR_COGNITO_METHOD_NOT_ALLOWED', message: 'Use POST.' });
+    const allowed = route === 'profile' ? ['GET', 'POST'] : ['POST'];
+    if (!allowed.includes(req.method ?? '')) {
+      res.setHeader('Allow', allowed.join(', '));
+      return sendError(req, res, 405, { error: 'invalid_request', code: 'ERR_COGNITO_METHOD_NOT_ALLOWED', message: `Use ${allowed.join(' or ')}.` });
     }
+    if ((SIGNED_IN as readonly string[]).includes(route)) return runSignedIn(req, res, next, route as SignedInRoute);
     void (async () => {
       let outcome: Outcome;
       try {
         const body = await readBody(req);
-        const bucket = bucketOf[route];
         const username = readUsername(body, 'username');
-        const hits: Array<[string, RateLimitRule]> = [[rateLimitKey(bucket, 'ip', clientIp(req)), limits[bucket].perIp]];
-        if (username.state === 'ok') hits.push([rateLimitKey(bucket, 'user', username.value), limits[bucket].perUser]);
-        const wait = await overLimit(store, hits);
-        outcome = wait !== undefined
-          ? { ok: false, status: 429, code: 'ERR_COGNITO_THROTTLED', message: 'Too many attempts; try again later.', retryAfter: wait }
-          : await handlers[route](body);
+        outcome = (await limited(req, route, username.state === 'ok' ? username.value : undefined))
+          ?? await anonymous[route as AnonymousRoute](body);
       } catch (e) {
         if (!isCognitoError(e)) return next(e);
         outcome = refusal(e);
@@ -177,30 +239,29 @@ export function cognitoAccount(options: CognitoAccountOptions = {}): (req: Incom
   };
 }
 
+/** After the account is deleted: its tokens and Passport's user leave the session. */
+function forgetUser(req: AccountRequest): void {
+  clearSessionTokens(req);
+  if (req.session !== undefined) delete req.session.passport;
+}
+
+function sendJson(res: ServerResponse, status: number, body: object): void {
+  const payload = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Length', Buffer.byteLength(payload));
+  res.end(payload);
+}
+
 function routeOf(url: string | undefined): AccountRoute | undefined {
   const path = (url ?? '/').split('?')[0].replace(/\/+$/, '');
   const name = path.startsWith('/') ? path.slice(1) : path;
-  return (['sign-up', 'confirm', 'resend', 'forgot', 'reset'] as const).find((r) => r === name);
+  return [...ANONYMOUS, ...SIGNED_IN].find((r) => r === name);
 }
 
 function clientIp(req: AccountRequest): string {
   return typeof req.ip === 'string' && req.ip !== '' ? req.ip : req.socket?.remoteAddress ?? 'unknown';
-}
-
-function refusal(e: CognitoError): Outcome {
-  const retryAfter = (e as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-  return {
-    ok: false, status: e.status, code: e.code, message: e.message,
-    ...(typeof retryAfter === 'number' ? { retryAfter } : {}),
-  };
-}
-
-function badField(field: string, result: FieldResult): Outcome {
-  const missing = result.state === 'absent';
-  return {
-    ok: false, status: 400, code: missing ? 'ERR_COGNITO_MISSING_FIELD' : 'ERR_COGNITO_INVALID_FIELD', field,
-    message: missing ? `"${field}" is required.` : `"${field}" ${result.state === 'invalid' ? result.reason : 'is invalid'}.`,
-  };
 }
 
 /** The masked hint Cognito gives (`a***@e***`, `+*******1234`), made from what was typed. */
@@ -303,7 +364,7 @@ function asWrongCode(e: unknown): unknown {
 function answer(
   req: AccountRequest, res: ServerResponse, route: AccountRoute, o: Outcome, pages: Partial<Record<AccountPage, string>>,
 ): void {
-  const target = o.ok ? pages[o.next] : pages[route];
+  const target = o.ok ? pages[o.next] : pages[FORM_PAGE[route]];
   if (wantsHtml(req) && target !== undefined && req.session !== undefined) {
     const flash: AccountFlash = o.ok
       ? { route, ok: true, username: o.username, ...(o.codeDelivery === undefined ? {} : { destination: o.codeDelivery.destination }) }
@@ -316,12 +377,7 @@ function answer(
     return sendError(req, res, o.status, { error: o.status === 429 ? 'slow_down' : 'invalid_request', code: o.code, message: o.message,
       ...(o.field === undefined ? {} : { field: o.field }) }, headers);
   }
-  const payload = JSON.stringify({ ok: true, next: o.next, ...(o.codeDelivery === undefined ? {} : { codeDelivery: o.codeDelivery }) });
-  res.statusCode = 200;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Content-Length', Buffer.byteLength(payload));
-  res.end(payload);
+  sendJson(res, 200, { ok: true, next: o.next, ...(o.codeDelivery === undefined ? {} : { codeDelivery: o.codeDelivery }) });
 }
 
 function checkPages(value: unknown): Partial<Record<AccountPage, string>> {
@@ -329,17 +385,17 @@ function checkPages(value: unknown): Partial<Record<AccountPage, string>> {
   if (typeof value !== 'object' || value === null) throw new TypeError('"pages" must be an object of paths');
   const out: Partial<Record<AccountPage, string>> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (!['sign-up', 'confirm', 'resend', 'forgot', 'reset', 'signIn'].includes(k)) throw new TypeError(`"pages.${k}" is not a page of cognitoAccount`);
+    if (![...ANONYMOUS, 'signIn', 'profile', 'verify'].includes(k)) throw new TypeError(`"pages.${k}" is not a page of cognitoAccount`);
     if (typeof v !== 'string' || !/^\/(?![/\\])/.test(v)) throw new TypeError(`"pages.${k}" must be a path on this site (starting with one "/")`);
     out[k as AccountPage] = v;
   }
   return out;
 }
 
-function checkLimits(value: CognitoAccountOptions['rateLimits']): Record<'signUp' | 'code' | 'send', Required<AccountRateLimit>> {
+function checkLimits(value: CognitoAccountOptions['rateLimits']): Record<Bucket, Required<AccountRateLimit>> {
   if (value !== undefined && (typeof value !== 'object' || value === null)) throw new TypeError('"rateLimits" must be an object');
   const out = { ...DEFAULT_LIMITS };
-  for (const kind of ['signUp', 'code', 'send'] as const) {
+  for (const kind of ['signUp', 'code', 'send', 'profile'] as const) {
     const given = value?.[kind];
     if (given === undefined) continue;
     out[kind] = {

@@ -1,0 +1,160 @@
+/**
+ * The signed-in routes of `cognitoAccount()`: password change, profile read and update, attribute
+ * verification, account deletion. The router runs its `requireCognito()` first (bearer or session
+ * tokens, renewed as usual), so each handler has the user's verified access token.
+ *
+ * | route | fields | Cognito |
+ * |---|---|---|
+ * | `POST /password` | `previousPassword`, `newPassword` | ChangePassword |
+ * | `GET /profile` | — | GetUser |
+ * | `POST /profile` | the allowed attributes (`profileAttributes`; `''` deletes one) | UpdateUserAttributes |
+ * | `POST /verify/send` | `attribute` (`email` or `phone_number`) | GetUserAttributeVerificationCode |
+ * | `POST /verify` | `attribute`, `code` | VerifyUserAttribute |
+ * | `POST /delete` | `password` | a fresh sign-in (SRP), then DeleteUser; the session's tokens go |
+ */
+import {
+  changePassword, deleteUser, getUser, sendAttributeVerification, updateUserAttributes, verifyAttribute, type AccountContext,
+} from '../lib/account';
+import { Cognito } from '../lib/cognito';
+import { ChallengeError, CognitoError, isCognitoError } from '../lib/errors';
+import { readCode, readPassword } from '../strategies/login-fields';
+import { badField, type Outcome } from './account-outcome';
+import type { CognitoRequestContext } from './types';
+
+/** Attributes that may be verified with a code. */
+const VERIFIABLE = new Set(['email', 'phone_number']);
+const MAX_ATTRIBUTE_LENGTH = 2048;
+/** A sign-in this recent counts as the re-authentication deletion needs, when the password sign-in asks for MFA. */
+export const RECENT_SIGN_IN_SECONDS = 300;
+
+/** A signed-in route's input: the verified user, the body, and the JSON to answer with (GET /profile). */
+export interface SignedInCall {
+  ctx: AccountContext;
+  user: CognitoRequestContext;
+  body: unknown;
+  /** Attributes `POST /profile` may set. */
+  profileAttributes: readonly string[];
+  nowSeconds: number;
+}
+
+function accessTokenOf(call: SignedInCall): string {
+  const token = call.user.accessToken;
+  if (token === undefined) throw new CognitoError('Sign in with an access token.', 'ERR_COGNITO_TOKEN_MISSING', 401);
+  return token;
+}
+
+function readAttribute(body: unknown): string | undefined {
+  const v = (body as Record<string, unknown> | undefined)?.attribute;
+  if (v === undefined || v === '') return 'email';
+  return typeof v === 'string' && VERIFIABLE.has(v) ? v : undefined;
+}
+
+/**
+ * `POST /password`: ChangePassword.
+ *
+ * @example
+ * await changePasswordRoute(call);   // { ok: true, next: 'profile' }
+ */
+export async function changePasswordRoute(call: SignedInCall): Promise<Outcome> {
+  const previous = readPassword(call.body, 'previousPassword');
+  if (previous.state !== 'ok') return badField('previousPassword', previous);
+  const proposed = readPassword(call.body, 'newPassword');
+  if (proposed.state !== 'ok') return badField('newPassword', proposed);
+  await changePassword(call.ctx, accessTokenOf(call), previous.value, proposed.value);
+  return { ok: true, next: 'profile', username: call.user.username };
+}
+
+/**
+ * `GET /profile`: the user's attributes.
+ *
+ * @example
+ * const { attributes } = await profileRoute(call);
+ */
+export async function profileRoute(call: SignedInCall): Promise<{ username: string; attributes: Record<string, string> }> {
+  const profile = await getUser(call.ctx, accessTokenOf(call));
+  return { username: profile.username, attributes: profile.attributes };
+}
+
+/**
+ * `POST /profile`: UpdateUserAttributes with the allowed attributes present in the body.
+ *
+ * @example
+ * await updateProfileRoute(call);   // next: 'verify' when a code was sent
+ */
+export async function updateProfileRoute(call: SignedInCall): Promise<Outcome> {
+  const body = (typeof call.body === 'object' && call.body !== null ? call.body : {}) as Record<string, unknown>;
+  const attributes: Record<string, string> = {};
+  for (const name of call.profileAttributes) {
+    const v = body[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || v.length > MAX_ATTRIBUTE_LENGTH || v.trim() !== v) {
+      return { ok: false, status: 400, code: 'ERR_COGNITO_INVALID_FIELD', field: name, message: `"${name}" is invalid.` };
+    }
+    attributes[name] = v;
+  }
+  if (Object.keys(attributes).length === 0) {
+    return { ok: false, status: 400, code: 'ERR_COGNITO_MISSING_FIELD', field: call.profileAttributes[0] ?? 'attributes',
+      message: 'No attribute to update.' };
+  }
+  const sent = await updateUserAttributes(call.ctx, accessTokenOf(call), attributes);
+  const first = sent[0];
+  return { ok: true, next: first === undefined ? 'profile' : 'verify', username: call.user.username, ...(first === undefined ? {} : { codeDelivery: first }) };
+}
+
+/**
+ * `POST /verify/send`: a code to the attribute.
+ *
+ * @example
+ * await sendVerificationRoute(call);
+ */
+export async function sendVerificationRoute(call: SignedInCall): Promise<Outcome> {
+  const attribute = readAttribute(call.body);
+  if (attribute === undefined) return { ok: false, status: 400, code: 'ERR_COGNITO_INVALID_FIELD', field: 'attribute', message: '"attribute" must be email or phone_number.' };
+  const sent = await sendAttributeVerification(call.ctx, accessTokenOf(call), attribute);
+  return { ok: true, next: 'verify', username: call.user.username, ...(sent === undefined ? {} : { codeDelivery: sent }) };
+}
+
+/**
+ * `POST /verify`: VerifyUserAttribute.
+ *
+ * @example
+ * await verifyRoute(call);   // next: 'profile'
+ */
+export async function verifyRoute(call: SignedInCall): Promise<Outcome> {
+  const attribute = readAttribute(call.body);
+  if (attribute === undefined) return { ok: false, status: 400, code: 'ERR_COGNITO_INVALID_FIELD', field: 'attribute', message: '"attribute" must be email or phone_number.' };
+  const code = readCode(call.body, 'code');
+  if (code.state !== 'ok') return badField('code', code);
+  await verifyAttribute(call.ctx, accessTokenOf(call), attribute, code.value);
+  return { ok: true, next: 'profile', username: call.user.username };
+}
+
+/**
+ * `POST /delete`: the password proven by a fresh sign-in (or, when that sign-in asks for MFA, a
+ * sign-in of the last {@link RECENT_SIGN_IN_SECONDS}), then DeleteUser.
+ *
+ * @example
+ * await deleteRoute(call);   // next: 'signIn'; the caller clears the session's tokens
+ */
+export async function deleteRoute(call: SignedInCall): Promise<Outcome> {
+  const password = readPassword(call.body, 'password');
+  if (password.state !== 'ok') return badField('password', password);
+  const accessToken = accessTokenOf(call);
+  try {
+    await Cognito.fromConfig(call.ctx.config, { username: call.user.username }).authenticate(password.value);
+  } catch (e) {
+    const authTime = call.user.claims.auth_time;
+    const recent = typeof authTime === 'number' && call.nowSeconds - authTime <= RECENT_SIGN_IN_SECONDS;
+    if (!(e instanceof ChallengeError && recent)) {
+      if (e instanceof ChallengeError) {
+        return { ok: false, status: 401, code: 'ERR_COGNITO_REAUTH_REQUIRED', message: 'Sign in again, then delete the account within five minutes.' };
+      }
+      if (isCognitoError(e) && e.code === 'ERR_COGNITO_BAD_CREDENTIALS') {
+        return { ok: false, status: 401, code: 'ERR_COGNITO_BAD_CREDENTIALS', field: 'password', message: 'The password is not right.' };
+      }
+      throw e;
+    }
+  }
+  await deleteUser(call.ctx, accessToken);
+  return { ok: true, next: 'signIn', username: call.user.username };
+}
