@@ -64,7 +64,11 @@ async function loadSeed(path: string): Promise<EmulatorSeed> {
 
 async function run(options: CliOptions): Promise<void> {
   const seed = options.seedFile ? await loadSeed(options.seedFile) : undefined;
-  const emulator = await startEmulator({ port: options.port, host: options.host, region: options.region });
+  const emulator = await startEmulator({
+    port: options.port, host: options.host, region: options.region,
+    // The emulator's own messages, codes included: they are how a person finishes a flow by hand.
+    onMessage: (m) => console.log(`[outbox] ${m.channel} to ${m.destination} (${m.purpose}, ${m.username}): ${m.message.trim()}`),
+  });
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

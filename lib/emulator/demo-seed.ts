@@ -25,6 +25,8 @@ export const DEMO_SEED: EmulatorSeed = deepFreeze({
       name: 'demo',
       idSuffix: DEMO_POOL_ID_SUFFIX,
       mfa: 'OPTIONAL',
+      // Sign-up sends its code by e-mail (to the outbox), as a new Cognito pool does by default.
+      settings: { AutoVerifiedAttributes: ['email'] },
       clients: [
         {
           name: 'demo-web',

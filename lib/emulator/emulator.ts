@@ -24,6 +24,8 @@ export interface EmulatorOptions {
   region?: string;
   /** Pools, clients, groups and users to create before the promise resolves. */
   seed?: EmulatorSeed;
+  /** Called with each e-mail and SMS as it is "sent" (also in `outbox()`); a throw is ignored. */
+  onMessage?: (message: OutboxMessage) => void;
 }
 
 /** A running emulator. */
@@ -93,6 +95,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const clock = createClock();
   const store = new EmulatorStore();
+  if (options.onMessage !== undefined) {
+    if (typeof options.onMessage !== 'function') throw new TypeError('"onMessage" must be a function');
+    store.onMessage = options.onMessage;
+  }
   let endpoint = '';
   const ctx: EmulatorContext = { store, clock, region, issuer: (poolId) => `${endpoint}/${poolId}` };
   let faults = normaliseFaults({});

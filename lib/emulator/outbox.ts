@@ -145,7 +145,7 @@ export interface Delivery {
  * sendMessage(ctx, pool, user.username, { channel: 'EMAIL', destination: 'ann@example.com', purpose: 'SIGN_UP', code });
  */
 export function sendMessage(ctx: EmulatorContext, pool: PoolRecord, username: string, delivery: Delivery): CodeDeliveryDetails {
-  ctx.store.outbox.push({
+  const message: OutboxMessage = {
     channel: delivery.channel,
     destination: delivery.destination,
     poolId: pool.id,
@@ -157,7 +157,16 @@ export function sendMessage(ctx: EmulatorContext, pool: PoolRecord, username: st
       username: delivery.shownUsername ?? username,
     }),
     sentAt: ctx.clock.now(),
-  });
+  };
+  ctx.store.outbox.push(message);
+  const listener = ctx.store.onMessage;
+  if (listener !== undefined) {
+    try {
+      listener(message);
+    } catch {
+      // A listener's failure is its own: the message is sent all the same.
+    }
+  }
   return codeDeliveryDetails(delivery.channel, delivery.destination);
 }
 

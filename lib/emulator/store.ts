@@ -197,6 +197,8 @@ export class EmulatorStore {
   readonly sessions = new Map<string, SessionRecord>();
   /** Every e-mail and text message the emulator "sent", oldest first. */
   readonly outbox: OutboxMessage[] = [];
+  /** Told of each message as it is sent (`startEmulator({ onMessage })`; the CLI prints them). */
+  onMessage: ((message: OutboxMessage) => void) | undefined = undefined;
   /** Outstanding one-time codes, by `<sub>/<CodeKind>`. */
   readonly codes = new Map<string, PendingCode>();
   /** When each user asked for codes of a kind (rate limit), by `<sub>/<CodeKind>`. */

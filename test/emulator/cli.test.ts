@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityProviderClient, InitiateAuthCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { parseCliArgs, CliUsageError } from '../../lib/emulator/cli-args';
 
 const ROOT = resolve(__dirname, '../..');
@@ -61,6 +61,33 @@ describe('emulator: cognito-emulator CLI', () => {
     cli.child.kill('SIGTERM');
     const { code } = await cli.exit;
     assert.equal(code, 0);
+  });
+
+  it('prints each message as it is sent, so a person can read a code', async () => {
+    const cli = await runCli(['--port', '0', '--demo']);
+    const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(cli.stdout)![1];
+    const clientId = /COGNITO_CLIENT_ID=(\w+)/.exec(cli.stdout)![1];
+    const printed = new Promise<string>((done) => {
+      let out = '';
+      cli.child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const line = /^\[outbox\] .*$/m.exec(out);
+        if (line) done(line[0]);
+      });
+    });
+    const sdk = new CognitoIdentityProviderClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    try {
+      await sdk.send(new SignUpCommand({
+        ClientId: clientId, Username: 'dora', Password: 'Passw0rd!-long', UserAttributes: [{ Name: 'email', Value: 'dora@example.com' }],
+      }));
+      const line = await printed;
+      assert.match(line, /^\[outbox\] EMAIL to dora@example\.com \(SIGN_UP, dora\): .*\d{6}/);
+      assert.ok(!line.includes('Passw0rd!-long'), 'never the password');
+    } finally {
+      sdk.destroy();
+      cli.child.kill('SIGTERM');
+      await cli.exit;
+    }
   });
 
   it('--seed FILE: lists the seeded pool without printing passwords or client secrets', async () => {

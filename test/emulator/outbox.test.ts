@@ -10,9 +10,12 @@ import {
   ForgotPasswordCommand,
   InitiateAuthCommand,
   SignUpCommand,
+  CognitoIdentityProviderClient,
+  ListUserPoolClientsCommand,
   type AttributeType,
   type DeliveryMediumType,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { startEmulator } from '../../lib/emulator';
 import { codeDeliveryDetails, maskEmail } from '../../lib/emulator/outbox';
 import { DEFAULT_PASSWORD_POLICY, passwordPolicyViolation } from '../../lib/emulator/password-policy';
 import { startTestPool, type TestPool } from '../support/pool';
@@ -155,6 +158,33 @@ describe('emulator: outbox', () => {
       } finally {
         await sms.stop();
       }
+    });
+  });
+
+  describe('onMessage', () => {
+    it('is told of each message as it is sent; a listener that throws changes nothing; a non-function is a TypeError', async () => {
+      const seen: string[] = [];
+      const emulator = await startEmulator({
+        seed: { pools: [{ name: 'p', idSuffix: 'OnMessage', settings: { AutoVerifiedAttributes: ['email'] }, clients: [{ name: 'web' }] }] },
+        onMessage: (m) => {
+          seen.push(`${m.channel} ${m.purpose} ${m.username}`);
+          throw new Error('listener bug');
+        },
+      });
+      try {
+        const sdk = new CognitoIdentityProviderClient({
+          region: emulator.region, endpoint: emulator.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1,
+        });
+        const { UserPoolClients } = await sdk.send(new ListUserPoolClientsCommand({ UserPoolId: `${emulator.region}_OnMessage`, MaxResults: 10 }));
+        const ClientId = UserPoolClients![0].ClientId!;
+        await sdk.send(new SignUpCommand({ ClientId, Username: 'ann', Password: 'Passw0rd!-long', UserAttributes: attrs({ email: 'ann@example.com' }) }));
+        assert.deepEqual(seen, ['EMAIL SIGN_UP ann']);
+        assert.equal(emulator.outbox({ username: 'ann' }).length, 1, 'sent all the same');
+        sdk.destroy();
+      } finally {
+        await emulator.stop();
+      }
+      await assert.rejects(startEmulator({ onMessage: 'print' as never }), TypeError);
     });
   });
 });
