@@ -7,7 +7,7 @@ import type { CognitoError } from '../lib/errors';
 import type { FieldResult } from '../strategies/login-fields';
 
 /** The pages of the account flows a browser is sent to. */
-export type AccountPage = 'sign-up' | 'confirm' | 'resend' | 'forgot' | 'reset' | 'signIn' | 'profile' | 'verify';
+export type AccountPage = 'sign-up' | 'confirm' | 'resend' | 'forgot' | 'reset' | 'signIn' | 'profile' | 'verify' | 'mfa';
 
 /** Where a code went (masked), as the JSON answer shows it. */
 export interface DeliveryHint {
@@ -16,9 +16,15 @@ export interface DeliveryHint {
   attributeName: string;
 }
 
+/** A TOTP authenticator to add: the secret and its `otpauth://` URI (for a QR code). */
+export interface TotpEnrolment {
+  secretCode: string;
+  otpauthUri: string;
+}
+
 /** An answer of a route: JSON fields on success, or a refusal. */
 export type Outcome =
-  | { ok: true; next: AccountPage; username: string; codeDelivery?: DeliveryHint }
+  | { ok: true; next: AccountPage; username: string; codeDelivery?: DeliveryHint; totp?: TotpEnrolment }
   | { ok: false; status: number; code: CognitoErrorCode; message: string; field?: string; username?: string; retryAfter?: number };
 
 /**

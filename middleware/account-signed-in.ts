@@ -11,12 +11,18 @@
  * | `POST /verify/send` | `attribute` (`email` or `phone_number`) | GetUserAttributeVerificationCode |
  * | `POST /verify` | `attribute`, `code` | VerifyUserAttribute |
  * | `POST /delete` | `password` | a fresh sign-in (SRP), then DeleteUser; the session's tokens go |
+ * | `POST /mfa/totp` | — | AssociateSoftwareToken: the secret and its `otpauth://` URI |
+ * | `POST /mfa/totp/verify` | `code` | VerifySoftwareToken, then TOTP on and preferred |
+ * | `POST /mfa/preference` | `preferred` (`totp` or `sms`) | SetUserMFAPreference (the factor must be on) |
+ * | `POST /mfa/disable` | `factor` (`totp`, `sms` or `all`) | SetUserMFAPreference without it |
  */
 import {
   changePassword, deleteUser, getUser, sendAttributeVerification, updateUserAttributes, verifyAttribute, type AccountContext,
 } from '../lib/account';
 import { Cognito } from '../lib/cognito';
 import { ChallengeError, CognitoError, isCognitoError } from '../lib/errors';
+import { otpauthUri } from '../lib/totp';
+import { associateSoftwareToken, setMfaPreference, verifySoftwareToken } from '../lib/user-mfa';
 import { readCode, readPassword } from '../strategies/login-fields';
 import { badField, type Outcome } from './account-outcome';
 import type { CognitoRequestContext } from './types';
@@ -34,6 +40,8 @@ export interface SignedInCall {
   body: unknown;
   /** Attributes `POST /profile` may set. */
   profileAttributes: readonly string[];
+  /** The issuer shown in authenticator apps. */
+  totpIssuer: string;
   nowSeconds: number;
 }
 
@@ -157,4 +165,78 @@ export async function deleteRoute(call: SignedInCall): Promise<Outcome> {
   }
   await deleteUser(call.ctx, accessToken);
   return { ok: true, next: 'signIn', username: call.user.username };
+}
+
+/**
+ * `POST /mfa/totp`: a new TOTP secret to add to an authenticator (turned on by {@link verifyTotpRoute}).
+ *
+ * @example
+ * const { totp } = await enrolTotpRoute(call);   // totp.otpauthUri → a QR code
+ */
+export async function enrolTotpRoute(call: SignedInCall): Promise<Outcome> {
+  const secretCode = await associateSoftwareToken(call.ctx.service, accessTokenOf(call));
+  const uri = otpauthUri({ secretBase32: secretCode, accountName: call.user.username, issuer: call.totpIssuer });
+  return { ok: true, next: 'mfa', username: call.user.username, totp: { secretCode, otpauthUri: uri } };
+}
+
+/** Which factors are on now, and the preferred one (from GetUser). */
+async function currentMfa(call: SignedInCall): Promise<{ sms: boolean; totp: boolean; preferred: string | undefined }> {
+  const profile = await getUser(call.ctx, accessTokenOf(call));
+  return { sms: profile.mfa.includes('SMS_MFA'), totp: profile.mfa.includes('SOFTWARE_TOKEN_MFA'), preferred: profile.preferredMfa };
+}
+
+/**
+ * `POST /mfa/totp/verify`: the authenticator's first code; then TOTP is on and preferred.
+ *
+ * @example
+ * await verifyTotpRoute(call);   // next: 'mfa'
+ */
+export async function verifyTotpRoute(call: SignedInCall): Promise<Outcome> {
+  const code = readCode(call.body, 'code');
+  if (code.state !== 'ok') return badField('code', code);
+  const token = accessTokenOf(call);
+  await verifySoftwareToken(call.ctx.service, token, code.value);
+  const now = await currentMfa(call);
+  await setMfaPreference(call.ctx.service, token, now.sms, true, 'SOFTWARE_TOKEN');
+  return { ok: true, next: 'mfa', username: call.user.username };
+}
+
+function readFactor(body: unknown, field: string, all: boolean): 'totp' | 'sms' | 'all' | undefined {
+  const v = (body as Record<string, unknown> | undefined)?.[field];
+  return v === 'totp' || v === 'sms' || (all && v === 'all') ? v : undefined;
+}
+
+/**
+ * `POST /mfa/preference`: which enabled factor Cognito asks for first.
+ *
+ * @example
+ * await preferMfaRoute(call);   // { preferred: 'sms' }
+ */
+export async function preferMfaRoute(call: SignedInCall): Promise<Outcome> {
+  const preferred = readFactor(call.body, 'preferred', false);
+  if (preferred === undefined) return { ok: false, status: 400, code: 'ERR_COGNITO_INVALID_FIELD', field: 'preferred', message: '"preferred" must be totp or sms.' };
+  const now = await currentMfa(call);
+  if (!(preferred === 'totp' ? now.totp : now.sms)) {
+    return { ok: false, status: 400, code: 'ERR_COGNITO_INVALID_FIELD', field: 'preferred', message: 'That factor is not turned on.' };
+  }
+  await setMfaPreference(call.ctx.service, accessTokenOf(call), now.sms, now.totp, preferred === 'totp' ? 'SOFTWARE_TOKEN' : 'SMS');
+  return { ok: true, next: 'mfa', username: call.user.username };
+}
+
+/**
+ * `POST /mfa/disable`: a factor (or all) off; the other one, if on, becomes preferred. A pool whose
+ * MFA is required refuses it (Cognito's answer).
+ *
+ * @example
+ * await disableMfaRoute(call);   // { factor: 'totp' }
+ */
+export async function disableMfaRoute(call: SignedInCall): Promise<Outcome> {
+  const factor = readFactor(call.body, 'factor', true);
+  if (factor === undefined) return { ok: false, status: 400, code: 'ERR_COGNITO_INVALID_FIELD', field: 'factor', message: '"factor" must be totp, sms or all.' };
+  const now = await currentMfa(call);
+  const sms = factor === 'sms' || factor === 'all' ? false : now.sms;
+  const totp = factor === 'totp' || factor === 'all' ? false : now.totp;
+  const preferred = totp ? 'SOFTWARE_TOKEN' : sms ? 'SMS' : undefined;
+  await setMfaPreference(call.ctx.service, accessTokenOf(call), sms, totp, preferred);
+  return { ok: true, next: 'mfa', username: call.user.username };
 }

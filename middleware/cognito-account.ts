@@ -31,9 +31,10 @@ import { ServiceClient } from '../lib/service-client';
 import { readCode, readPassword, readUsername } from '../strategies/login-fields';
 import { readBody } from './form-body';
 import { checkRule, MemoryRateLimitStore, overLimit, rateLimitKey, type RateLimitRule, type RateLimitStore } from './rate-limit';
-import { badField, refusal, type AccountPage, type DeliveryHint, type Outcome } from './account-outcome';
+import { badField, refusal, type AccountPage, type DeliveryHint, type Outcome, type TotpEnrolment } from './account-outcome';
 import {
-  changePasswordRoute, deleteRoute, profileRoute, sendVerificationRoute, updateProfileRoute, verifyRoute, type SignedInCall,
+  changePasswordRoute, deleteRoute, disableMfaRoute, enrolTotpRoute, preferMfaRoute, profileRoute, sendVerificationRoute,
+  updateProfileRoute, verifyRoute, verifyTotpRoute, type SignedInCall,
 } from './account-signed-in';
 import { requireCognito } from './require-cognito';
 import { sendError, sendRedirect, wantsHtml } from './respond';
@@ -45,7 +46,8 @@ const debug = createDebug('express-cognito:account');
 /** The anonymous routes of {@link cognitoAccount}. */
 export type AnonymousRoute = 'sign-up' | 'confirm' | 'resend' | 'forgot' | 'reset';
 /** The routes that need a signed-in user (see `./account-signed-in`). */
-export type SignedInRoute = 'password' | 'profile' | 'verify' | 'verify/send' | 'delete';
+export type SignedInRoute =
+  'password' | 'profile' | 'verify' | 'verify/send' | 'delete' | 'mfa/totp' | 'mfa/totp/verify' | 'mfa/preference' | 'mfa/disable';
 /** Every route of {@link cognitoAccount}. */
 export type AccountRoute = AnonymousRoute | SignedInRoute;
 
@@ -53,10 +55,13 @@ export type AccountRoute = AnonymousRoute | SignedInRoute;
 const FORM_PAGE: Record<AccountRoute, AccountPage> = {
   'sign-up': 'sign-up', confirm: 'confirm', resend: 'confirm', forgot: 'forgot', reset: 'reset',
   password: 'profile', profile: 'profile', verify: 'verify', 'verify/send': 'verify', delete: 'profile',
+  'mfa/totp': 'mfa', 'mfa/totp/verify': 'mfa', 'mfa/preference': 'mfa', 'mfa/disable': 'mfa',
 };
 
 const ANONYMOUS: readonly AnonymousRoute[] = ['sign-up', 'confirm', 'resend', 'forgot', 'reset'];
-const SIGNED_IN: readonly SignedInRoute[] = ['password', 'profile', 'verify', 'verify/send', 'delete'];
+const SIGNED_IN: readonly SignedInRoute[] = [
+  'password', 'profile', 'verify', 'verify/send', 'delete', 'mfa/totp', 'mfa/totp/verify', 'mfa/preference', 'mfa/disable',
+];
 export type { AccountPage } from './account-outcome';
 
 /** Limits per client IP and per username of one kind of request. */
@@ -73,6 +78,8 @@ export interface CognitoAccountOptions extends CognitoOptions {
   signUpAttributes?: readonly string[];
   /** Attributes `POST /profile` may change (default: the same as `signUpAttributes`). */
   profileAttributes?: readonly string[];
+  /** The issuer an authenticator app shows for `POST /mfa/totp` (default `'Cognito'`). */
+  totpIssuer?: string;
   /** The app's pages (paths), for browsers: each route's form, and `signIn`. Without them a browser gets the JSON answer's HTML page. */
   pages?: Partial<Record<AccountPage, string>>;
   /** Where hits are counted (default: this process's memory); a `RedisRateLimitStore` shares them between instances. */
@@ -96,6 +103,8 @@ export interface AccountFlash {
   username?: string;
   /** Where the code went, masked (`a***@e***`). */
   destination?: string;
+  /** `POST /mfa/totp`: the secret and `otpauth://` URI to show (as a QR code) on the `mfa` page. */
+  totp?: TotpEnrolment;
 }
 
 const FLASH_KEY = 'cognitoAccountFlash';
@@ -151,6 +160,8 @@ export function cognitoAccount(options: CognitoAccountOptions = {}): (req: Incom
   if (typeof store !== 'object' || store === null || typeof store.hit !== 'function') throw new TypeError('"rateLimitStore" must have a hit() method');
   const limits = checkLimits(options.rateLimits);
 
+  const totpIssuer = options.totpIssuer ?? 'Cognito';
+  if (typeof totpIssuer !== 'string' || totpIssuer === '' || totpIssuer.length > 64) throw new TypeError('"totpIssuer" must be a non-empty string');
   const profileAttributes = options.profileAttributes ?? attributes;
   if (!Array.isArray(profileAttributes) || !profileAttributes.every((a) => typeof a === 'string' && /^[\w:]{1,32}$/.test(a))) {
     throw new TypeError('"profileAttributes" must be an array of attribute names');
@@ -168,12 +179,14 @@ export function cognitoAccount(options: CognitoAccountOptions = {}): (req: Incom
   };
   const signedIn: Record<Exclude<SignedInRoute, 'profile'> | 'profile', (call: SignedInCall) => Promise<Outcome>> = {
     password: changePasswordRoute, profile: updateProfileRoute, verify: verifyRoute, 'verify/send': sendVerificationRoute, delete: deleteRoute,
+    'mfa/totp': enrolTotpRoute, 'mfa/totp/verify': verifyTotpRoute, 'mfa/preference': preferMfaRoute, 'mfa/disable': disableMfaRoute,
   };
   // Guessable answers (codes, passwords) count in 'code'; what sends a message in 'send'; a signed-in
   // user's profile edits (which may send a code) in 'profile'.
   const bucketOf: Record<AccountRoute, Bucket> = {
     'sign-up': 'signUp', confirm: 'code', reset: 'code', resend: 'send', forgot: 'send',
     password: 'code', verify: 'code', delete: 'code', profile: 'profile', 'verify/send': 'profile',
+    'mfa/totp': 'profile', 'mfa/totp/verify': 'code', 'mfa/preference': 'profile', 'mfa/disable': 'profile',
   };
 
   const limited = async (req: AccountRequest, route: AccountRoute, user: string | undefined): Promise<Outcome | undefined> => {
@@ -194,13 +207,14 @@ export function cognitoAccount(options: CognitoAccountOptions = {}): (req: Incom
       void (async () => {
         const nowSeconds = Math.floor(config.clock() / 1000);
         if (req.method === 'GET') {
-          const profile = await profileRoute({ ctx, user, body: undefined, profileAttributes, nowSeconds });
+          const profile = await profileRoute({ ctx, user, body: undefined, profileAttributes, nowSeconds, totpIssuer });
           return sendJson(res, 200, { ok: true, ...profile });
         }
         let outcome: Outcome;
         try {
           const body = await readBody(req);
-          outcome = (await limited(req, route, user.sub)) ?? await signedIn[route]({ ctx, user, body, profileAttributes, nowSeconds });
+          const call: SignedInCall = { ctx, user, body, profileAttributes, nowSeconds, totpIssuer };
+          outcome = (await limited(req, route, user.sub)) ?? await signedIn[route](call);
           if (outcome.ok && route === 'delete') forgetUser(req);
         } catch (e) {
           if (!isCognitoError(e)) throw e;
@@ -367,7 +381,10 @@ function answer(
   const target = o.ok ? pages[o.next] : pages[FORM_PAGE[route]];
   if (wantsHtml(req) && target !== undefined && req.session !== undefined) {
     const flash: AccountFlash = o.ok
-      ? { route, ok: true, username: o.username, ...(o.codeDelivery === undefined ? {} : { destination: o.codeDelivery.destination }) }
+      ? {
+        route, ok: true, username: o.username, ...(o.codeDelivery === undefined ? {} : { destination: o.codeDelivery.destination }),
+        ...(o.totp === undefined ? {} : { totp: o.totp }),
+      }
       : { route, ok: false, code: o.code, message: o.message, ...(o.field === undefined ? {} : { field: o.field }) };
     req.session[FLASH_KEY] = flash;
     return sendRedirect(res, target, 303);
@@ -377,7 +394,10 @@ function answer(
     return sendError(req, res, o.status, { error: o.status === 429 ? 'slow_down' : 'invalid_request', code: o.code, message: o.message,
       ...(o.field === undefined ? {} : { field: o.field }) }, headers);
   }
-  sendJson(res, 200, { ok: true, next: o.next, ...(o.codeDelivery === undefined ? {} : { codeDelivery: o.codeDelivery }) });
+  sendJson(res, 200, {
+    ok: true, next: o.next,
+    ...(o.codeDelivery === undefined ? {} : { codeDelivery: o.codeDelivery }), ...(o.totp === undefined ? {} : { totp: o.totp }),
+  });
 }
 
 function checkPages(value: unknown): Partial<Record<AccountPage, string>> {
@@ -385,7 +405,7 @@ function checkPages(value: unknown): Partial<Record<AccountPage, string>> {
   if (typeof value !== 'object' || value === null) throw new TypeError('"pages" must be an object of paths');
   const out: Partial<Record<AccountPage, string>> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (![...ANONYMOUS, 'signIn', 'profile', 'verify'].includes(k)) throw new TypeError(`"pages.${k}" is not a page of cognitoAccount`);
+    if (![...ANONYMOUS, 'signIn', 'profile', 'verify', 'mfa'].includes(k)) throw new TypeError(`"pages.${k}" is not a page of cognitoAccount`);
     if (typeof v !== 'string' || !/^\/(?![/\\])/.test(v)) throw new TypeError(`"pages.${k}" must be a path on this site (starting with one "/")`);
     out[k as AccountPage] = v;
   }

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { Cognito } from '../../lib/cognito';
 import { resolveConfig } from '../../lib/config';
 import { AuthenticationFailedError } from '../../lib/errors';
+import { generateTotp } from '../../lib/totp';
 import { cognitoAccount } from '../../middleware/cognito-account';
 import { CognitoStrategy } from '../../strategies/cognito-strategy';
 import { poolOptions } from '../support/app';
@@ -28,7 +29,7 @@ describe('cognitoAccount() signed-in routes', function () {
   };
 
   before(async () => {
-    pool = await startTestPool({ poolOptions: { AutoVerifiedAttributes: ['email'] } });
+    pool = await startTestPool({ mfa: 'OPTIONAL', poolOptions: { AutoVerifiedAttributes: ['email'] } });
     const options = poolOptions(pool);
     const pp = new passport.Passport();
     pp.use(new CognitoStrategy(options));
@@ -38,8 +39,14 @@ describe('cognitoAccount() signed-in routes', function () {
     app.use(session({ secret: 'test', resave: false, saveUninitialized: false }));
     app.use(express.json(), express.urlencoded({ extended: false }));
     app.use(pp.initialize(), pp.session());
-    app.post('/login', pp.authenticate('cognito'), (_req, res) => res.json({ ok: true }));
-    app.use('/account', cognitoAccount({ ...options, pages: { signIn: '/login', profile: '/profile', verify: '/verify' } }));
+    app.post('/login', (req, res, next) => {
+      pp.authenticate('cognito', (err: unknown, user: Express.User | false, info: unknown, status?: number) => {
+        if (err) return next(err);
+        if (!user) return res.status(status ?? 401).json(info ?? {});
+        req.logIn(user, (e) => (e ? next(e) : res.json({ ok: true })));
+      })(req, res, next);
+    });
+    app.use('/account', cognitoAccount({ ...options, totpIssuer: 'Shop', pages: { signIn: '/login', profile: '/profile', verify: '/verify' } }));
   });
   after(() => pool.stop());
 
@@ -116,5 +123,25 @@ describe('cognitoAccount() signed-in routes', function () {
     for (let i = 0; i < 5; i++) await agent.post('/account/delete').send({ password: `Wr0ng-pass-${i}!` }).expect(401);
     const limited = await agent.post('/account/delete').send({ password: PASSWORD }).expect(429);
     assert.ok(Number(limited.headers['retry-after']) > 0);
+  });
+
+  it('MFA: enrol TOTP (secret and otpauth URI), verify its first code, then sign-in asks for it; disable turns it off', async () => {
+    const { agent, username } = await signedIn();
+    const enrol = await agent.post('/account/mfa/totp').send({}).expect(200);
+    const { secretCode, otpauthUri } = enrol.body.totp as { secretCode: string; otpauthUri: string };
+    assert.match(secretCode, /^[A-Z2-7]+=*$/);
+    assert.ok(otpauthUri.startsWith(`otpauth://totp/Shop:${username}?`), otpauthUri);
+    const wrong = await agent.post('/account/mfa/totp/verify').send({ code: '000000' }).expect(401);
+    assert.equal(wrong.body.code, 'ERR_COGNITO_CODE_MISMATCH');
+    await agent.post('/account/mfa/totp/verify').send({ code: 'abc' }).expect(400);
+    const code = generateTotp(secretCode, pool.emulator.clock.now());
+    await agent.post('/account/mfa/totp/verify').send({ code }).expect(200, { ok: true, next: 'mfa' });
+    const mfa = await request(app).post('/login').send({ username, password: PASSWORD }).expect(401);
+    assert.equal(mfa.body.challenge, 'SOFTWARE_TOKEN_MFA');
+    await agent.post('/account/mfa/preference').send({ preferred: 'sms' }).expect(400);
+    await agent.post('/account/mfa/preference').send({ preferred: 'totp' }).expect(200);
+    await agent.post('/account/mfa/disable').send({ factor: 'everything' }).expect(400);
+    await agent.post('/account/mfa/disable').send({ factor: 'totp' }).expect(200);
+    await request(app).post('/login').send({ username, password: PASSWORD }).expect(200);
   });
 });
