@@ -55,3 +55,30 @@ export function badField(field: string, result: FieldResult): Outcome {
   };
 }
 
+/** Longest attribute value a form may send (Cognito's limit). */
+const MAX_ATTRIBUTE_LENGTH = 2048;
+
+/**
+ * The allowed attribute fields present in a form body: strings without surrounding spaces, at most
+ * 2048 characters; an empty one is skipped, or kept with `keepEmpty` (it deletes the attribute in an
+ * update). A 400 naming the first field that is not so.
+ *
+ * @example
+ * const read = readAttributeFields(body, ['email', 'name'], false);
+ * if ('refused' in read) return read.refused;
+ */
+export function readAttributeFields(
+  body: unknown, allowed: readonly string[], keepEmpty: boolean,
+): { values: Record<string, string> } | { refused: Outcome } {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const values: Record<string, string> = {};
+  for (const name of allowed) {
+    const v = fields[name];
+    if (v === undefined || (v === '' && !keepEmpty)) continue;
+    if (typeof v !== 'string' || v.length > MAX_ATTRIBUTE_LENGTH || v.trim() !== v) {
+      return { refused: { ok: false, status: 400, code: 'ERR_COGNITO_INVALID_FIELD', field: name, message: `"${name}" is invalid.` } };
+    }
+    values[name] = v;
+  }
+  return { values };
+}

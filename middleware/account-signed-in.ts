@@ -24,12 +24,11 @@ import { ChallengeError, CognitoError, isCognitoError } from '../lib/errors';
 import { otpauthUri } from '../lib/totp';
 import { associateSoftwareToken, setMfaPreference, verifySoftwareToken } from '../lib/user-mfa';
 import { readCode, readPassword } from '../strategies/login-fields';
-import { badField, type Outcome } from './account-outcome';
+import { badField, readAttributeFields, type Outcome } from './account-outcome';
 import type { CognitoRequestContext } from './types';
 
 /** Attributes that may be verified with a code. */
 const VERIFIABLE = new Set(['email', 'phone_number']);
-const MAX_ATTRIBUTE_LENGTH = 2048;
 /** A sign-in this recent counts as the re-authentication deletion needs, when the password sign-in asks for MFA. */
 export const RECENT_SIGN_IN_SECONDS = 300;
 
@@ -90,16 +89,9 @@ export async function profileRoute(call: SignedInCall): Promise<{ username: stri
  * await updateProfileRoute(call);   // next: 'verify' when a code was sent
  */
 export async function updateProfileRoute(call: SignedInCall): Promise<Outcome> {
-  const body = (typeof call.body === 'object' && call.body !== null ? call.body : {}) as Record<string, unknown>;
-  const attributes: Record<string, string> = {};
-  for (const name of call.profileAttributes) {
-    const v = body[name];
-    if (v === undefined) continue;
-    if (typeof v !== 'string' || v.length > MAX_ATTRIBUTE_LENGTH || v.trim() !== v) {
-      return { ok: false, status: 400, code: 'ERR_COGNITO_INVALID_FIELD', field: name, message: `"${name}" is invalid.` };
-    }
-    attributes[name] = v;
-  }
+  const read = readAttributeFields(call.body, call.profileAttributes, true);
+  if ('refused' in read) return read.refused;
+  const attributes = read.values;
   if (Object.keys(attributes).length === 0) {
     return { ok: false, status: 400, code: 'ERR_COGNITO_MISSING_FIELD', field: call.profileAttributes[0] ?? 'attributes',
       message: 'No attribute to update.' };

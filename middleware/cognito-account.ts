@@ -31,13 +31,13 @@ import { ServiceClient } from '../lib/service-client';
 import { readCode, readPassword, readUsername } from '../strategies/login-fields';
 import { readBody } from './form-body';
 import { checkRule, MemoryRateLimitStore, overLimit, rateLimitKey, type RateLimitRule, type RateLimitStore } from './rate-limit';
-import { badField, refusal, type AccountPage, type DeliveryHint, type Outcome, type TotpEnrolment } from './account-outcome';
+import { badField, readAttributeFields, refusal, type AccountPage, type DeliveryHint, type Outcome, type TotpEnrolment } from './account-outcome';
 import {
   changePasswordRoute, deleteRoute, disableMfaRoute, enrolTotpRoute, preferMfaRoute, profileRoute, sendVerificationRoute,
   updateProfileRoute, verifyRoute, verifyTotpRoute, type SignedInCall,
 } from './account-signed-in';
 import { requireCognito } from './require-cognito';
-import { sendError, sendRedirect, wantsHtml } from './respond';
+import { sendError, sendJson, sendRedirect, wantsHtml } from './respond';
 import { clearSessionTokens } from './session-tokens';
 import type { CognitoRequestContext } from './types';
 
@@ -119,7 +119,6 @@ const DEFAULT_LIMITS: Record<Bucket, Required<AccountRateLimit>> = {
 };
 
 const DEFAULT_ATTRIBUTES = ['email', 'phone_number', 'name', 'given_name', 'family_name'];
-const MAX_ATTRIBUTE_LENGTH = 2048;
 
 type AccountRequest = IncomingMessage & { body?: unknown; ip?: string; session?: Record<string, unknown> };
 type Next = (err?: unknown) => void;
@@ -259,14 +258,6 @@ function forgetUser(req: AccountRequest): void {
   if (req.session !== undefined) delete req.session.passport;
 }
 
-function sendJson(res: ServerResponse, status: number, body: object): void {
-  const payload = JSON.stringify(body);
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Content-Length', Buffer.byteLength(payload));
-  res.end(payload);
-}
 
 function routeOf(url: string | undefined): AccountRoute | undefined {
   const path = (url ?? '/').split('?')[0].replace(/\/+$/, '');
@@ -295,15 +286,9 @@ async function doSignUp(ctx: AccountContext, body: unknown, allowed: readonly st
   if (username.state !== 'ok') return badField('username', username);
   const password = readPassword(body, 'password');
   if (password.state !== 'ok') return badField('password', password);
-  const attributes: Record<string, string> = {};
-  for (const name of allowed) {
-    const v = (body as Record<string, unknown> | undefined)?.[name];
-    if (v === undefined || v === '') continue;
-    if (typeof v !== 'string' || v.length > MAX_ATTRIBUTE_LENGTH || v.trim() !== v) {
-      return { ok: false, status: 400, code: 'ERR_COGNITO_INVALID_FIELD', field: name, message: `"${name}" is invalid.` };
-    }
-    attributes[name] = v;
-  }
+  const read = readAttributeFields(body, allowed, false);
+  if ('refused' in read) return read.refused;
+  const attributes = read.values;
   const hint = maskedHint(attributes);
   const success: Outcome = { ok: true, next: 'confirm', username: username.value, ...(hint === undefined ? {} : { codeDelivery: hint }) };
   try {

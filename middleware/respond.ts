@@ -84,6 +84,21 @@ export function sendError(
 }
 
 /**
+ * Sends a JSON answer, never cached.
+ *
+ * @example
+ * sendJson(res, 200, { ok: true, next: 'confirm' });
+ */
+export function sendJson(res: ServerResponse, status: number, body: object): void {
+  const payload = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  noStore(res);
+  res.setHeader('Content-Length', Buffer.byteLength(payload));
+  res.end(payload);
+}
+
+/**
  * Redirects with `302 Found` to `location` (a URL the application configured, never one from the request).
  *
  * @example
