@@ -24,7 +24,7 @@ import { withRedisRefreshLock } from '../../middleware/redis-refresh-lock';
 import { RedisRevocationStore } from '../../middleware/redis-revocation-store';
 import { requireCognito } from '../../middleware/require-cognito';
 import { startTestPool, type TestPool } from '../support/pool';
-import { findRedisServer, startRedisServer, stopChild, waitForLine } from '../support/redis-server';
+import { redisServerOrSkip, stopChild, waitForLine } from '../support/redis-server';
 import { TokenFixture } from '../support/tokens';
 import { startInstance, type Instance, type InstanceConfig } from './multi-instance-app';
 
@@ -48,13 +48,7 @@ describe('hardening: several app instances sharing Redis', function () {
   let redis: Redis;
 
   before(async function () {
-    const binary = findRedisServer();
-    if (!binary) {
-      if (process.env.CI === 'true') throw new Error('redis-server is not installed, and CI=true: .ci/run must install it (apt-get install redis-server)');
-      console.log('      redis-server not found: skipping the multi-instance tests (install redis-server to run them; under CI=true this fails)');
-      this.skip();
-    }
-    server = await startRedisServer(binary);
+    server = await redisServerOrSkip(this, 'the multi-instance tests');
     redis = createClient({ url: server.url });
     redis.on('error', () => undefined);
     await redis.connect();

@@ -4,7 +4,7 @@ import { isCognitoError } from '../../lib/errors';
 import {
   checkRule, MemoryRateLimitStore, overLimit, rateLimitKey, RedisRateLimitStore, type RateLimitRule,
 } from '../../middleware/rate-limit';
-import { findRedisServer, startRedisServer } from '../support/redis-server';
+import { redisServerOrSkip } from '../support/redis-server';
 
 const FIVE_PER_MINUTE: RateLimitRule = { limit: 5, windowSeconds: 60 };
 
@@ -65,16 +65,11 @@ describe('middleware/rate-limit', () => {
 
   describe('RedisRateLimitStore (a real redis-server)', function () {
     this.timeout(30_000);
-    let server: Awaited<ReturnType<typeof startRedisServer>> | undefined;
+    let server: Awaited<ReturnType<typeof redisServerOrSkip>> | undefined;
     let redis: ReturnType<typeof createClient>;
 
     before(async function () {
-      const binary = findRedisServer();
-      if (!binary) {
-        if (process.env.CI === 'true') throw new Error('redis-server is not installed, and CI=true: .ci/run must install it');
-        this.skip();
-      }
-      server = await startRedisServer(binary);
+      server = await redisServerOrSkip(this, 'the RedisRateLimitStore tests');
       redis = createClient({ url: server.url });
       redis.on('error', () => undefined);
       await redis.connect();
