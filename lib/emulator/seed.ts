@@ -7,6 +7,7 @@ import { base32Decode } from '../totp';
 import type { EmulatorContext } from './context';
 import { addToGroup, createUser } from './operations/admin-users';
 import { createGroup, createUserPool, createUserPoolClient } from './operations/control-plane';
+import { operations } from './operations/registry';
 import type { MfaConfiguration, MfaType, UserStatus } from './store';
 
 /** A user in a seed. */
@@ -56,6 +57,18 @@ export interface SeedPool {
   aliasAttributes?: string[];
   /** Any other CreateUserPool members. */
   settings?: Record<string, unknown>;
+  /** A prefix domain for the hosted UI (CreateUserPoolDomain), served at `<endpoint>/domain/<domain>`. */
+  domain?: string;
+  /** Resource servers and their custom scopes (CreateResourceServer), made before the clients that allow them. */
+  resourceServers?: Array<{ identifier: string; name: string; scopes?: Array<{ name: string; description: string }> }>;
+  /** Federated identity providers (CreateIdentityProvider), made before the clients that support them. */
+  identityProviders?: Array<{
+    name: string;
+    type: string;
+    details: Record<string, string>;
+    attributeMapping?: Record<string, string>;
+    identifiers?: string[];
+  }>;
   clients?: SeedClient[];
   groups?: Array<string | { name: string; description?: string; precedence?: number }>;
   users?: SeedUser[];
@@ -122,6 +135,7 @@ export async function applySeed(ctx: EmulatorContext, spec: EmulatorSeed): Promi
     )) as { UserPool: { Id: string } };
     const pool = ctx.store.pool(created.UserPool.Id);
     const seeded: SeededPool = { poolId: pool.id, name: pool.name, clients: {}, users: {} };
+    await seedOAuthResources(ctx, pool.id, poolSpec);
 
     for (const c of poolSpec.clients ?? []) {
       const out = createUserPoolClient(
@@ -178,4 +192,30 @@ export async function applySeed(ctx: EmulatorContext, spec: EmulatorSeed): Promi
     result.pools[poolSpec.name] = seeded;
   }
   return result;
+}
+
+// The domain, resource servers and identity providers of a seeded pool, through their operations.
+async function seedOAuthResources(ctx: EmulatorContext, poolId: string, spec: SeedPool): Promise<void> {
+  const call = async (name: string, params: Record<string, unknown>): Promise<void> => {
+    const op = operations[name];
+    if (op === undefined) throw new Error(`${name} is not an operation`);
+    await op.handler(ctx, { UserPoolId: poolId, ...params });
+  };
+  if (spec.domain !== undefined) await call('CreateUserPoolDomain', { Domain: spec.domain });
+  for (const server of spec.resourceServers ?? []) {
+    await call('CreateResourceServer', {
+      Identifier: server.identifier,
+      Name: server.name,
+      Scopes: (server.scopes ?? []).map((s) => ({ ScopeName: s.name, ScopeDescription: s.description })),
+    });
+  }
+  for (const idp of spec.identityProviders ?? []) {
+    await call('CreateIdentityProvider', {
+      ProviderName: idp.name,
+      ProviderType: idp.type,
+      ProviderDetails: idp.details,
+      ...(idp.attributeMapping ? { AttributeMapping: idp.attributeMapping } : {}),
+      ...(idp.identifiers ? { IdpIdentifiers: idp.identifiers } : {}),
+    });
+  }
 }

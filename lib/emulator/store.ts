@@ -42,6 +42,55 @@ export interface PoolRecord {
   clients: Map<string, ClientRecord>;
   users: Map<string, UserRecord>;
   groups: Map<string, GroupRecord>;
+  /** CreateUserPoolDomain: at most one prefix domain and one custom domain. */
+  domains: DomainRecord[];
+  /** CreateResourceServer, by identifier. */
+  resourceServers: Map<string, ResourceServerRecord>;
+  /** CreateIdentityProvider, by provider name. */
+  identityProviders: Map<string, IdentityProviderRecord>;
+}
+
+/** A pool's domain: a prefix (`myapp` → `myapp.auth.<region>.amazoncognito.com`) or a custom FQDN. */
+export interface DomainRecord {
+  domain: string;
+  /** 1: hosted UI (classic); 2: managed login. */
+  managedLoginVersion: number;
+  /** Set for a custom domain. */
+  certificateArn?: string;
+  createdAt: number;
+}
+
+/** A resource server: an identifier and the custom scopes `<identifier>/<scope>` it defines. */
+export interface ResourceServerRecord {
+  identifier: string;
+  name: string;
+  scopes: Array<{ ScopeName: string; ScopeDescription: string }>;
+}
+
+/** A federated identity provider of a pool. */
+export interface IdentityProviderRecord {
+  name: string;
+  type: string;
+  details: Record<string, string>;
+  attributeMapping: Record<string, string>;
+  idpIdentifiers: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The OAuth 2.0 settings of an app client (hosted UI / managed login). */
+export interface ClientOAuth {
+  callbackUrls: string[];
+  logoutUrls: string[];
+  defaultRedirectUri?: string;
+  /** `AllowedOAuthFlows`: `code`, `implicit`, `client_credentials`. */
+  flows: string[];
+  /** `AllowedOAuthScopes`. */
+  scopes: string[];
+  /** `AllowedOAuthFlowsUserPoolClient`: the OAuth endpoints serve this client at all. */
+  enabled: boolean;
+  /** `SupportedIdentityProviders`: `COGNITO` and provider names. */
+  identityProviders: string[];
 }
 
 /** Token validity units. */
@@ -68,6 +117,7 @@ export interface ClientRecord {
   preventUserExistenceErrors: 'ENABLED' | 'LEGACY';
   authSessionValidityMinutes: number;
   refreshTokenRotation?: { Feature: 'ENABLED' | 'DISABLED'; RetryGracePeriodSeconds?: number };
+  oauth: ClientOAuth;
   /** Other CreateUserPoolClient members, stored and echoed as given (not modelled). */
   extra: Record<string, unknown>;
   createdAt: number;
@@ -190,6 +240,8 @@ const SWEEP_EVERY = 256;
 /** All state of one emulator. */
 export class EmulatorStore {
   readonly pools = new Map<string, PoolRecord>();
+  /** Every pool domain (prefix or custom), to the pool that has it: domains are unique across pools. */
+  readonly domains = new Map<string, string>();
   readonly refreshTokens = new Map<string, RefreshRecord>();
   /** `origin_jti` values of sign-ins that were revoked (RevokeToken, GlobalSignOut). */
   readonly revokedOrigins = new Set<string>();

@@ -18,6 +18,7 @@ import {
 } from '../protocol';
 import { createSigningKey } from '../signing-keys';
 import type { ClientRecord, GroupRecord, MfaConfiguration, PoolRecord, ValidityUnit } from '../store';
+import { describeClientOAuth, resolveClientOAuth } from '../oauth-settings';
 import { resolveClientFlows } from './auth-flows';
 
 const MFA_VALUES = ['OFF', 'ON', 'OPTIONAL'] as const;
@@ -33,11 +34,8 @@ const POOL_PASSTHROUGH = [
   'Schema', 'UserAttributeUpdateSettings', 'SmsAuthenticationMessage', 'UserPoolTier',
   'EmailVerificationMessage', 'EmailVerificationSubject', 'SmsVerificationMessage',
 ];
-const CLIENT_PASSTHROUGH = [
-  'ReadAttributes', 'WriteAttributes', 'SupportedIdentityProviders', 'CallbackURLs', 'LogoutURLs', 'DefaultRedirectURI',
-  'AllowedOAuthFlows', 'AllowedOAuthScopes', 'AllowedOAuthFlowsUserPoolClient', 'AnalyticsConfiguration',
-  'EnablePropagateAdditionalUserContextData',
-];
+// The OAuth members (CallbackURLs, AllowedOAuthFlows, …) are modelled: see ../oauth-settings.ts.
+const CLIENT_PASSTHROUGH = ['ReadAttributes', 'WriteAttributes', 'AnalyticsConfiguration', 'EnablePropagateAdditionalUserContextData'];
 
 function pick(params: Params, members: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -65,8 +63,16 @@ export function describePool(pool: PoolRecord): Record<string, unknown> {
     ...(pool.aliasAttributes.length ? { AliasAttributes: [...pool.aliasAttributes] } : {}),
     UsernameConfiguration: { CaseSensitive: pool.caseSensitive },
     ...(pool.deviceConfiguration ? { DeviceConfiguration: pool.deviceConfiguration } : {}),
+    ...domainMembers(pool),
     ...pool.extra,
   };
+}
+
+// DescribeUserPool's `Domain` (the prefix) and `CustomDomain`.
+function domainMembers(pool: PoolRecord): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of pool.domains) out[d.certificateArn === undefined ? 'Domain' : 'CustomDomain'] = d.domain;
+  return out;
 }
 
 /** CreateUserPool: also generates the pool's 2048-bit RS256 signing key. */
@@ -103,6 +109,9 @@ export async function createUserPool(ctx: EmulatorContext, params: Params, fixed
     clients: new Map(),
     users: new Map(),
     groups: new Map(),
+    domains: [],
+    resourceServers: new Map(),
+    identityProviders: new Map(),
   };
   ctx.store.pools.set(id, pool);
   return { UserPool: describePool(pool) };
@@ -177,7 +186,7 @@ export function describeClient(client: ClientRecord): Record<string, unknown> {
     IdTokenValidity: client.idTokenValidity,
     TokenValidityUnits: { ...client.units },
     ExplicitAuthFlows: [...client.explicitAuthFlows],
-    AllowedOAuthFlowsUserPoolClient: false,
+    ...describeClientOAuth(client.oauth),
     PreventUserExistenceErrors: client.preventUserExistenceErrors,
     EnableTokenRevocation: client.enableTokenRevocation,
     AuthSessionValidity: client.authSessionValidityMinutes,
@@ -193,6 +202,46 @@ export function createUserPoolClient(
   fixed?: { clientId?: string; clientSecret?: string },
 ): object {
   const pool = ctx.store.pool(requireString(params, 'UserPoolId'));
+  requireString(params, 'ClientName');
+  const clientId = fixed?.clientId ?? newClientId();
+  if (pool.clients.has(clientId)) throw invalidParameter(`User pool client ${clientId} already exists.`);
+  const secret = optionalBoolean(params, 'GenerateSecret') ? fixed?.clientSecret ?? newClientSecret() : undefined;
+  const now = ctx.clock.now();
+  const fixedFields = { clientId, ...(secret !== undefined ? { clientSecret: secret } : {}), createdAt: now, updatedAt: now };
+  const client = buildClient(pool, params, fixedFields);
+  pool.clients.set(clientId, client);
+  return { UserPoolClient: describeClient(client) };
+}
+
+/**
+ * UpdateUserPoolClient. As in Cognito, every setting left out of the request goes back to its
+ * default (the id, secret and creation date stay): callers send the whole configuration.
+ */
+function updateUserPoolClient(ctx: EmulatorContext, params: Params): object {
+  const { pool, client } = ctx.store.client(requireString(params, 'ClientId'), requireString(params, 'UserPoolId'));
+  const next = buildClient(pool, { ClientName: client.clientName, ...params }, {
+    clientId: client.clientId,
+    ...(client.clientSecret !== undefined ? { clientSecret: client.clientSecret } : {}),
+    createdAt: client.createdAt,
+    updatedAt: ctx.clock.now(),
+  });
+  pool.clients.set(client.clientId, next);
+  return { UserPoolClient: describeClient(next) };
+}
+
+/** DeleteUserPoolClient: the client's refresh tokens stop working with it. */
+function deleteUserPoolClient(ctx: EmulatorContext, params: Params): object {
+  const { pool, client } = ctx.store.client(requireString(params, 'ClientId'), requireString(params, 'UserPoolId'));
+  pool.clients.delete(client.clientId);
+  for (const record of ctx.store.refreshTokens.values()) if (record.clientId === client.clientId) record.revoked = true;
+  return {};
+}
+
+function buildClient(
+  pool: PoolRecord,
+  params: Params,
+  fixed: { clientId: string; clientSecret?: string; createdAt: number; updatedAt: number },
+): ClientRecord {
   const clientName = requireString(params, 'ClientName');
   const flows = resolveClientFlows(optionalStringList(params, 'ExplicitAuthFlows'));
   const access = validity(params, 'AccessTokenValidity', 'AccessToken', { seconds: 3600, unit: 'minutes', minSeconds: 300, maxSeconds: 86400, range: '5 minutes and 1 day' });
@@ -211,14 +260,11 @@ export function createUserPoolClient(
       throw invalidParameter('RetryGracePeriodSeconds must be between 0 and 60.');
     }
   }
-  const clientId = fixed?.clientId ?? newClientId();
-  if (pool.clients.has(clientId)) throw invalidParameter(`User pool client ${clientId} already exists.`);
-  const now = ctx.clock.now();
-  const client: ClientRecord = {
+  return {
     poolId: pool.id,
-    clientId,
+    clientId: fixed.clientId,
     clientName,
-    ...(optionalBoolean(params, 'GenerateSecret') ? { clientSecret: fixed?.clientSecret ?? newClientSecret() } : {}),
+    ...(fixed.clientSecret !== undefined ? { clientSecret: fixed.clientSecret } : {}),
     explicitAuthFlows: flows.explicit,
     allowedFlows: flows.allowed,
     accessTokenValidity: access.value,
@@ -241,12 +287,11 @@ export function createUserPoolClient(
           },
         }
       : {}),
+    oauth: resolveClientOAuth(pool, params, fixed.clientSecret !== undefined),
     extra: pick(params, CLIENT_PASSTHROUGH),
-    createdAt: now,
-    updatedAt: now,
+    createdAt: fixed.createdAt,
+    updatedAt: fixed.updatedAt,
   };
-  pool.clients.set(clientId, client);
-  return { UserPoolClient: describeClient(client) };
 }
 
 function describeUserPoolClient(ctx: EmulatorContext, params: Params): object {
@@ -297,5 +342,7 @@ export const controlPlaneOperations: Record<string, OperationSpec> = {
   GetUserPoolMfaConfig: { handler: getUserPoolMfaConfig, signed: true },
   CreateUserPoolClient: { handler: (ctx, params) => createUserPoolClient(ctx, params), signed: true },
   DescribeUserPoolClient: { handler: describeUserPoolClient, signed: true },
+  UpdateUserPoolClient: { handler: updateUserPoolClient, signed: true },
+  DeleteUserPoolClient: { handler: deleteUserPoolClient, signed: true },
   CreateGroup: { handler: createGroup, signed: true },
 };

@@ -6,8 +6,10 @@ import { authOperations } from './auth';
 import { challengeOperations } from './challenges';
 import { controlPlaneOperations } from './control-plane';
 import { deviceOperations } from './devices';
+import { identityProviderOperations } from './identity-providers';
 import { listingOperations } from './listing';
 import { mfaOperations } from './mfa';
+import { oauthResourceOperations } from './oauth-resources';
 import { refreshRotationOperations } from './refresh-rotation';
 import { selfServiceOperations } from './self-service';
 import { signOutOperations } from './sign-out';
@@ -27,4 +29,6 @@ export const operations: Readonly<Record<string, OperationSpec>> = Object.freeze
   ...refreshRotationOperations,
   ...selfServiceOperations,
   ...attributeVerificationOperations,
+  ...oauthResourceOperations,
+  ...identityProviderOperations,
 });
