@@ -1,18 +1,25 @@
 #!/usr/bin/env node
 /**
  * `cognito-emulator`: runs the local Cognito user-pool emulator until SIGINT / SIGTERM, seeded
- * from `--seed pool.json` and/or `--demo`, and prints how to point apps and the AWS CLI at it.
+ * from `--seed pool.json` and/or `--demo`, and prints how to point apps and the AWS CLI at it and
+ * where its developer page is (pools, users and the outbox's codes, in a browser).
  * Client secrets and seed passwords are never printed; only the demo pool's published demo
  * passwords are.
  */
 import { readFile } from 'node:fs/promises';
 import { CliUsageError, parseCliArgs, USAGE, type CliOptions } from './cli-args';
 import { DEMO_SEED, DEMO_TOTP_SECRET } from './demo-seed';
+import { DEV_PAGE_PATH } from './dev-page';
 import { startEmulator, type Emulator } from './emulator';
 import type { EmulatorSeed, SeededPools } from './seed';
 
 function describe(emulator: Emulator, seeded: SeededPools, demo: boolean): string[] {
-  const lines = [`cognito-emulator listening on ${emulator.endpoint}`, ''];
+  const lines = [
+    `cognito-emulator listening on ${emulator.endpoint}`,
+    // Pools, clients, users and the outbox with its codes, in a browser.
+    `Developer page: ${emulator.endpoint}${DEV_PAGE_PATH}`,
+    '',
+  ];
   let first: { poolId: string; clientId?: string } | undefined;
   for (const pool of Object.values(seeded.pools)) {
     lines.push(`User pool "${pool.name}": ${pool.poolId}`);

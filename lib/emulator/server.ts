@@ -1,10 +1,13 @@
 /**
  * The HTTP face of the emulator: AWS JSON 1.1 on `POST /`, the JWKS and OpenID configuration on
- * `GET /<poolId>/.well-known/…`, faults, call counting and CORS. Errors never leak a stack.
+ * `GET /<poolId>/.well-known/…`, faults, call counting and CORS, and the developer page on `GET /`
+ * (JSON at `/_dev/state.json`; `/_dev` redirects to `/`). Errors never leak a stack.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { EmulatorContext } from './context';
+import { DEV_PAGE_PATH, DEV_STATE_PATH, renderDevPage } from './dev-page';
+import { devState } from './dev-state';
 import { WireError } from './errors';
 import { faultApplies, type EmulatorFaults } from './faults';
 import { operations } from './operations/registry';
@@ -117,12 +120,68 @@ async function handleWellKnown(deps: ServerDeps, res: ServerResponse, poolId: st
   send(res, 200, JSON.stringify(configuration), json);
 }
 
+// The developer page carries live codes: no CORS headers (another origin's script cannot read it),
+// no script, no framing, nothing cached.
+const DEV_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+const DEV_REDIRECTS = new Set(['/_dev', '/_dev/']);
+
+/** Whether the client asks for JSON rather than HTML (a browser's Accept names text/html). */
+function wantsJson(req: IncomingMessage): boolean {
+  const accept = req.headers.accept ?? '';
+  return /\bapplication\/json\b/i.test(accept) && !/\btext\/html\b/i.test(accept);
+}
+
+function sendDev(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+  if (res.writableEnded || res.destroyed) return;
+  res.writeHead(status, {
+    ...DEV_HEADERS,
+    'content-type': type,
+    'content-length': String(Buffer.byteLength(body)),
+    ...headers,
+  });
+  res.end(body);
+}
+
+/** `GET`/`HEAD` of the developer page, its JSON form, or the `/_dev` redirect; anything else there is a 405. */
+function handleDevPage(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, path: string, query: string): void {
+  req.resume();
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    const allow = path === DEV_PAGE_PATH ? 'GET, HEAD, POST, OPTIONS' : 'GET, HEAD, OPTIONS';
+    sendDev(res, 405, 'application/json', JSON.stringify({ message: 'Method Not Allowed' }), { allow });
+    return;
+  }
+  if (DEV_REDIRECTS.has(path)) {
+    sendDev(res, 302, 'text/plain; charset=utf-8', `See ${DEV_PAGE_PATH}\n`, { location: `${DEV_PAGE_PATH}${query}` });
+    return;
+  }
+  const poolId = new URLSearchParams(query).get('pool') || undefined;
+  const state = devState(deps.ctx, poolId === undefined ? {} : { poolId });
+  const status = poolId !== undefined && !deps.ctx.store.pools.has(poolId) ? 404 : 200;
+  const vary: Record<string, string> = path === DEV_PAGE_PATH ? { vary: 'Accept' } : {};
+  if (path === DEV_STATE_PATH || wantsJson(req)) {
+    sendDev(res, status, 'application/json; charset=utf-8', JSON.stringify(state, null, 2), vary);
+    return;
+  }
+  const pools = [...deps.ctx.store.pools.values()].map((p) => ({ id: p.id, name: p.name }));
+  sendDev(res, status, 'text/html; charset=utf-8', renderDevPage(state, pools), vary);
+}
+
+const DEV_PATHS = new Set([DEV_PAGE_PATH, DEV_STATE_PATH, ...DEV_REDIRECTS]);
+
 /**
  * Builds the `node:http` request listener of an emulator.
  */
 export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt < 0 ? url : url.slice(0, queryAt);
     const wellKnown = /^\/([\w-]+)\/\.well-known\/(jwks\.json|openid-configuration)$/.exec(path);
     let work: Promise<void>;
     if (req.method === 'OPTIONS') {
@@ -131,6 +190,9 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
       work = handleApi(deps, req, res);
     } else if ((req.method === 'GET' || req.method === 'HEAD') && wellKnown) {
       work = handleWellKnown(deps, res, wellKnown[1], wellKnown[2]);
+    } else if (DEV_PATHS.has(path)) {
+      // Inside the chain, so that a throw becomes the 500 below rather than an uncaught exception.
+      work = Promise.resolve().then(() => handleDevPage(deps, req, res, path, queryAt < 0 ? '' : url.slice(queryAt)));
     } else {
       req.resume();
       work = Promise.resolve(send(res, 404, JSON.stringify({ message: 'Not Found' }), { 'content-type': 'application/json' }));

@@ -1,7 +1,7 @@
 /**
- * The `cognito-emulator` CLI, spawned through tsx: it prints the endpoint and ids, serves the
- * demo pool, stops cleanly on SIGTERM, never prints seed passwords or client secrets, and answers
- * bad flags with the usage and exit code 2.
+ * The `cognito-emulator` CLI, spawned through tsx: it prints the endpoint, the developer page's URL
+ * and ids, serves the demo pool, stops cleanly on SIGTERM, never prints seed passwords or client
+ * secrets, and answers bad flags with the usage and exit code 2.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -40,7 +40,7 @@ function runCli(args: string[]): Promise<Running> {
 }
 
 describe('emulator: cognito-emulator CLI', () => {
-  it('--port 0 --demo: prints endpoint, ids, demo users and export line; serves; stops on SIGTERM', async () => {
+  it('--port 0 --demo: prints endpoint, developer page, ids, demo users and export line; serves; stops on SIGTERM', async () => {
     const cli = await runCli(['--port', '0', '--demo']);
     const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(cli.stdout)?.[1];
     assert.ok(endpoint, cli.stdout);
@@ -49,6 +49,10 @@ describe('emulator: cognito-emulator CLI', () => {
     assert.ok(cli.stdout.includes(`export COGNITO_ENDPOINT=${endpoint} `));
     assert.match(cli.stdout, /JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP/);
     assert.match(cli.stdout, /aws cognito-idp /);
+    assert.ok(cli.stdout.includes(`\nDeveloper page: ${endpoint}/\n`), cli.stdout);
+    const devPage = await fetch(`${endpoint}/`);
+    assert.equal(devPage.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.match(await devPage.text(), /<code>democlient0000000000000001<\/code>/);
     const sdk = new CognitoIdentityProviderClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
     try {
       const out = await sdk.send(
