@@ -13,6 +13,8 @@ export interface EmulatorContext {
   region: string;
   /** `iss` of a pool's tokens: `<endpoint>/<poolId>`. */
   issuer(poolId: string): string;
+  /** The emulator's own URL (`http://127.0.0.1:9229`): hosted-UI endpoints are served under it. */
+  endpoint?(): string;
 }
 
 /** One operation: JSON in, JSON out, `WireError` for Cognito's errors. */

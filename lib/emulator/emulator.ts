@@ -100,7 +100,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     store.onMessage = options.onMessage;
   }
   let endpoint = '';
-  const ctx: EmulatorContext = { store, clock, region, issuer: (poolId) => `${endpoint}/${poolId}` };
+  const ctx: EmulatorContext = { store, clock, region, issuer: (poolId) => `${endpoint}/${poolId}`, endpoint: () => endpoint };
   let faults = normaliseFaults({});
   const counts = new Map<string, number>();
   const timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();

@@ -10,9 +10,15 @@ import { DEV_PAGE_PATH, DEV_STATE_PATH, renderDevPage } from './dev-page';
 import { devState } from './dev-state';
 import { WireError } from './errors';
 import { faultApplies, type EmulatorFaults } from './faults';
+import { handleHosted, hostedEndpoints, isHostedPath } from './hosted/router';
 import { operations } from './operations/registry';
 import { CONTENT_TYPE, errorBody, MAX_BODY_BYTES, operationFromTarget, parseBody } from './protocol';
 import { jwksOf } from './signing-keys';
+
+/** The emulator's URL, which the hosted-UI endpoints sit under. */
+function endpointOf(ctx: EmulatorContext): string {
+  return ctx.endpoint?.() ?? ctx.issuer('').slice(0, -1);
+}
 
 /** What the request listener needs besides the context. */
 export interface ServerDeps {
@@ -116,6 +122,7 @@ async function handleWellKnown(deps: ServerDeps, res: ServerResponse, poolId: st
     id_token_signing_alg_values_supported: ['RS256'],
     scopes_supported: ['openid', 'email', 'phone', 'profile'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    ...hostedEndpoints(endpointOf(deps.ctx), pool),
   };
   send(res, 200, JSON.stringify(configuration), json);
 }
@@ -190,6 +197,8 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
       work = handleApi(deps, req, res);
     } else if ((req.method === 'GET' || req.method === 'HEAD') && wellKnown) {
       work = handleWellKnown(deps, res, wellKnown[1], wellKnown[2]);
+    } else if (isHostedPath(path)) {
+      work = handleHosted(deps.ctx, endpointOf(deps.ctx), req, res);
     } else if (DEV_PATHS.has(path)) {
       // Inside the chain, so that a throw becomes the 500 below rather than an uncaught exception.
       work = Promise.resolve().then(() => handleDevPage(deps, req, res, path, queryAt < 0 ? '' : url.slice(queryAt)));

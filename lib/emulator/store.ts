@@ -175,6 +175,8 @@ export interface RefreshRecord {
   expiresAt: number;
   revoked: boolean;
   deviceKey?: string;
+  /** The OAuth scopes of a sign-in through the OAuth endpoints: refreshed tokens keep them. */
+  scopes?: string[];
 }
 
 /** Server-side state behind a SECRET_BLOCK. */
@@ -235,6 +237,50 @@ export interface PendingCode {
   pendingValue?: string;
 }
 
+/** A checked `/oauth2/authorize` request, kept while the user signs in on the hosted pages. */
+export interface AuthorizeRequest {
+  poolId: string;
+  clientId: string;
+  redirectUri: string;
+  responseType: 'code' | 'token';
+  /** Granted: asked for (or all the client may have, when none were asked for) ∩ allowed. */
+  scopes: string[];
+  state?: string;
+  nonce?: string;
+  /** PKCE `code_challenge` (S256 only). */
+  codeChallenge?: string;
+}
+
+/** A one-time authorization code (five minutes). */
+export interface AuthCodeRecord {
+  code: string;
+  request: AuthorizeRequest;
+  username: string;
+  /** Seconds since the epoch of the sign-in behind it. */
+  authTime: number;
+  expiresAt: number;
+  /** Set when exchanged: a second exchange is refused and revokes what the first one issued. */
+  usedBy?: string;
+}
+
+/** The managed-login session of a browser (its cookie), one hour. */
+export interface SsoSessionRecord {
+  id: string;
+  poolId: string;
+  username: string;
+  authTime: number;
+  expiresAt: number;
+}
+
+/** A sign-in in progress on the hosted pages: the request, the form's CSRF token, the challenge reached. */
+export interface HostedLoginRecord {
+  id: string;
+  request: AuthorizeRequest;
+  csrf: string;
+  expiresAt: number;
+  challenge?: { name: ChallengeName; session: string; username: string; parameters: Record<string, string> };
+}
+
 const SWEEP_EVERY = 256;
 
 /** All state of one emulator. */
@@ -257,6 +303,12 @@ export class EmulatorStore {
   readonly codeRequests = new Map<string, number[]>();
   /** Wrong-password lockout state, by user `sub`. */
   readonly lockouts = new Map<string, LockoutState>();
+  /** Authorization codes of the OAuth endpoints, by code. */
+  readonly authCodes = new Map<string, AuthCodeRecord>();
+  /** Managed-login sessions (the hosted UI's cookie), by id. */
+  readonly ssoSessions = new Map<string, SsoSessionRecord>();
+  /** Sign-ins in progress on the hosted pages, by id. */
+  readonly hostedLogins = new Map<string, HostedLoginRecord>();
   private writes = 0;
 
   /**
@@ -290,6 +342,11 @@ export class EmulatorStore {
     this.maybeSweep(now);
   }
 
+  /** Counts a write towards the periodic sweep of expired records (codes, SSO sessions, hosted logins). */
+  noteWrite(now: number): void {
+    this.maybeSweep(now);
+  }
+
   /** Stores a challenge session, dropping expired ones now and then. */
   putSession(record: SessionRecord, now: number): void {
     this.sessions.set(record.id, record);
@@ -317,5 +374,8 @@ export class EmulatorStore {
     if (++this.writes % SWEEP_EVERY !== 0) return;
     for (const [id, s] of this.sessions) if (now >= s.expiresAt) this.sessions.delete(id);
     for (const [id, s] of this.srpChallenges) if (now >= s.expiresAt) this.srpChallenges.delete(id);
+    for (const [id, c] of this.authCodes) if (now >= c.expiresAt + 3600_000) this.authCodes.delete(id);
+    for (const [id, s] of this.ssoSessions) if (now >= s.expiresAt) this.ssoSessions.delete(id);
+    for (const [id, l] of this.hostedLogins) if (now >= l.expiresAt) this.hostedLogins.delete(id);
   }
 }

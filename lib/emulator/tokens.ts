@@ -3,6 +3,7 @@
  * tokens kept server-side, and the access-token check behind GetUser, GlobalSignOut and friends.
  * All times come from the emulator clock.
  */
+import { createHash } from 'node:crypto';
 import type { EmulatorContext } from './context';
 import { WireError, notAuthorized } from './errors';
 import { newUuid, randomToken } from './ids';
@@ -16,7 +17,8 @@ export interface AuthenticationResult {
   AccessToken: string;
   ExpiresIn: number;
   TokenType: 'Bearer';
-  IdToken: string;
+  /** Absent only for an OAuth sign-in without the `openid` scope. */
+  IdToken?: string;
   RefreshToken?: string;
 }
 
@@ -29,6 +31,13 @@ export interface IssueOptions {
   /** Whether to create a refresh token (sign-in) or not (refresh). */
   withRefreshToken: boolean;
   deviceKey?: string;
+  /**
+   * A sign-in through the OAuth endpoints: the granted scopes replace
+   * `aws.cognito.signin.user.admin` in the access token (and stay with the refresh token), the ID
+   * token gets `at_hash` and the `nonce` of the authorization request, and is only issued with
+   * `openid`.
+   */
+  oauth?: { scopes: readonly string[]; nonce?: string };
 }
 
 /** The scope Cognito puts in access tokens for user-pool API access. */
@@ -86,6 +95,7 @@ export function issueTokens(
     iat,
     jti: newUuid(),
   };
+  const oauth = options.oauth;
   const accessClaims = {
     sub: user.sub,
     ...groupClaim,
@@ -95,7 +105,7 @@ export function issueTokens(
     origin_jti: originJti,
     event_id: eventId,
     token_use: 'access',
-    scope: USER_ADMIN_SCOPE,
+    scope: oauth ? oauth.scopes.join(' ') : USER_ADMIN_SCOPE,
     auth_time: authTime,
     exp: iat + client.accessTtlSeconds,
     iat,
@@ -103,11 +113,14 @@ export function issueTokens(
     username: user.username,
   };
 
+  const accessToken = signJwt(accessClaims, key.kid, key.privateKey);
+  const withIdToken = !oauth || oauth.scopes.includes('openid');
+  const oauthIdClaims = oauth ? { at_hash: atHash(accessToken), ...(oauth.nonce !== undefined ? { nonce: oauth.nonce } : {}) } : {};
   const result: AuthenticationResult = {
-    AccessToken: signJwt(accessClaims, key.kid, key.privateKey),
+    AccessToken: accessToken,
     ExpiresIn: client.accessTtlSeconds,
     TokenType: 'Bearer',
-    IdToken: signJwt(idClaims, key.kid, key.privateKey),
+    ...(withIdToken ? { IdToken: signJwt({ ...oauthIdClaims, ...idClaims }, key.kid, key.privateKey) } : {}),
   };
   if (options.withRefreshToken) {
     const record: RefreshRecord = {
@@ -120,11 +133,17 @@ export function issueTokens(
       expiresAt: now + client.refreshTtlSeconds * 1000,
       revoked: false,
       ...(options.deviceKey ? { deviceKey: options.deviceKey } : {}),
+      ...(oauth ? { scopes: [...oauth.scopes] } : {}),
     };
     ctx.store.refreshTokens.set(record.token, record);
     result.RefreshToken = record.token;
   }
   return result;
+}
+
+/** OpenID Connect's `at_hash`: the left half of the access token's SHA-256, base64url. */
+export function atHash(accessToken: string): string {
+  return createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16).toString('base64url');
 }
 
 /** A checked access token: its pool, user and claims. */

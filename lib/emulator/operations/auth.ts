@@ -93,6 +93,22 @@ function passwordAuth(ctx: EmulatorContext, pool: PoolRecord, client: ClientReco
   return afterPassword(ctx, pool, client, user, ap.DEVICE_KEY);
 }
 
+/**
+ * The hosted UI's sign-in form: the password checked (and counted towards the lockout) as for
+ * USER_PASSWORD_AUTH, whatever the client's ExplicitAuthFlows (which the hosted UI does not need).
+ */
+export function hostedPasswordSignIn(
+  ctx: EmulatorContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  username: string,
+  password: string,
+): SignInResponse {
+  const user = checkPassword(ctx, pool, client, username, password);
+  assertMaySignIn(ctx, pool, user);
+  return afterPassword(ctx, pool, client, user);
+}
+
 function refreshAuth(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, ap: Record<string, string>): SignInResponse {
   const token = requireEntry(ap, 'REFRESH_TOKEN');
   if (client.clientSecret && !ap.SECRET_HASH) checkSecretHash(client, undefined, '');
@@ -113,6 +129,7 @@ function refreshAuth(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecor
       authTime: record.authTime,
       withRefreshToken: false,
       ...(record.deviceKey ? { deviceKey: record.deviceKey } : {}),
+      ...(record.scopes ? { oauth: { scopes: record.scopes } } : {}),
     }),
   };
 }

@@ -80,12 +80,17 @@ function getTokensFromRefreshToken(ctx: EmulatorContext, params: Params): object
     authTime: record.authTime,
     withRefreshToken: rotating,
     ...(record.deviceKey !== undefined ? { deviceKey: record.deviceKey } : {}),
+    ...(record.scopes ? { oauth: { scopes: record.scopes } } : {}),
   });
-  if (rotating && !rotatedOut.has(record)) {
-    const grace = client.refreshTokenRotation?.RetryGracePeriodSeconds ?? 0;
-    rotatedOut.set(record, now + grace * 1000);
-  }
+  if (rotating) markRotatedOut(client, record, now);
   return { AuthenticationResult: result };
+}
+
+/** A refresh token that was just exchanged for a new one stays usable for the client's grace period only. */
+export function markRotatedOut(client: ClientRecord, record: RefreshRecord, now: number): void {
+  if (rotatedOut.has(record)) return;
+  const grace = client.refreshTokenRotation?.RetryGracePeriodSeconds ?? 0;
+  rotatedOut.set(record, now + grace * 1000);
 }
 
 /** Refresh-rotation operations by name. */

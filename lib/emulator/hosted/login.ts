@@ -1,0 +1,260 @@
+/**
+ * The hosted UI's sign-in: `/oauth2/authorize` (straight back with a code when the browser's
+ * managed-login session is still good), `/login` and its challenge steps (driving the emulator's
+ * own sign-in: password, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE,
+ * MFA_SETUP), and `/logout` (the only thing that ends the managed-login session, as in Cognito).
+ *
+ * Forms carry a CSRF token that must also be in the `XSRF-TOKEN` cookie; posts answer with a 302
+ * (a reload never resends a password); the managed-login cookie lasts one hour on the domain's path.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { secretHash } from '../../secret-hash';
+import type { EmulatorContext } from '../context';
+import { WireError } from '../errors';
+import { randomToken } from '../ids';
+import { operations } from '../operations/registry';
+import { hostedPasswordSignIn } from '../operations/auth';
+import type { SignInResponse } from '../operations/sign-in-steps';
+import type { ClientRecord, HostedLoginRecord, PoolRecord, UserRecord } from '../store';
+import { findUser } from '../user-directory';
+import { checkAuthorize, finishAuthorize } from './authorize';
+import { cookies, readForm, redirect, sendPage, setCookie } from './http';
+import { challengePage, errorPage, signInPage, type PageFrame } from './pages';
+
+/** How long the managed-login session lasts (Cognito: one hour). */
+export const SSO_TTL_MS = 3600 * 1000;
+const LOGIN_TTL_MS = 15 * 60 * 1000;
+const SSO_COOKIE = 'cognito';
+const CSRF_COOKIE = 'XSRF-TOKEN';
+
+/** Where a hosted request arrived: the pool that owns the domain, and the domain's base path and URL. */
+export interface HostedSite {
+  pool: PoolRecord;
+  /** `/domain/<domain>` */
+  basePath: string;
+  /** Whether the emulator is served over HTTPS (cookies get `Secure`). */
+  secure: boolean;
+}
+
+function frameOf(client: ClientRecord | undefined, title: string): PageFrame {
+  return { title, clientName: client?.clientName ?? 'Sign in' };
+}
+
+/** The user of a live managed-login session of this pool, from the request's cookie. */
+function ssoUser(ctx: EmulatorContext, site: HostedSite, req: IncomingMessage): { user: UserRecord; authTime: number } | undefined {
+  const id = cookies(req).get(SSO_COOKIE);
+  const session = id === undefined ? undefined : ctx.store.ssoSessions.get(id);
+  if (session === undefined || session.poolId !== site.pool.id || ctx.clock.now() >= session.expiresAt) return undefined;
+  const user = findUser(site.pool, session.username);
+  if (user === undefined || !user.enabled || user.status !== 'CONFIRMED') return undefined;
+  return { user, authTime: session.authTime };
+}
+
+/** GET `/oauth2/authorize`. */
+export function authorize(ctx: EmulatorContext, site: HostedSite, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+  const check = checkAuthorize(site.pool, query);
+  if (!check.ok) {
+    if ('redirect' in check) return redirect(res, check.redirect);
+    return sendPage(res, check.page.status, errorPage(frameOf(undefined, 'Something went wrong'), check.page.error, check.page.message));
+  }
+  if (check.identityProvider !== undefined && check.identityProvider !== 'COGNITO') {
+    return sendPage(res, 400, errorPage(frameOf(check.client, 'Something went wrong'), 'invalid_request',
+      `Signing in through ${check.identityProvider} is not available in this emulator yet.`));
+  }
+  const sso = check.forceLogin ? undefined : ssoUser(ctx, site, req);
+  if (sso !== undefined) return redirect(res, finishAuthorize(ctx, check.request, sso.user, sso.authTime));
+  redirect(res, `${site.basePath}/login?${query.toString()}`);
+}
+
+function newLogin(ctx: EmulatorContext, request: HostedLoginRecord['request']): HostedLoginRecord {
+  const now = ctx.clock.now();
+  const login: HostedLoginRecord = { id: randomToken(24), request, csrf: randomToken(24), expiresAt: now + LOGIN_TTL_MS };
+  ctx.store.hostedLogins.set(login.id, login);
+  ctx.store.noteWrite(now);
+  return login;
+}
+
+function csrfCookie(site: HostedSite, login: HostedLoginRecord): string {
+  return setCookie(CSRF_COOKIE, login.csrf, `${site.basePath}/`, LOGIN_TTL_MS / 1000, site.secure);
+}
+
+function renderLogin(
+  site: HostedSite,
+  res: ServerResponse,
+  login: HostedLoginRecord,
+  client: ClientRecord,
+  status: number,
+  error?: string,
+  username?: string,
+): void {
+  const fields = { login_id: login.id, _csrf: login.csrf };
+  const page = login.challenge === undefined
+    ? signInPage(frameOf(client, 'Sign in'), `${site.basePath}/login`, fields, { ...(error ? { error } : {}), ...(username ? { username } : {}) })
+    : challengePage(frameOf(client, 'Sign in'), `${site.basePath}/login`, fields, {
+      name: login.challenge.name,
+      parameters: login.challenge.parameters,
+      ...(error ? { error } : {}),
+      ...(login.challenge.parameters.SECRET_CODE ? {
+        secretCode: login.challenge.parameters.SECRET_CODE,
+        otpauthUri: `otpauth://totp/${encodeURIComponent(client.clientName)}:${encodeURIComponent(login.challenge.username)}`
+          + `?secret=${login.challenge.parameters.SECRET_CODE}&issuer=${encodeURIComponent(client.clientName)}`,
+      } : {}),
+    });
+  sendPage(res, status, page, { 'set-cookie': csrfCookie(site, login) });
+}
+
+/** GET `/login`: the authorize request is checked again (the page can be opened directly, as on Cognito). */
+export function loginPage(ctx: EmulatorContext, site: HostedSite, res: ServerResponse, query: URLSearchParams): void {
+  const pending = query.get('login_id');
+  if (pending !== null) {
+    const login = ctx.store.hostedLogins.get(pending);
+    if (login !== undefined && ctx.clock.now() < login.expiresAt) {
+      const { client } = ctx.store.client(login.request.clientId, site.pool.id);
+      return renderLogin(site, res, login, client, 200);
+    }
+    return sendPage(res, 400, errorPage(frameOf(undefined, 'Sign-in expired'), 'invalid_request', 'This sign-in has expired. Start again from the app.'));
+  }
+  const check = checkAuthorize(site.pool, query);
+  if (!check.ok) {
+    if ('redirect' in check) return redirect(res, check.redirect);
+    return sendPage(res, check.page.status, errorPage(frameOf(undefined, 'Something went wrong'), check.page.error, check.page.message));
+  }
+  renderLogin(site, res, newLogin(ctx, check.request), check.client, 200);
+}
+
+function withSecretHash(client: ClientRecord, username: string, answers: Record<string, string>): Record<string, string> {
+  if (client.clientSecret === undefined) return answers;
+  return { ...answers, SECRET_HASH: secretHash(username, client.clientId, client.clientSecret) };
+}
+
+async function respond(
+  ctx: EmulatorContext,
+  client: ClientRecord,
+  login: HostedLoginRecord,
+  form: URLSearchParams,
+): Promise<SignInResponse> {
+  const step = login.challenge!;
+  const answers: Record<string, string> = { USERNAME: step.username };
+  let session = step.session;
+  switch (step.name) {
+    case 'SOFTWARE_TOKEN_MFA':
+      answers.SOFTWARE_TOKEN_MFA_CODE = form.get('code') ?? '';
+      break;
+    case 'SMS_MFA':
+      answers.SMS_MFA_CODE = form.get('code') ?? '';
+      break;
+    case 'SELECT_MFA_TYPE':
+      answers.ANSWER = form.get('mfaType') ?? '';
+      break;
+    case 'NEW_PASSWORD_REQUIRED': {
+      const password = form.get('newPassword') ?? '';
+      if (password !== form.get('confirmPassword')) throw new WireError('InvalidPasswordException', 'The two passwords are not the same.');
+      answers.NEW_PASSWORD = password;
+      break;
+    }
+    case 'MFA_SETUP': {
+      const verified = (await operations.VerifySoftwareToken.handler(ctx, { Session: session, UserCode: form.get('code') ?? '' })) as { Session: string };
+      session = verified.Session;
+      break;
+    }
+    default:
+      throw new WireError('InvalidParameterException', 'This step cannot be answered here.');
+  }
+  return (await operations.RespondToAuthChallenge.handler(ctx, {
+    ClientId: client.clientId,
+    ChallengeName: step.name,
+    Session: session,
+    ChallengeResponses: withSecretHash(client, step.username, answers),
+  })) as SignInResponse;
+}
+
+// The next challenge of a sign-in, kept on the login record (MFA_SETUP first gets its secret).
+async function nextStep(ctx: EmulatorContext, login: HostedLoginRecord, out: SignInResponse, username: string): Promise<void> {
+  if (out.ChallengeName === undefined || out.Session === undefined) return;
+  let parameters = out.ChallengeParameters;
+  let session = out.Session;
+  if (out.ChallengeName === 'MFA_SETUP') {
+    type Associated = { SecretCode: string; Session: string };
+    const associated = (await operations.AssociateSoftwareToken.handler(ctx, { Session: session })) as Associated;
+    session = associated.Session;
+    parameters = { ...parameters, SECRET_CODE: associated.SecretCode };
+  }
+  login.challenge = { name: out.ChallengeName, session, username: out.ChallengeParameters.USER_ID_FOR_SRP ?? username, parameters };
+}
+
+/** POST `/login`: the sign-in form or a challenge answer. */
+export async function loginPost(ctx: EmulatorContext, site: HostedSite, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const form = await readForm(req);
+  const login = ctx.store.hostedLogins.get(form.get('login_id') ?? '');
+  const now = ctx.clock.now();
+  if (login === undefined || now >= login.expiresAt || login.request.poolId !== site.pool.id) {
+    return sendPage(res, 400, errorPage(frameOf(undefined, 'Sign-in expired'), 'invalid_request', 'This sign-in has expired. Start again from the app.'));
+  }
+  const csrf = form.get('_csrf');
+  if (csrf !== login.csrf || cookies(req).get(CSRF_COOKIE) !== login.csrf) {
+    return sendPage(res, 403, errorPage(frameOf(undefined, 'Form expired'), 'invalid_request', 'The form expired. Go back and try again.'));
+  }
+  const { client } = ctx.store.client(login.request.clientId, site.pool.id);
+  const username = (form.get('username') ?? '').trim();
+  let out: SignInResponse;
+  try {
+    if (login.challenge === undefined) {
+      if (username === '' || !form.get('password')) return renderLogin(site, res, login, client, 400, 'Enter your username and password.', username);
+      out = hostedPasswordSignIn(ctx, site.pool, client, username, form.get('password') ?? '');
+    } else {
+      out = await respond(ctx, client, login, form);
+    }
+  } catch (e) {
+    if (!(e instanceof WireError)) throw e;
+    // A session that ran out (or too many wrong codes) means starting again from the form.
+    if (login.challenge !== undefined && /session/i.test(e.message)) login.challenge = undefined;
+    return renderLogin(site, res, login, client, 400, e.message, username);
+  }
+  if (out.AuthenticationResult === undefined) {
+    await nextStep(ctx, login, out, username);
+    return redirect(res, `${site.basePath}/login?login_id=${encodeURIComponent(login.id)}`);
+  }
+  // Signed in: the tokens of the API path are not what the app gets; that sign-in is closed at once.
+  const refresh = out.AuthenticationResult.RefreshToken;
+  const record = refresh === undefined ? undefined : ctx.store.refreshTokens.get(refresh);
+  if (record !== undefined) ctx.store.refreshTokens.delete(record.token);
+  const name = login.challenge?.username ?? findUser(site.pool, username)?.username ?? username;
+  const user = findUser(site.pool, name);
+  ctx.store.hostedLogins.delete(login.id);
+  if (user === undefined) throw new Error('hosted sign-in finished for a user that does not exist');
+  const authTime = Math.floor(now / 1000);
+  const sso = { id: randomToken(32), poolId: site.pool.id, username: user.username, authTime, expiresAt: now + SSO_TTL_MS };
+  ctx.store.ssoSessions.set(sso.id, sso);
+  redirect(res, finishAuthorize(ctx, login.request, user, authTime), {
+    'set-cookie': [setCookie(SSO_COOKIE, sso.id, `${site.basePath}/`, SSO_TTL_MS / 1000, site.secure), setCookie(CSRF_COOKIE, '', `${site.basePath}/`, 0, site.secure)],
+  });
+}
+
+/**
+ * GET `/logout`: `client_id` and a registered `logout_uri`, or `redirect_uri` + `response_type` to
+ * sign in again. Ends the managed-login session; anything unregistered is an error page, never a
+ * redirect.
+ */
+export function logout(ctx: EmulatorContext, site: HostedSite, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+  const client = site.pool.clients.get(query.get('client_id') ?? '');
+  if (client === undefined) return sendPage(res, 400, errorPage(frameOf(undefined, 'Sign out'), 'invalid_request', 'Unknown or missing client_id.'));
+  const logoutUri = query.get('logout_uri');
+  const clear = setCookie(SSO_COOKIE, '', `${site.basePath}/`, 0, site.secure);
+  const id = cookies(req).get(SSO_COOKIE);
+  if (logoutUri !== null) {
+    if (!client.oauth.logoutUrls.includes(logoutUri)) {
+      return sendPage(res, 400, errorPage(frameOf(client, 'Sign out'), 'invalid_request', 'logout_uri is not a sign-out URL of this app client.'));
+    }
+    if (id !== undefined) ctx.store.ssoSessions.delete(id);
+    return redirect(res, logoutUri, { 'set-cookie': clear });
+  }
+  if (query.get('redirect_uri') !== null && query.get('response_type') !== null) {
+    const check = checkAuthorize(site.pool, query);
+    if (!check.ok && !('redirect' in check)) {
+      return sendPage(res, check.page.status, errorPage(frameOf(client, 'Sign out'), check.page.error, check.page.message));
+    }
+    if (id !== undefined) ctx.store.ssoSessions.delete(id);
+    return redirect(res, `${site.basePath}/login?${query.toString()}`, { 'set-cookie': clear });
+  }
+  sendPage(res, 400, errorPage(frameOf(client, 'Sign out'), 'invalid_request', 'Give logout_uri, or redirect_uri and response_type.'));
+}
