@@ -14,7 +14,7 @@ import type { PasswordVerifier, ServerEphemeral } from './srp-server';
 /** `MfaConfiguration` of a pool. */
 export type MfaConfiguration = 'OFF' | 'ON' | 'OPTIONAL';
 /** `UserStatus` values the emulator produces. */
-export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' | 'RESET_REQUIRED';
+export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' | 'RESET_REQUIRED' | 'EXTERNAL_PROVIDER';
 /** A second factor. */
 export type MfaType = 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA';
 /** Challenges the emulator raises. */
@@ -281,6 +281,16 @@ export interface HostedLoginRecord {
   challenge?: { name: ChallengeName; session: string; username: string; parameters: Record<string, string> };
 }
 
+/** A federated sign-in waiting for the identity provider to send the browser back (its `state`). */
+export interface FederationRecord {
+  state: string;
+  request: AuthorizeRequest;
+  provider: string;
+  nonce: string;
+  codeVerifier: string;
+  expiresAt: number;
+}
+
 const SWEEP_EVERY = 256;
 
 /** All state of one emulator. */
@@ -309,6 +319,8 @@ export class EmulatorStore {
   readonly ssoSessions = new Map<string, SsoSessionRecord>();
   /** Sign-ins in progress on the hosted pages, by id. */
   readonly hostedLogins = new Map<string, HostedLoginRecord>();
+  /** Federated sign-ins waiting for their identity provider, by state. */
+  readonly federations = new Map<string, FederationRecord>();
   private writes = 0;
 
   /**
@@ -377,5 +389,6 @@ export class EmulatorStore {
     for (const [id, c] of this.authCodes) if (now >= c.expiresAt + 3600_000) this.authCodes.delete(id);
     for (const [id, s] of this.ssoSessions) if (now >= s.expiresAt) this.ssoSessions.delete(id);
     for (const [id, l] of this.hostedLogins) if (now >= l.expiresAt) this.hostedLogins.delete(id);
+    for (const [id, f] of this.federations) if (now >= f.expiresAt) this.federations.delete(id);
   }
 }

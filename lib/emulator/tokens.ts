@@ -50,11 +50,20 @@ function newRefreshToken(): string {
   return [REFRESH_HEADER, randomToken(256), randomToken(12), randomToken(1024), randomToken(16)].join('.');
 }
 
+function parseIdentities(value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
 function idTokenAttributes(user: UserRecord): Record<string, unknown> {
   const claims: Record<string, unknown> = {};
   for (const [name, value] of user.attributes) {
     if (name === 'sub') continue;
-    claims[name] = name.endsWith('_verified') ? value === 'true' : value;
+    // A federated user's `identities` is a JSON array in the attribute and an array in the token.
+    claims[name] = name.endsWith('_verified') ? value === 'true' : name === 'identities' ? parseIdentities(value) : value;
   }
   return claims;
 }

@@ -15,51 +15,36 @@ import { randomToken } from '../ids';
 import { operations } from '../operations/registry';
 import { hostedPasswordSignIn } from '../operations/auth';
 import type { SignInResponse } from '../operations/sign-in-steps';
-import type { ClientRecord, HostedLoginRecord, PoolRecord, UserRecord } from '../store';
+import type { ClientRecord, HostedLoginRecord } from '../store';
 import { findUser } from '../user-directory';
 import { checkAuthorize, finishAuthorize } from './authorize';
+import { startFederation } from './federation';
+import { SSO_COOKIE, ssoUser, startSso, type HostedSite } from './sso';
 import { cookies, readForm, redirect, sendPage, setCookie } from './http';
 import { challengePage, errorPage, signInPage, type PageFrame } from './pages';
 
-/** How long the managed-login session lasts (Cognito: one hour). */
-export const SSO_TTL_MS = 3600 * 1000;
 const LOGIN_TTL_MS = 15 * 60 * 1000;
-const SSO_COOKIE = 'cognito';
 const CSRF_COOKIE = 'XSRF-TOKEN';
-
-/** Where a hosted request arrived: the pool that owns the domain, and the domain's base path and URL. */
-export interface HostedSite {
-  pool: PoolRecord;
-  /** `/domain/<domain>` */
-  basePath: string;
-  /** Whether the emulator is served over HTTPS (cookies get `Secure`). */
-  secure: boolean;
-}
 
 function frameOf(client: ClientRecord | undefined, title: string): PageFrame {
   return { title, clientName: client?.clientName ?? 'Sign in' };
 }
 
-/** The user of a live managed-login session of this pool, from the request's cookie. */
-function ssoUser(ctx: EmulatorContext, site: HostedSite, req: IncomingMessage): { user: UserRecord; authTime: number } | undefined {
-  const id = cookies(req).get(SSO_COOKIE);
-  const session = id === undefined ? undefined : ctx.store.ssoSessions.get(id);
-  if (session === undefined || session.poolId !== site.pool.id || ctx.clock.now() >= session.expiresAt) return undefined;
-  const user = findUser(site.pool, session.username);
-  if (user === undefined || !user.enabled || user.status !== 'CONFIRMED') return undefined;
-  return { user, authTime: session.authTime };
-}
-
 /** GET `/oauth2/authorize`. */
-export function authorize(ctx: EmulatorContext, site: HostedSite, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+export async function authorize(
+  ctx: EmulatorContext,
+  site: HostedSite,
+  req: IncomingMessage,
+  res: ServerResponse,
+  query: URLSearchParams,
+): Promise<void> {
   const check = checkAuthorize(site.pool, query);
   if (!check.ok) {
     if ('redirect' in check) return redirect(res, check.redirect);
     return sendPage(res, check.page.status, errorPage(frameOf(undefined, 'Something went wrong'), check.page.error, check.page.message));
   }
   if (check.identityProvider !== undefined && check.identityProvider !== 'COGNITO') {
-    return sendPage(res, 400, errorPage(frameOf(check.client, 'Something went wrong'), 'invalid_request',
-      `Signing in through ${check.identityProvider} is not available in this emulator yet.`));
+    return startFederation(ctx, site, res, check.request, check.identityProvider);
   }
   const sso = check.forceLogin ? undefined : ssoUser(ctx, site, req);
   if (sso !== undefined) return redirect(res, finishAuthorize(ctx, check.request, sso.user, sso.authTime));
@@ -88,8 +73,14 @@ function renderLogin(
   username?: string,
 ): void {
   const fields = { login_id: login.id, _csrf: login.csrf };
+  const providers = client.oauth.identityProviders.filter((n) => n !== 'COGNITO').map((name) => ({
+    name,
+    href: `${site.basePath}/oauth2/authorize?${authorizeQuery(login.request, name)}`,
+  }));
   const page = login.challenge === undefined
-    ? signInPage(frameOf(client, 'Sign in'), `${site.basePath}/login`, fields, { ...(error ? { error } : {}), ...(username ? { username } : {}) })
+    ? signInPage(frameOf(client, 'Sign in'), `${site.basePath}/login`, fields, {
+      ...(error ? { error } : {}), ...(username ? { username } : {}), providers,
+    })
     : challengePage(frameOf(client, 'Sign in'), `${site.basePath}/login`, fields, {
       name: login.challenge.name,
       parameters: login.challenge.parameters,
@@ -101,6 +92,20 @@ function renderLogin(
       } : {}),
     });
   sendPage(res, status, page, { 'set-cookie': csrfCookie(site, login) });
+}
+
+// The authorization request again, going straight to one identity provider.
+function authorizeQuery(request: HostedLoginRecord['request'], provider: string): string {
+  return new URLSearchParams({
+    response_type: request.responseType,
+    client_id: request.clientId,
+    redirect_uri: request.redirectUri,
+    scope: request.scopes.join(' '),
+    identity_provider: provider,
+    ...(request.state !== undefined ? { state: request.state } : {}),
+    ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
+    ...(request.codeChallenge !== undefined ? { code_challenge: request.codeChallenge, code_challenge_method: 'S256' } : {}),
+  }).toString();
 }
 
 /** GET `/login`: the authorize request is checked again (the page can be opened directly, as on Cognito). */
@@ -223,10 +228,8 @@ export async function loginPost(ctx: EmulatorContext, site: HostedSite, req: Inc
   ctx.store.hostedLogins.delete(login.id);
   if (user === undefined) throw new Error('hosted sign-in finished for a user that does not exist');
   const authTime = Math.floor(now / 1000);
-  const sso = { id: randomToken(32), poolId: site.pool.id, username: user.username, authTime, expiresAt: now + SSO_TTL_MS };
-  ctx.store.ssoSessions.set(sso.id, sso);
   redirect(res, finishAuthorize(ctx, login.request, user, authTime), {
-    'set-cookie': [setCookie(SSO_COOKIE, sso.id, `${site.basePath}/`, SSO_TTL_MS / 1000, site.secure), setCookie(CSRF_COOKIE, '', `${site.basePath}/`, 0, site.secure)],
+    'set-cookie': [startSso(ctx, site, user, authTime), setCookie(CSRF_COOKIE, '', `${site.basePath}/`, 0, site.secure)],
   });
 }
 

@@ -11,6 +11,7 @@ input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.
 button{margin-top:1.2rem;width:100%;padding:.6rem;background:#0972d3;color:#fff;border:0;border-radius:4px;font:inherit;font-weight:600}
 .error{background:#fde8e8;border-left:4px solid #d91515;padding:.5rem .8rem}.note{color:#545b64;font-size:.9rem}
 code{word-break:break-all;background:#f2f3f3;padding:.1rem .3rem}.choice{font-weight:400}
+.provider{display:block;text-align:center;padding:.55rem;border:1px solid #0972d3;border-radius:4px;color:#0972d3;font-weight:600;text-decoration:none}
 @media (max-width:30rem){main{margin:0;border-radius:0;box-shadow:none}}`;
 
 /** What every hosted page shows: the app client's name on top. */
@@ -38,9 +39,10 @@ export function signInPage(
   frame: PageFrame,
   action: string,
   fields: Record<string, string>,
-  data: { error?: string; username?: string },
+  data: { error?: string; username?: string; providers?: Array<{ name: string; href: string }> },
 ): string {
-  return layout(frame, `${errorBox(data.error)}<form method="post" action="${e(action)}">${hidden(fields)}
+  const providers = (data.providers ?? []).map((p) => `<p><a class="provider" href="${e(p.href)}">Sign in with ${e(p.name)}</a></p>`).join('');
+  return layout(frame, `${errorBox(data.error)}${providers}${providers ? '<p class="note">or</p>' : ''}<form method="post" action="${e(action)}">${hidden(fields)}
 <label for="username">Username</label><input type="text" id="username" name="username" autocomplete="username" required value="${e(data.username ?? '')}">
 <label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button></form>`);

@@ -8,7 +8,9 @@ import type { EmulatorContext } from '../context';
 import { domainBaseUrl, primaryDomain } from '../operations/oauth-resources';
 import type { PoolRecord } from '../store';
 import { FormTooLarge, oauthError, sendPage } from './http';
-import { authorize, loginPage, loginPost, logout, type HostedSite } from './login';
+import { idpResponse } from './federation';
+import { authorize, loginPage, loginPost, logout } from './login';
+import type { HostedSite } from './sso';
 import { errorPage } from './pages';
 import { revokeEndpoint, tokenEndpoint, userInfoEndpoint } from './token';
 
@@ -47,14 +49,17 @@ export async function handleHosted(ctx: EmulatorContext, endpoint: string, req: 
     req.resume();
     return sendPage(res, 404, errorPage({ title: 'Not found', clientName: 'Sign in' }, 'not_found', 'There is no user pool domain here.'));
   }
-  const site: HostedSite = { pool, basePath: `/domain/${match[1]}`, secure: endpoint.startsWith('https:') };
+  const site: HostedSite = { pool, origin: endpoint, basePath: `/domain/${match[1]}`, secure: endpoint.startsWith('https:') };
   const method = req.method ?? 'GET';
   const get = method === 'GET' || method === 'HEAD';
   try {
     switch (match[2]) {
       case '/oauth2/authorize':
         req.resume();
-        return get ? authorize(ctx, site, req, res, url.searchParams) : methodNotAllowed(res, 'GET');
+        return get ? await authorize(ctx, site, req, res, url.searchParams) : methodNotAllowed(res, 'GET');
+      case '/oauth2/idpresponse':
+        req.resume();
+        return get ? await idpResponse(ctx, site, req, res, url.searchParams) : methodNotAllowed(res, 'GET');
       case '/login':
         if (get) {
           req.resume();

@@ -16,7 +16,7 @@ import type { ClientRecord, PoolRecord } from '../store';
 import { authenticateAccessToken, issueTokens, type AuthenticationResult } from '../tokens';
 import { findUser } from '../user-directory';
 import { readForm, oauthError, sendJson } from './http';
-import type { HostedSite } from './login';
+import type { HostedSite } from './sso';
 
 type ClientAuth = { client: ClientRecord; method: 'basic' | 'post' | 'none' } | { error: string; status: number; basic: boolean };
 
