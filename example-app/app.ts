@@ -8,12 +8,13 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
-import QRCode from 'qrcode';
 import {
-  CognitoStrategy, cognitoCsrf, cognitoLogout, CsrfTokenError, csrfToken, isSafeReturnTo, requireCognito,
-  type CognitoFailureInfo, type CognitoOptions, type CognitoRefusal,
+  CognitoStrategy, cognitoCsrf, cognitoLogout, CsrfTokenError, csrfToken, requireCognito, type CognitoOptions, type CognitoRefusal,
 } from 'express-cognito';
-import { trustedHtml, type SafeHtml } from './html';
+import { accountRoutes, trimTypedNames } from './account-routes';
+import type { SafeHtml } from './html';
+import { loginRoutes } from './login-routes';
+import { passwordPolicySource } from './password-policy';
 import { securityHeaders } from './security-headers';
 import { STYLESHEET } from './style';
 import * as views from './views';
@@ -49,16 +50,6 @@ interface AppUser {
   groups: string[];
 }
 
-// What the strategy sends when it asks for a step (as opposed to a step that went wrong).
-const PROMPT_CODES = new Set([
-  'ERR_COGNITO_CHALLENGE',
-  'ERR_COGNITO_MFA_SOFTWARE_TOKEN',
-  'ERR_COGNITO_MFA_SMS',
-  'ERR_COGNITO_MFA_SELECT',
-  'ERR_COGNITO_MFA_SETUP',
-  'ERR_COGNITO_NEW_PASSWORD_REQUIRED',
-]);
-
 /**
  * Builds the example app.
  *
@@ -74,7 +65,8 @@ export function createApp(config: ExampleAppConfig): express.Express {
   // Passport instance of this app (rather than the global one), so that several apps — tests start
   // more than one — never share a strategy. With one app, the global `passport` works the same.
   const passport = new Passport();
-  passport.use(new CognitoStrategy({ ...cognito, authFlow: 'USER_SRP_AUTH', totpIssuer: appName.replace(/:/g, ' ') }));
+  const totpIssuer = appName.replace(/:/g, ' ');
+  passport.use(new CognitoStrategy({ ...cognito, authFlow: 'USER_SRP_AUTH', totpIssuer }));
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: AppUser, done) => done(null, user));
 
@@ -100,13 +92,14 @@ export function createApp(config: ExampleAppConfig): express.Express {
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
   app.use(passport.initialize());
   app.use(passport.session());
+  app.use(trimTypedNames);
   app.use(cognitoCsrf());
 
   // A CSRF token (and so a stored session) only for pages with a form: a login or challenge form,
   // or the logout button of a signed-in user. Anonymous visits to other pages create no session.
   const ctx = (req: Request, hasForm = false): views.PageContext => {
-    const username = (req.user as AppUser | undefined)?.username;
-    return { csrfToken: hasForm || username ? csrfToken(req) : '', username, appName };
+    const user = req.user as AppUser | undefined;
+    return { csrfToken: hasForm || user ? csrfToken(req) : '', username: user?.username, groups: user?.groups, appName };
   };
   const send = (res: Response, status: number, page: SafeHtml): void => {
     res.status(status).type('html').send(page.toString());
@@ -125,95 +118,11 @@ export function createApp(config: ExampleAppConfig): express.Express {
 
   app.get('/', (req, res) => res.redirect(req.user ? '/profile' : '/login'));
 
-  app.get('/login', (req, res) => {
-    send(res, 200, views.loginPage(ctx(req, true), {
-      returnTo: safeReturnTo(req.query.returnTo),
-      notice: req.query.loggedOut === '1' ? 'You have been logged out.' : undefined,
-      demoUsers: config.demo?.users,
-      demoTotpSecret: config.demo?.totpSecret,
-    }));
-  });
+  // Read once, on first use: the pages that ask for a new password show its rules.
+  const policy = passwordPolicySource(cognito);
 
-  app.post('/login', (req, res, next) => {
-    const body = req.body as Record<string, unknown>;
-    const returnTo = safeReturnTo(body.returnTo);
-    // The second field is this page's own check; the strategy only needs `newPassword`.
-    if (typeof body.newPassword === 'string' && body.newPassword !== body.confirmPassword) {
-      return send(res, 400, views.newPasswordPage(ctx(req, true), { returnTo, error: 'The two passwords are not the same.' }));
-    }
-    const done = (err: unknown, user: AppUser | false, info: CognitoFailureInfo | undefined, status: number | undefined): void => {
-      if (err) return next(err);
-      if (!user) {
-        renderStep(req, res, info, status ?? 401, returnTo, typeof body.username === 'string' ? body.username : undefined).catch(next);
-        return;
-      }
-      req.logIn(user, (loginErr) => {
-        if (loginErr) return next(loginErr);
-        res.redirect(303, returnTo ?? '/profile');
-      });
-    };
-    (passport.authenticate('cognito', done) as express.RequestHandler)(req, res, next);
-  });
-
-  // The login step after a failure: the form of the challenge Cognito asked for, or the login form.
-  async function renderStep(
-    req: Request,
-    res: Response,
-    info: CognitoFailureInfo | undefined,
-    status: number,
-    returnTo: string | undefined,
-    username: string | undefined,
-  ): Promise<void> {
-    const c = ctx(req, true);
-    const challenge = info?.challenge;
-    const isPrompt = info !== undefined && PROMPT_CODES.has(info.code);
-    // Prompts are worded by the pages themselves; what went wrong is worded by the strategy.
-    const step: views.ChallengePageData = { returnTo, error: isPrompt ? undefined : info?.message };
-    // A page that asks for the next step is a normal page (200); a step that went wrong is not.
-    const code = isPrompt ? 200 : status;
-    switch (challenge) {
-      case 'SOFTWARE_TOKEN_MFA':
-        return send(res, code, views.softwareTokenMfaPage(c, step));
-      case 'SMS_MFA':
-        return send(res, code, views.smsMfaPage(c, {
-          ...step,
-          message: info?.destination ? `A six-digit code was sent to ${info.destination}.` : undefined,
-        }));
-      case 'NEW_PASSWORD_REQUIRED':
-        return send(res, code, views.newPasswordPage(c, step));
-      case 'SELECT_MFA_TYPE':
-        return send(res, code, views.selectMfaTypePage(c, { ...step, choices: info?.mfaTypes ?? ['SOFTWARE_TOKEN_MFA', 'SMS_MFA'] }));
-      case 'MFA_SETUP': {
-        // The strategy repeats the key with every answer of this step (also after a wrong code).
-        const uri = info?.otpauthUri;
-        // The QR code is drawn here, on the server: no third-party image service ever sees the secret.
-        const qrSvg = uri ? trustedHtml(await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' })) : undefined;
-        return send(res, code, views.mfaSetupPage(c, { ...step, secretCode: info?.secretCode, otpauthUri: uri, qrSvg }));
-      }
-      default:
-        return send(res, status === 400 ? 400 : 401, views.loginPage(c, {
-          returnTo,
-          error: status === 400 ? 'Please enter a username and a password.' : (info?.message ?? 'Incorrect username or password.'),
-          username,
-          demoUsers: config.demo?.users,
-          demoTotpSecret: config.demo?.totpSecret,
-        }));
-    }
-  }
-
-  app.get('/profile', guard, (req, res) => {
-    const c = req.cognito!;
-    const exp = typeof c.claims.exp === 'number' ? c.claims.exp * 1000 : now();
-    send(res, 200, views.profilePage(ctx(req), {
-      username: c.username,
-      sub: c.sub,
-      groups: c.groups,
-      expiresAtMs: exp,
-      nowMs: now(),
-      accessClaims: c.claims,
-      userClaims: c.idToken ? jwtPayload(c.idToken) : undefined,
-    }));
-  });
+  app.use(loginRoutes({ passport, ctx, send, policy, demo: config.demo }));
+  app.use(accountRoutes({ cognito, totpIssuer, ctx, send, guard, policy, now }));
 
   app.get('/admin', adminGuard, (req, res) => {
     send(res, 200, views.adminPage(ctx(req), { username: req.cognito!.username, groups: req.cognito!.groups }));
@@ -282,26 +191,5 @@ function describeError(err: unknown): { status: number; title: string; message: 
       return status < 500
         ? { status, title: 'Request refused', message: 'The request was refused.' }
         : { status: 500, title: 'Something went wrong', message: 'Something went wrong on our side. Please try again.' };
-  }
-}
-
-/**
- * A `returnTo` that is a path on this site, else `undefined` (no open redirects): the package's own
- * check, the one `requireCognito` uses to build the `returnTo` it sends here.
- */
-function safeReturnTo(value: unknown): string | undefined {
-  return isSafeReturnTo(value) ? value : undefined;
-}
-
-/**
- * The claims of a token taken from this session's server-side store, for display only: the token
- * was issued to this server by Cognito at login, and `requireCognito` has just verified its pair.
- */
-function jwtPayload(token: string): Record<string, unknown> | undefined {
-  try {
-    const part = token.split('.')[1];
-    return part ? (JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
   }
 }

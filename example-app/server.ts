@@ -3,6 +3,8 @@
  *
  * - Without `COGNITO_USER_POOL_ID`: starts the Cognito emulator in this process, seeds the demo
  *   pool (alice, bob, carol) and prints their credentials and bob's TOTP secret. No AWS account.
+ *   The e-mails the emulator "sends" (sign-up, reset and verification codes) are printed here, in
+ *   the terminal: it is the only mailbox a local pool has.
  * - With `COGNITO_USER_POOL_ID` and `COGNITO_CLIENT_ID` (and `COGNITO_CLIENT_SECRET`, `AWS_REGION`
  *   when needed): the same app against that real user pool; the package reads those variables.
  *
@@ -14,9 +16,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import QRCode from 'qrcode';
 import { otpauthUri, type CognitoOptions } from 'express-cognito';
-import { DEMO_SEED, DEMO_TOTP_SECRET, startEmulator, type Emulator } from 'express-cognito/emulator';
+import { DEMO_SEED, DEMO_TOTP_SECRET, startEmulator, type Emulator, type OutboxMessage } from 'express-cognito/emulator';
 import { createApp, type ExampleAppConfig } from './app';
 
 const APP_NAME = 'express-cognito demo';
@@ -43,11 +46,18 @@ async function main(): Promise<void> {
   let demo: ExampleAppConfig['demo'];
 
   if (embedded) {
-    emulator = await startEmulator({ port: 0, host: '127.0.0.1' });
+    emulator = await startEmulator({ port: 0, host: '127.0.0.1', onMessage: printMessage });
     const seeded = await emulator.seed(DEMO_SEED);
     const pool = seeded.pools.demo;
     const client = Object.values(pool.clients)[0];
-    cognito = { userPoolId: pool.poolId, clientId: client.clientId, endpoint: emulator.endpoint, region: emulator.region };
+    cognito = {
+      userPoolId: pool.poolId, clientId: client.clientId, endpoint: emulator.endpoint, region: emulator.region,
+      // The emulator checks no signature: placeholder credentials let the app read the pool's password
+      // policy (DescribeUserPool), which against real Cognito needs IAM rights the app may not have.
+      client: new CognitoIdentityProviderClient({
+        region: emulator.region, endpoint: emulator.endpoint, credentials: { accessKeyId: 'emulator', secretAccessKey: 'emulator' },
+      }),
+    };
     demo = { users: DEMO_USERS, totpSecret: DEMO_TOTP_SECRET };
   }
 
@@ -89,6 +99,8 @@ async function main(): Promise<void> {
       `                       ${DEMO_TOTP_SECRET}`,
       '  carol / Temp0rary!   temporary password: chooses a new one at first login',
       '',
+      'Or sign up at /sign-up: the e-mails the emulator sends (with their codes) are printed below as [outbox] lines.',
+      '',
     );
     // A QR code drawn with terminal colours: only where there is a terminal to draw it on.
     if (process.stdout.isTTY) {
@@ -115,6 +127,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/**
+ * One e-mail or text message of the embedded emulator, as its CLI prints them: this terminal is the
+ * local pool's only mailbox, so the code it carries is the point (real Cognito mails the user).
+ */
+function printMessage(m: OutboxMessage): void {
+  console.log(`[outbox] ${m.channel} to ${m.destination} (${m.purpose}, ${m.username}): ${m.message.trim()}`);
 }
 
 main().catch((err: unknown) => {

@@ -8,6 +8,7 @@ export const STYLESHEET = `
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   color: var(--fg); background: var(--bg); }
+a { color: var(--accent); }
 header { background: var(--card); border-bottom: 1px solid var(--line); }
 header .bar { max-width: 56rem; margin: 0 auto; padding: .75rem 1rem; display: flex; gap: 1rem;
   align-items: center; flex-wrap: wrap; }
@@ -18,14 +19,14 @@ header form { margin: 0; }
 header .who { color: var(--muted); }
 main { max-width: 56rem; margin: 2rem auto; padding: 0 1rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1.5rem;
-  margin-bottom: 1.5rem; }
+  margin-bottom: 1.5rem; scroll-margin-top: 1rem; }
 .narrow { max-width: 28rem; margin-left: auto; margin-right: auto; }
 h1 { font-size: 1.5rem; margin: 0 0 1rem; }
 h2 { font-size: 1.1rem; margin: 1.25rem 0 .5rem; }
 p { margin: .5rem 0; }
 label { display: block; font-weight: 600; margin: .75rem 0 .25rem; }
 label.choice { font-weight: 400; display: flex; gap: .5rem; align-items: center; }
-input[type=text], input[type=password] { width: 100%; padding: .55rem .65rem; font: inherit;
+input[type=text], input[type=password], input[type=email] { width: 100%; padding: .55rem .65rem; font: inherit;
   border: 1px solid var(--line); border-radius: 6px; }
 input:focus { outline: 2px solid var(--accent); outline-offset: 1px; }
 button { margin-top: 1rem; padding: .55rem 1.1rem; font: inherit; font-weight: 600; color: #fff;
@@ -47,4 +48,29 @@ code, .secret { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, mono
 .tag { display: inline-block; padding: .05rem .5rem; border-radius: 999px; background: var(--bg);
   border: 1px solid var(--line); margin-right: .3rem; font-size: .85rem; }
 .demo table th { width: 6rem; }
+.links { display: flex; flex-wrap: wrap; gap: .5rem 1.25rem; margin-top: 1rem; }
+.hint { color: var(--muted); font-size: .9rem; margin: .4rem 0 0; }
+button + .hint { margin-top: .75rem; }
+.hint button.link { border: 0; padding: 0; text-decoration: underline; font-size: inherit; }
+.rules { background: var(--bg); border-radius: 6px; padding: .5rem .8rem; margin: .9rem 0 .25rem; font-size: .9rem;
+  color: var(--muted); }
+.rules ul { margin: .25rem 0 0; padding-left: 1.2rem; }
+.tag.on { background: var(--ok-bg); border-color: #b9e3c8; color: var(--ok); }
+.tag.warn { background: #fff4e0; border-color: #f0d29b; color: #7a4b00; }
+button.danger { background: var(--err); }
+.actions { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; }
+form.inline { display: inline-block; margin: 0; }
+form.inline button.link { margin-top: .75rem; }
+.narrow-form { max-width: 28rem; }
+.danger-zone { border-color: #f1c4c4; }
+@media (max-width: 40rem) {
+  main { margin: 1rem auto; padding: 0 .75rem; }
+  .card { padding: 1rem; }
+  header .bar { gap: .5rem .75rem; }
+  /* Name and value one above the other: a long token id or URL gets the whole width. */
+  table.kv, table.kv tbody, table.kv tr, table.kv th, table.kv td { display: block; width: auto; }
+  table.kv tr { border-bottom: 1px solid var(--line); padding: .4rem 0; }
+  table.kv th, table.kv td { border: 0; padding: .05rem .25rem; }
+  table.kv th { font-size: .85rem; }
+}
 `;

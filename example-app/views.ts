@@ -2,14 +2,11 @@
  * The pages of the example app: small functions from data to HTML. Every interpolated value goes
  * through the `html` tag, which escapes it (see `html.ts`); no page has inline script or style.
  */
+import type { PasswordPolicy } from 'express-cognito';
 import { html, type HtmlValue, type SafeHtml } from './html';
+import { codeInput, csrfField, errorBox, layout, newPasswordFields, noticeBox, usernameInput, type PageContext } from './layout';
 
-/** What every page needs: the session's CSRF token, and who is logged in (for the header). */
-export interface PageContext {
-  csrfToken: string;
-  username?: string | undefined;
-  appName: string;
-}
+export type { PageContext } from './layout';
 
 /** A demo account shown on the login page when the app runs on the embedded emulator. */
 export interface DemoUser {
@@ -18,50 +15,8 @@ export interface DemoUser {
   note: string;
 }
 
-function layout(ctx: PageContext, title: string, body: HtmlValue): SafeHtml {
-  const who = ctx.username
-    ? html`<span class="who">Signed in as <strong>${ctx.username}</strong></span>
-      <form method="post" action="/logout">
-        <input type="hidden" name="_csrf" value="${ctx.csrfToken}">
-        <button type="submit" class="link">Log out</button>
-      </form>`
-    : html`<a href="/login">Log in</a>`;
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · ${ctx.appName}</title>
-<link rel="stylesheet" href="/style.css">
-</head>
-<body>
-<header><div class="bar">
-  <a class="brand" href="/">${ctx.appName}</a>
-  <nav><a href="/profile">Profile</a><a href="/admin">Admin</a><a href="/api/me">/api/me</a></nav>
-  ${who}
-</div></header>
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
-}
-
-function csrfField(ctx: PageContext): SafeHtml {
-  return html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
-}
-
 function returnToField(returnTo: string | undefined): SafeHtml {
   return returnTo ? html`<input type="hidden" name="returnTo" value="${returnTo}">` : html``;
-}
-
-function errorBox(error: string | undefined): SafeHtml {
-  return error ? html`<p class="error" role="alert">${error}</p>` : html``;
-}
-
-function noticeBox(message: string | undefined): SafeHtml {
-  return message ? html`<p class="notice">${message}</p>` : html``;
 }
 
 /** Input of {@link loginPage}. */
@@ -86,6 +41,7 @@ export function loginPage(ctx: PageContext, data: LoginPageData): SafeHtml {
     ${data.demoUsers.map((u) => html`<tr><td><code>${u.username}</code></td><td><code>${u.password}</code></td><td>${u.note}</td></tr>`)}
   </table>
   ${data.demoTotpSecret ? html`<p class="muted">bob's TOTP secret (add it to an authenticator app):<br><span class="secret" id="demo-totp-secret">${data.demoTotpSecret}</span></p>` : ''}
+  <p class="muted">Or <a href="/sign-up">create an account</a>: the codes Cognito would e-mail are printed in the terminal that runs the app.</p>
 </section>`
     : '';
   return layout(
@@ -93,16 +49,16 @@ export function loginPage(ctx: PageContext, data: LoginPageData): SafeHtml {
     'Log in',
     html`<section class="card narrow">
   <h1>Log in</h1>
-  ${noticeBox(data.notice)}
+  ${noticeBox(data.notice, 'login-notice')}
   ${errorBox(data.error)}
   <form method="post" action="/login" id="login-form">
     ${csrfField(ctx)}${returnToField(data.returnTo)}
-    <label for="username">Username</label>
-    <input type="text" id="username" name="username" value="${data.username ?? ''}" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus>
+    ${usernameInput(data.username, !data.username)}
     <label for="password">Password</label>
-    <input type="password" id="password" name="password" autocomplete="current-password" required>
+    <input type="password" id="password" name="password" autocomplete="current-password" maxlength="256" required${data.username ? html` autofocus` : ''}>
     <button type="submit">Log in</button>
   </form>
+  <p class="links"><a href="/forgot" id="forgot-link">Forgot your password?</a> <a href="/sign-up">Create an account</a></p>
 </section>
 ${demo}`,
   );
@@ -119,8 +75,7 @@ export interface ChallengePageData {
 function codeForm(ctx: PageContext, data: ChallengePageData, label: string): SafeHtml {
   return html`<form method="post" action="/login" id="code-form">
     ${csrfField(ctx)}${returnToField(data.returnTo)}
-    <label for="code">${label}</label>
-    <input type="text" id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required autofocus>
+    ${codeInput(label)}
     <button type="submit">Verify</button>
   </form>
   <p class="muted"><a href="/login">Start again</a></p>`;
@@ -154,8 +109,13 @@ export function smsMfaPage(ctx: PageContext, data: ChallengePageData): SafeHtml 
   );
 }
 
+/** Input of {@link newPasswordPage}. */
+export interface NewPasswordPageData extends ChallengePageData {
+  policy: PasswordPolicy;
+}
+
 /** NEW_PASSWORD_REQUIRED: the first login with a temporary password. */
-export function newPasswordPage(ctx: PageContext, data: ChallengePageData): SafeHtml {
+export function newPasswordPage(ctx: PageContext, data: NewPasswordPageData): SafeHtml {
   return layout(
     ctx,
     'Choose a new password',
@@ -165,10 +125,7 @@ export function newPasswordPage(ctx: PageContext, data: ChallengePageData): Safe
   <p class="muted">${data.message ?? 'Your password was temporary. Choose the one you will use from now on.'}</p>
   <form method="post" action="/login" id="new-password-form">
     ${csrfField(ctx)}${returnToField(data.returnTo)}
-    <label for="newPassword">New password</label>
-    <input type="password" id="newPassword" name="newPassword" autocomplete="new-password" required autofocus>
-    <label for="confirmPassword">Repeat the new password</label>
-    <input type="password" id="confirmPassword" name="confirmPassword" autocomplete="new-password" required>
+    ${newPasswordFields({ policy: data.policy, name: 'newPassword', label: 'New password', autofocus: true })}
     <button type="submit">Set password</button>
   </form>
   <p class="muted"><a href="/login">Start again</a></p>
@@ -184,6 +141,12 @@ export interface MfaSetupPageData extends ChallengePageData {
   qrSvg?: SafeHtml | undefined;
 }
 
+/** The QR code and the key as text, for an authenticator app (sign-in's MFA_SETUP and the /mfa page). */
+export function authenticatorKey(data: { secretCode?: string | undefined; qrSvg?: SafeHtml | undefined }): SafeHtml {
+  return html`${data.qrSvg ? html`<div class="qr" id="qr" role="img" aria-label="QR code of the authenticator key">${data.qrSvg}</div>` : ''}
+  ${data.secretCode ? html`<p>Or type this key: <span class="secret" id="secret-code">${data.secretCode}</span></p>` : ''}`;
+}
+
 /** MFA_SETUP: scan the QR code (or type the secret), then confirm with a first code. */
 export function mfaSetupPage(ctx: PageContext, data: MfaSetupPageData): SafeHtml {
   return layout(
@@ -193,8 +156,7 @@ export function mfaSetupPage(ctx: PageContext, data: MfaSetupPageData): SafeHtml
   <h1>Set up two-step verification</h1>
   ${errorBox(data.error)}
   <p class="muted">This account needs an authenticator app. Scan the QR code with the app (or type the key), then enter the six-digit code it shows.</p>
-  ${data.qrSvg ? html`<div class="qr" id="qr" role="img" aria-label="QR code of the authenticator key">${data.qrSvg}</div>` : ''}
-  ${data.secretCode ? html`<p>Or type this key: <span class="secret" id="secret-code">${data.secretCode}</span></p>` : ''}
+  ${authenticatorKey(data)}
   ${codeForm(ctx, data, 'Code from the app')}
 </section>`,
   );
@@ -244,7 +206,7 @@ function claimValue(name: string, value: unknown): HtmlValue {
 }
 
 function claimsTable(id: string, claims: Record<string, unknown>): SafeHtml {
-  return html`<table id="${id}">
+  return html`<table class="kv" id="${id}">
     ${Object.keys(claims)
       .sort()
       .map((k) => html`<tr><th>${k}</th><td>${claimValue(k, claims[k])}</td></tr>`)}
@@ -261,6 +223,8 @@ export interface ProfilePageData {
   nowMs: number;
   accessClaims: Record<string, unknown>;
   userClaims?: Record<string, unknown> | undefined;
+  /** The account's details and forms (see `account-views.ts`), between the greeting and the tokens. */
+  account?: SafeHtml | undefined;
 }
 
 function describeRemaining(ms: number): string {
@@ -277,13 +241,17 @@ export function profilePage(ctx: PageContext, data: ProfilePageData): SafeHtml {
     'Profile',
     html`<section class="card">
   <h1>Hello, <span id="profile-username">${data.username}</span></h1>
-  <table>
+  <table class="kv">
     <tr><th>Subject (sub)</th><td><code>${data.sub}</code></td></tr>
     <tr><th>Groups</th><td id="profile-groups">${data.groups.length ? data.groups.map((g) => html`<span class="tag">${g}</span>`) : html`<span class="muted">none</span>`}</td></tr>
     <tr><th>Access token expires</th><td id="access-expiry">${new Date(data.expiresAtMs).toISOString()} <span class="muted">(${describeRemaining(data.expiresAtMs - data.nowMs)})</span></td></tr>
   </table>
+  <p class="muted">The same, as JSON for an API client: <a href="/api/me">/api/me</a>.</p>
 </section>
-${data.userClaims ? html`<section class="card"><h2>ID token claims</h2>${claimsTable('id-claims', data.userClaims)}</section>` : ''}
+${data.account ?? ''}
+${data.userClaims ? html`<section class="card"><h2>ID token claims</h2>
+  <p class="muted">As Cognito issued them at sign-in: a change of your details shows here after the next sign-in.</p>
+  ${claimsTable('id-claims', data.userClaims)}</section>` : ''}
 <section class="card"><h2>Access token claims</h2>${claimsTable('access-claims', data.accessClaims)}</section>`,
   );
 }

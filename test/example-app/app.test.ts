@@ -57,6 +57,13 @@ describe('example app (supertest, embedded emulator)', function () {
     return agent.post('/login').set('Accept', HTML).type('form').send({ _csrf: csrf, username, password, ...extra });
   }
 
+  // Every login POST is answered with a 303 (Post/Redirect/Get): the page it leads to.
+  async function follow(agent: Agent, res: request.Response, location: string): Promise<request.Response> {
+    assert.equal(res.status, 303, `a 303, not ${res.status}`);
+    assert.equal(res.headers.location, location);
+    return agent.get(location).set('Accept', HTML).expect(200);
+  }
+
   async function expectLoggedOut(agent: Agent): Promise<void> {
     const res = await agent.get('/profile').set('Accept', HTML).expect(302);
     assert.equal(res.headers.location, '/login?returnTo=%2Fprofile');
@@ -165,16 +172,19 @@ describe('example app (supertest, embedded emulator)', function () {
 
   it('bob: a TOTP step; a wrong code keeps him on it, the right one signs him in; /admin is refused', async function () {
     const agent = request.agent(app);
-    const step = await login(agent, 'bob', 'Passw0rd!');
-    assert.equal(step.status, 200);
+    const step = await follow(agent, await login(agent, 'bob', 'Passw0rd!'), '/login/step');
     assert.match(step.text, /Enter your authenticator code/);
     assert.match(step.text, /name="code"/);
+    assert.match(step.text, /autocomplete="one-time-code"/);
+    assert.match(step.text, /inputmode="numeric"/);
+    assert.doesNotMatch(step.text, /Passw0rd!/, 'the password is in no page');
     await expectLoggedOut(agent);
 
     const now = emulator.clock.now();
     const right = generateTotp(DEMO_TOTP_SECRET, now);
     const wrong = String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
-    const again = await agent.post('/login').set('Accept', HTML).type('form').send({ _csrf: csrfOf(step.text), code: wrong }).expect(401);
+    const again = await follow(agent, await agent.post('/login').set('Accept', HTML).type('form').send({ _csrf: csrfOf(step.text), code: wrong }),
+      '/login/step');
     assert.match(again.text, /Enter your authenticator code/);
     assert.match(again.text, /class="error"/);
 
@@ -207,21 +217,26 @@ describe('example app (supertest, embedded emulator)', function () {
 
   it('carol: sets a new password (checked twice and against the policy) and lands on her profile', async function () {
     const agent = request.agent(app);
-    const step = await login(agent, 'carol', 'Temp0rary!');
-    assert.equal(step.status, 200);
+    const step = await follow(agent, await login(agent, 'carol', 'Temp0rary!'), '/login/step');
     assert.match(step.text, /Choose a new password/);
+    // The policy (here Cognito's default: the app has no AWS credentials for DescribeUserPool) before she types.
+    assert.match(step.text, /<div class="rules" id="password-rules">.*at least 8 characters.*a symbol/s);
+    assert.match(step.text, /id="newPassword" name="newPassword" autocomplete="new-password" minlength="8"/);
 
-    const mismatch = await agent.post('/login').type('form')
-      .send({ _csrf: csrfOf(step.text), newPassword: 'N3w-Passw0rd!', confirmPassword: 'N3w-Passw0rd?' }).expect(400);
+    const mismatch = await follow(agent, await agent.post('/login').type('form')
+      .send({ _csrf: csrfOf(step.text), newPassword: 'N3w-Passw0rd!', confirmPassword: 'N3w-Passw0rd?' }), '/login/step');
     assert.match(mismatch.text, /not the same/);
 
-    const weak = await agent.post('/login').type('form')
-      .send({ _csrf: csrfOf(mismatch.text), newPassword: 'short', confirmPassword: 'short' }).expect(400);
+    const weak = await follow(agent, await agent.post('/login').type('form')
+      .send({ _csrf: csrfOf(mismatch.text), newPassword: 'short', confirmPassword: 'short' }), '/login/step');
     assert.match(weak.text, /Choose a new password/);
-    assert.match(weak.text, /class="error"/);
+    assert.match(weak.text, /<p class="error" role="alert">This password is too weak: it needs at least 8 characters\.<\/p>/);
+    const reload = await agent.get('/login/step').set('Accept', HTML).expect(200);
+    assert.match(reload.text, /Choose a new password/);
+    assert.doesNotMatch(reload.text, /class="error"/, 'the error is shown once');
 
     const done = await agent.post('/login').type('form')
-      .send({ _csrf: csrfOf(weak.text), newPassword: 'N3w-Passw0rd!', confirmPassword: 'N3w-Passw0rd!' }).expect(303);
+      .send({ _csrf: csrfOf(reload.text), newPassword: 'N3w-Passw0rd!', confirmPassword: 'N3w-Passw0rd!' }).expect(303);
     assert.equal(done.headers.location, '/profile');
     const profile = await agent.get('/profile').set('Accept', HTML).expect(200);
     assert.match(profile.text, /Hello, <span id="profile-username">carol<\/span>/);
@@ -232,25 +247,82 @@ describe('example app (supertest, embedded emulator)', function () {
     assert.ok(u.accessToken);
   });
 
-  it('a wrong password shows an error, keeps the username typed, and signs nobody in', async function () {
+  it('a wrong password shows an error (once), keeps the username typed, and signs nobody in', async function () {
     const agent = request.agent(app);
-    const res = await login(agent, 'alice', 'not-her-password');
-    assert.equal(res.status, 401);
+    const res = await follow(agent, await login(agent, 'alice', 'not-her-password'), '/login');
     assert.match(res.text, /<p class="error" role="alert">Incorrect username or password\.<\/p>/);
     assert.match(res.text, /name="username" value="alice"/);
     assert.doesNotMatch(res.text, /not-her-password/);
     await expectLoggedOut(agent);
+    const reload = await agent.get('/login').set('Accept', HTML).expect(200);
+    assert.doesNotMatch(reload.text, /class="error"/, 'a reload shows the form again, without the error');
 
-    const unknown = await login(agent, 'nobody', 'Passw0rd!');
-    assert.equal(unknown.status, 401);
+    const unknown = await follow(agent, await login(agent, 'nobody', 'Passw0rd!'), '/login');
     assert.match(unknown.text, /Incorrect username or password\./);
     await expectLoggedOut(agent);
+
+    const empty = await follow(agent, await login(agent, '', ''), '/login');
+    assert.match(empty.text, /Please enter a username and a password\./);
+  });
+
+  it('a refused login keeps returnTo in the redirect back to the form', async function () {
+    const agent = request.agent(app);
+    const page = await agent.get('/login?returnTo=%2Fadmin').set('Accept', HTML).expect(200);
+    const res = await agent.post('/login').type('form').send({ _csrf: csrfOf(page.text), returnTo: '/admin', username: 'alice', password: 'nope' });
+    const again = await follow(agent, res, '/login?returnTo=%2Fadmin');
+    assert.match(again.text, /name="returnTo" value="\/admin"/);
+  });
+
+  it('trims the spaces around a typed username', async function () {
+    const agent = request.agent(app);
+    const res = await login(agent, '  alice ', 'Passw0rd!');
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.location, '/profile');
+    const me = await agent.get('/api/me').expect(200);
+    assert.equal(me.body.username, 'alice');
+  });
+
+  it('a reload of the step page resubmits nothing; Back after signing in is a GET that leads on', async function () {
+    const agent = request.agent(app);
+    await follow(agent, await login(agent, 'bob', 'Passw0rd!'), '/login/step');
+    const calls = emulator.calls();
+    for (let i = 0; i < 3; i++) {
+      const page = await agent.get('/login/step').set('Accept', HTML).expect(200);
+      assert.match(page.text, /Enter your authenticator code/);
+    }
+    assert.equal(emulator.calls(), calls, 'no call to Cognito');
+    // "Start again" as alice: the new sign-in ends the step, and Back to the step page leads on to the profile.
+    const page = await agent.get('/login').set('Accept', HTML).expect(200);
+    await agent.post('/login').type('form').send({ _csrf: csrfOf(page.text), username: 'alice', password: 'Passw0rd!' }).expect(303);
+    const back = await agent.get('/login/step').set('Accept', HTML).expect(302);
+    assert.equal(back.headers.location, '/profile');
+  });
+
+  it('the navigation shows only what the visitor may open', async function () {
+    const nav = (page: string): string => /<nav>(.*?)<\/nav>/s.exec(page)?.[1] ?? '';
+    const anonymous = await request(app).get('/login').set('Accept', HTML).expect(200);
+    assert.deepEqual([...nav(anonymous.text).matchAll(/href="([^"]+)"/g)].map((m) => m[1]), ['/login', '/sign-up']);
+    assert.doesNotMatch(anonymous.text, /action="\/logout"/);
+
+    const alice = request.agent(app);
+    await login(alice, 'alice', 'Passw0rd!');
+    const hers = await alice.get('/admin').set('Accept', HTML).expect(200);
+    assert.deepEqual([...nav(hers.text).matchAll(/href="([^"]+)"/g)].map((m) => m[1]), ['/profile', '/mfa', '/admin']);
+    assert.match(hers.text, /<form method="post" action="\/logout">/);
+
+    // A member of no group: registered and confirmed directly with the pool.
+    const u = new Cognito(poolId, clientId, { username: 'nina', endpoint: emulator.endpoint, region: emulator.region });
+    await u.register('Nin4-Passw0rd!', { email: 'nina@example.com' });
+    await u.confirmSignUp(emulator.outbox({ username: 'nina', purpose: 'SIGN_UP' }).at(-1)!.code!);
+    const nina = request.agent(app);
+    await login(nina, 'nina', 'Nin4-Passw0rd!');
+    const his = await nina.get('/profile').set('Accept', HTML).expect(200);
+    assert.deepEqual([...nav(his.text).matchAll(/href="([^"]+)"/g)].map((m) => m[1]), ['/profile', '/mfa'], 'no Admin outside group admin');
   });
 
   it('escapes what it shows back', async function () {
     const agent = request.agent(app);
-    const res = await login(agent, '<img src=x onerror=alert(1)>', 'whatever');
-    assert.ok(res.status === 400 || res.status === 401);
+    const res = await follow(agent, await login(agent, '<img src=x onerror=alert(1)>', 'whatever'), '/login');
     assert.doesNotMatch(res.text, /<img src=x/);
     assert.match(res.text, /&lt;img src&#61;x onerror&#61;alert\(1\)&gt;/);
   });

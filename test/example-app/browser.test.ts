@@ -183,14 +183,28 @@ describe('example app in Chromium (playwright-core)', function () {
     const page = await newPage();
     await page.goto(`${base}/login`);
     await logIn(page, 'bob', 'Passw0rd!');
+    // Post/Redirect/Get: the step is a page of its own, and a reload of it sends nothing again.
+    assert.equal(path(page), '/login/step');
     assert.equal(await text(page, 'h1'), 'Enter your authenticator code');
     await shot(page, 'bob-1-totp-step');
+    const reloaded = await page.reload();
+    assert.equal(reloaded?.request().method(), 'GET');
+    assert.equal(await text(page, 'h1'), 'Enter your authenticator code');
 
     await page.fill('#code', generateTotp(DEMO_TOTP_SECRET, emulator!.clock.now()));
     await submit(page, '#code-form button[type=submit]');
     assert.equal(path(page), '/profile');
     assert.equal(await text(page, '#profile-username'), 'bob');
+    assert.equal(await page.locator('nav a[href="/admin"]').count(), 0, 'no Admin link outside group admin');
     await shot(page, 'bob-2-profile');
+
+    // Back: the step page is a GET, and with the sign-in done it leads on to the profile; no form is sent again.
+    const back = await page.goBack();
+    assert.equal(back?.request().method(), 'GET');
+    assert.equal(path(page), '/profile');
+    const again = await page.goBack();
+    assert.equal(again?.request().method(), 'GET');
+    assert.equal(path(page), '/login');
 
     const res = await page.goto(`${base}/admin`);
     assert.equal(res?.status(), 403);
@@ -221,6 +235,10 @@ describe('example app in Chromium (playwright-core)', function () {
     assert.equal(await page.inputValue('#username'), 'alice');
     assert.equal(await page.inputValue('#password'), '');
     await shot(page, 'wrong-password-1-error');
+    // The error was the answer to that one POST: a reload is a GET of the plain form.
+    const reloaded = await page.reload();
+    assert.equal(reloaded?.request().method(), 'GET');
+    assert.equal(await page.locator('.error').count(), 0);
 
     assert.equal(await apiMeStatus(page), 401);
     await page.goto(`${base}/profile`);

@@ -1,0 +1,168 @@
+/**
+ * The login of the example app, as Post/Redirect/Get: every POST /login is answered with a 303 —
+ * to the page the user asked for once signed in, to GET /login/step when Cognito asks for a further
+ * step (an MFA code, a new password, an authenticator to set up, a choice of factor), or back to
+ * GET /login after a refusal. Back and reload therefore only ever repeat a GET: no "Confirm Form
+ * Resubmission", and a password is never sent twice.
+ *
+ * The step page is drawn from what the strategy said about the step, kept in the session
+ * (`loginStep`: challenge name, masked destination, factors, the new authenticator's key); the
+ * strategy keeps Cognito's own challenge session there too. Never the password.
+ */
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import type { Passport } from 'passport';
+import QRCode from 'qrcode';
+import { accountFlash, isSafeReturnTo, type AccountFlash, type CognitoFailureInfo, type PasswordPolicy } from 'express-cognito';
+import { trustedHtml, type SafeHtml } from './html';
+import type { PageContext } from './layout';
+import { weakPasswordMessage } from './password-policy';
+import { takeOnce, type LoginStep } from './session-state';
+import * as views from './views';
+
+/** What the login routes need from the app. */
+export interface LoginRoutesDeps {
+  passport: InstanceType<typeof Passport>;
+  ctx: (req: Request, hasForm?: boolean) => PageContext;
+  send: (res: Response, status: number, page: SafeHtml) => void;
+  policy: () => Promise<PasswordPolicy>;
+  demo?: { users: views.DemoUser[]; totpSecret?: string } | undefined;
+}
+
+// What the strategy sends when it asks for a step (as opposed to a step that went wrong).
+const PROMPT_CODES = new Set([
+  'ERR_COGNITO_CHALLENGE',
+  'ERR_COGNITO_MFA_SOFTWARE_TOKEN',
+  'ERR_COGNITO_MFA_SMS',
+  'ERR_COGNITO_MFA_SELECT',
+  'ERR_COGNITO_MFA_SETUP',
+  'ERR_COGNITO_NEW_PASSWORD_REQUIRED',
+]);
+
+/**
+ * A `returnTo` that is a path on this site, else `undefined` (no open redirects): the package's own
+ * check, the one `requireCognito` uses to build the `returnTo` it sends here. The account router's
+ * form routes (POST only) are no page to come back to.
+ */
+export function safeReturnTo(value: unknown): string | undefined {
+  return isSafeReturnTo(value) && !/^\/account(\/|$|\?)/.test(value) ? value : undefined;
+}
+
+/** The login page's notice after an account journey ended there (the router's `next: 'signIn'`). */
+function noticeOf(flash: AccountFlash | undefined): string | undefined {
+  if (!flash?.ok) return undefined;
+  switch (flash.route) {
+    case 'confirm':
+      return 'Account confirmed, sign in.';
+    case 'sign-up':
+      return 'Account created, sign in.';
+    case 'reset':
+      return 'Your password is changed: sign in with the new one.';
+    case 'delete':
+      return 'Your account has been deleted.';
+    default:
+      return undefined;
+  }
+}
+
+/** GET /login, POST /login and GET /login/step. */
+export function loginRoutes(deps: LoginRoutesDeps): express.Router {
+  const { ctx, send } = deps;
+  const router = express.Router();
+  const loginUrl = (returnTo: string | undefined): string => (returnTo ? `/login?returnTo=${encodeURIComponent(returnTo)}` : '/login');
+
+  router.get('/login', (req, res) => {
+    const refused = takeOnce(req.session, 'loginNotice');
+    const flash = accountFlash(req);
+    send(res, 200, views.loginPage(ctx(req, true), {
+      returnTo: safeReturnTo(req.query.returnTo),
+      notice: noticeOf(flash) ?? (req.query.loggedOut === '1' ? 'You have been logged out.' : undefined),
+      error: refused?.error,
+      username: refused?.username ?? (flash?.ok && flash.route !== 'delete' ? flash.username : undefined),
+      demoUsers: deps.demo?.users,
+      demoTotpSecret: deps.demo?.totpSecret,
+    }));
+  });
+
+  router.post('/login', (req, res, next) => {
+    const body = req.body as Record<string, unknown>;
+    const returnTo = safeReturnTo(body.returnTo);
+    const step = req.session.loginStep;
+    // The second field is this page's own check; the strategy only needs `newPassword`.
+    if (typeof body.newPassword === 'string' && body.newPassword !== body.confirmPassword && step) {
+      req.session.loginStep = { ...step, error: 'The two passwords are not the same.', errorCode: undefined };
+      return res.redirect(303, '/login/step');
+    }
+    const done = (err: unknown, user: Express.User | false, info: CognitoFailureInfo | undefined, status: number | undefined): void => {
+      if (err) return next(err);
+      if (user) {
+        // Passport gives the signed-in user a new session: the step and the old CSRF token go with the old one.
+        req.logIn(user, (loginErr) => (loginErr ? next(loginErr) : res.redirect(303, returnTo ?? '/profile')));
+        return;
+      }
+      if (info?.challenge) {
+        const isPrompt = PROMPT_CODES.has(info.code);
+        // A refused answer repeats only the challenge name: keep what the prompt said (e.g. where the SMS went).
+        const before = step?.challenge === info.challenge ? step : undefined;
+        req.session.loginStep = {
+          challenge: info.challenge,
+          destination: info.destination ?? before?.destination,
+          mfaTypes: info.mfaTypes ?? before?.mfaTypes,
+          secretCode: info.secretCode ?? before?.secretCode,
+          otpauthUri: info.otpauthUri ?? before?.otpauthUri,
+          returnTo: returnTo ?? before?.returnTo,
+          // Prompts are worded by the pages themselves; what went wrong is worded by the strategy.
+          error: isPrompt ? undefined : info.message,
+          errorCode: isPrompt ? undefined : info.code,
+        };
+        return res.redirect(303, '/login/step');
+      }
+      delete req.session.loginStep;
+      const typed = typeof body.username === 'string' && body.username.length <= 256 ? body.username : undefined;
+      req.session.loginNotice = {
+        error: status === 400 ? 'Please enter a username and a password.' : (info?.message ?? 'Incorrect username or password.'),
+        ...(typed === undefined ? {} : { username: typed }),
+      };
+      res.redirect(303, loginUrl(returnTo ?? step?.returnTo));
+    };
+    (deps.passport.authenticate('cognito', done) as RequestHandler)(req, res, next);
+  });
+
+  router.get('/login/step', (req, res, next) => {
+    const step = req.session.loginStep;
+    if (!step) return res.redirect(req.user ? '/profile' : '/login');
+    // The error is for the answer just refused: a reload shows the step without it.
+    if (step.error !== undefined) req.session.loginStep = { ...step, error: undefined, errorCode: undefined };
+    renderStep(req, res, step).catch(next);
+  });
+
+  async function renderStep(req: Request, res: Response, step: LoginStep): Promise<void> {
+    const c = ctx(req, true);
+    const data: views.ChallengePageData = { returnTo: step.returnTo, error: step.error };
+    switch (step.challenge) {
+      case 'SOFTWARE_TOKEN_MFA':
+        return send(res, 200, views.softwareTokenMfaPage(c, data));
+      case 'SMS_MFA':
+        return send(res, 200, views.smsMfaPage(c, {
+          ...data, message: step.destination ? `A six-digit code was sent to ${step.destination}.` : undefined,
+        }));
+      case 'NEW_PASSWORD_REQUIRED': {
+        const policy = await deps.policy();
+        const error = step.errorCode === 'ERR_COGNITO_INVALID_PASSWORD' ? weakPasswordMessage(step.error, policy) : step.error;
+        return send(res, 200, views.newPasswordPage(c, { ...data, error, policy }));
+      }
+      case 'SELECT_MFA_TYPE':
+        return send(res, 200, views.selectMfaTypePage(c, { ...data, choices: step.mfaTypes ?? ['SOFTWARE_TOKEN_MFA', 'SMS_MFA'] }));
+      case 'MFA_SETUP': {
+        const uri = step.otpauthUri;
+        // The QR code is drawn here, on the server: no third-party image service ever sees the secret.
+        const qrSvg = uri ? trustedHtml(await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' })) : undefined;
+        return send(res, 200, views.mfaSetupPage(c, { ...data, secretCode: step.secretCode, otpauthUri: uri, qrSvg }));
+      }
+      default:
+        delete req.session.loginStep;
+        return res.redirect('/login');
+    }
+  }
+
+  return router;
+}
