@@ -83,6 +83,7 @@ export { mapServiceError, type ServiceErrorContext } from './lib/service-errors'
 export { secretHash } from './lib/secret-hash';
 export { generateTotp, verifyTotp, otpauthUri, base32Encode, base32Decode } from './lib/totp';
 export { CognitoStrategy } from './strategies/cognito-strategy';
+export { CognitoHostedStrategy, type CognitoHostedStrategyOptions, type CognitoHostedAuthenticateOptions } from './strategies/cognito-hosted-strategy';
 export {
   type CognitoStrategyOptions,
   type CognitoTokens,

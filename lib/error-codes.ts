@@ -134,6 +134,14 @@ export const COGNITO_ERROR_CODES = Object.freeze([
   'ERR_COGNITO_CHALLENGE_UNSUPPORTED',
   /** [401] The app's `verify` refused the user (`done(null, false)`) without a code of its own. */
   'ERR_COGNITO_USER_REFUSED',
+
+  // -- Hosted UI (`CognitoHostedStrategy` `fail()`)
+  /** [400] The callback's `state` is missing or is not the one this session sent, or the sign-in took too long. */
+  'ERR_COGNITO_OAUTH_STATE',
+  /** [401] Cognito (or the federated provider) answered the callback with an OAuth error, or refused the code; `info.error` has it. */
+  'ERR_COGNITO_OAUTH_ERROR',
+  /** [401] The ID token of the callback has the wrong `nonce` or `at_hash`, or none. */
+  'ERR_COGNITO_OAUTH_ID_TOKEN',
 ] as const);
 
 /**

@@ -245,6 +245,21 @@ describe('emulator: hosted UI (OAuth 2.0 / OIDC endpoints)', function () {
     assert.match(again.headers.get('location')!, /\/login\?/, 'signed out: the form again');
   });
 
+  it('the sign-in page\'s CSP has no form-action: Chrome would block the 302 from the form post to the app\'s callback', async () => {
+    const browser = new Browser();
+    const first = await browser.go(authorizeUrl({}));
+    const page = await browser.go(new URL(first.headers.get('location')!, base).toString());
+    const csp = page.headers.get('content-security-policy')!;
+    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values.join(' ')]));
+    // Chrome and Safari check form-action against every redirect after a form submission too, and the
+    // callback is on another origin than the hosted UI (test/hosted/express-openid-connect.test.ts).
+    assert.equal(directives.has('form-action'), false, csp);
+    assert.equal(directives.get('default-src'), "'none'");
+    assert.equal(directives.get('frame-ancestors'), "'none'");
+    assert.equal(directives.get('base-uri'), "'none'");
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+  });
+
   describe('refusals (the security corpus)', () => {
     const corpus: Array<{ name: string; status: number }> = [];
     after(() => {
