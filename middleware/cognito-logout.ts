@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import createDebug from 'debug';
+import { endSessionEndpoint } from '../lib/hosted-ui';
 import { resolveConfig, type CognitoOptions, type ResolvedConfig } from '../lib/config';
 import { unverifiedClaims } from '../lib/cognito-rules';
 import { isCognitoError } from '../lib/errors';
@@ -32,6 +33,15 @@ export interface CognitoLogoutOptions extends CognitoOptions {
   revokeRefreshToken?: boolean;
   /** Where to send the browser afterwards (a 302); without it the answer is `204 No Content`. */
   redirect?: string;
+  /**
+   * End the hosted UI's managed-login session too: after the local logout the browser goes to the
+   * pool domain's `/logout` with `client_id` and `logout_uri` (Cognito's parameters, not OIDC's), and
+   * Cognito sends it on to `logout_uri`. `true` uses `redirect` (then an absolute URL) as
+   * `logout_uri`; `domain` (e.g. `https://myapp.auth.eu-west-1.amazoncognito.com`) saves the lookup
+   * of `end_session_endpoint` in the pool's discovery document. `logout_uri` must be one of the app
+   * client's sign-out URLs.
+   */
+  hostedUi?: boolean | { logoutUri?: string; domain?: string };
   /** Revoked token ids (shared with `requireCognito()`); default: the process-wide in-memory store. */
   revocationStore?: RevocationStore;
   /**
@@ -80,6 +90,7 @@ export function cognitoLogout(options: CognitoLogoutOptions = {}): CognitoMiddle
   if (redirect !== undefined && (typeof redirect !== 'string' || !/^(\/(?![/\\])|https?:\/\/)/.test(redirect))) {
     throw new TypeError('"redirect" must be a path ("/") or an http(s) URL');
   }
+  const hosted = hostedLogout(options.hostedUi, redirect, config);
   const cookieName = options.cookieName ?? 'connect.sid';
   if (typeof cookieName !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(cookieName)) {
     throw new TypeError('"cookieName" must be a cookie name');
@@ -99,8 +110,11 @@ export function cognitoLogout(options: CognitoLogoutOptions = {}): CognitoMiddle
       return;
     }
     logout(r, res, { config, service, globalSignOut: signOut, revokeRefreshToken: revoke, store, cookieName }).then(
-      () => {
-        if (redirect !== undefined) {
+      async () => {
+        if (hosted !== undefined) {
+          debug('logged out; on to the hosted UI\'s /logout');
+          sendRedirect(res, await hosted());
+        } else if (redirect !== undefined) {
           debug('logged out; redirecting');
           sendRedirect(res, redirect);
         } else {
@@ -113,6 +127,26 @@ export function cognitoLogout(options: CognitoLogoutOptions = {}): CognitoMiddle
       (err: unknown) => next(err),
     );
   };
+}
+
+// The URL of the hosted UI's /logout for this client, or undefined without `hostedUi`.
+function hostedLogout(option: CognitoLogoutOptions['hostedUi'], redirect: string | undefined, config: ResolvedConfig): (() => Promise<string>) | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option !== true && (typeof option !== 'object' || option === null)) throw new TypeError('"hostedUi" must be true or { logoutUri?, domain? }');
+  const logoutUri = option === true ? redirect : option.logoutUri ?? redirect;
+  if (typeof logoutUri !== 'string' || !/^https?:\/\/[^/]/.test(logoutUri)) {
+    throw new TypeError('"hostedUi" needs an absolute logout URI: "hostedUi.logoutUri", or "redirect" as a full URL');
+  }
+  const domain = option === true ? undefined : option.domain;
+  if (domain !== undefined && (typeof domain !== 'string' || !/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(domain))) {
+    throw new TypeError('"hostedUi.domain" must be the pool domain\'s URL, e.g. "https://myapp.auth.eu-west-1.amazoncognito.com"');
+  }
+  const query = new URLSearchParams({ client_id: config.clientId, logout_uri: logoutUri }).toString();
+  if (domain !== undefined) {
+    const url = `${domain.replace(/\/$/, '')}/logout?${query}`;
+    return () => Promise.resolve(url);
+  }
+  return async () => `${await endSessionEndpoint(config)}?${query}`;
 }
 
 interface LogoutSettings {

@@ -6,8 +6,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type RequestHandler } from 'express';
 import session from 'express-session';
-import { Passport } from 'passport';
+import { Passport, type AuthenticateOptions } from 'passport';
 import { startEmulator, type Emulator } from '../../lib/emulator';
+import { cognitoLogout } from '../../middleware/cognito-logout';
 import { requireCognito } from '../../middleware/require-cognito';
 import { CognitoHostedStrategy } from '../../strategies/cognito-hosted-strategy';
 import type { CognitoFailureInfo } from '../../strategies/types';
@@ -75,7 +76,7 @@ describe('CognitoHostedStrategy (authorization code + PKCE through the hosted UI
     web.use(session({ secret: 'hosted strategy test', resave: false, saveUninitialized: false }));
     web.use(passport.initialize(), passport.session());
     web.get('/auth/login', passport.authenticate('cognito-hosted') as RequestHandler);
-    web.get('/auth/federated', passport.authenticate('cognito-hosted', { identityProvider: 'Upstream', prompt: 'login' }) as RequestHandler);
+    web.get('/auth/federated', passport.authenticate('cognito-hosted', { identityProvider: 'Upstream', prompt: 'login' } as AuthenticateOptions) as RequestHandler);
     web.get('/auth/callback', (req, res, next) => {
       const done = (err: unknown, user: Express.User | false, info?: CognitoFailureInfo, status?: number): void => {
         if (err) return next(err);
@@ -93,6 +94,7 @@ describe('CognitoHostedStrategy (authorization code + PKCE through the hosted UI
       tx.nonce = 'another-nonce-another-nonce';
       req.session.save(() => res.status(204).end());
     });
+    web.post('/logout', cognitoLogout({ ...cognito, hostedUi: true, redirect: `${app}/` }));
     web.get('/me', requireCognito({ ...cognito, loginUrl: '/auth/login' }), (req, res) => {
       res.json({ username: req.cognito!.username, scopes: req.cognito!.scopes, user: req.user });
     });
@@ -221,6 +223,41 @@ describe('CognitoHostedStrategy (authorization code + PKCE through the hosted UI
     const res = await browser.go(callback);
     assert.equal(res.status, 401);
     assert.equal(((await res.json()) as CognitoFailureInfo).code, 'ERR_COGNITO_OAUTH_ID_TOKEN');
+  });
+
+  it('cognitoLogout({ hostedUi: true }): local logout, then Cognito\'s /logout with client_id and logout_uri, which ends the SSO session', async () => {
+    const browser = new Browser();
+    await browser.go(await toCallback(browser));
+    assert.equal((await browser.go(`${app}/me`)).status, 200);
+    const out = await browser.go(`${app}/logout`, { method: 'POST' });
+    assert.equal(out.status, 302);
+    const hosted = new URL(out.headers.get('location')!);
+    assert.equal(hosted.origin + hosted.pathname, `${emulator.endpoint}/domain/strategy-test/logout`);
+    assert.deepEqual([hosted.searchParams.get('client_id'), hosted.searchParams.get('logout_uri')], [clientId, `${app}/`]);
+    const back = await browser.go(hosted.toString());
+    assert.equal(back.status, 302);
+    assert.equal(back.headers.get('location'), `${app}/`);
+    assert.equal((await browser.go(`${app}/me`)).status, 401, 'the app session is gone');
+    const again = await browser.go((await browser.go(`${app}/auth/login`)).headers.get('location')!);
+    assert.match(again.headers.get('location')!, /\/login\?/, 'the managed-login session is gone: the form again');
+  });
+
+  it('cognitoLogout hostedUi options: an absolute logout URI is required; domain skips discovery', async () => {
+    const base = { userPoolId: poolId, clientId, endpoint: emulator.endpoint, region: emulator.region };
+    assert.throws(() => cognitoLogout({ ...base, hostedUi: true, redirect: '/' }), /absolute logout URI/);
+    assert.throws(() => cognitoLogout({ ...base, hostedUi: { logoutUri: `${app}/`, domain: 'not a url' } }), /hostedUi.domain/);
+    const web = express().post('/out', cognitoLogout({ ...base, hostedUi: { logoutUri: `${app}/bye`, domain: 'https://myapp.auth.us-east-1.amazoncognito.com' } }));
+    const s = await new Promise<Server>((resolve) => {
+      const x = web.listen(0, '127.0.0.1', () => resolve(x));
+    });
+    try {
+      const res = await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/out`, { method: 'POST', redirect: 'manual' });
+      assert.equal(res.status, 302);
+      assert.equal(res.headers.get('location'),
+        `https://myapp.auth.us-east-1.amazoncognito.com/logout?client_id=${clientId}&logout_uri=${encodeURIComponent(`${app}/bye`)}`);
+    } finally {
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
   });
 
   it('refuses bad options at construction', () => {
