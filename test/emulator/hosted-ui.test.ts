@@ -263,6 +263,7 @@ describe('emulator: hosted UI (OAuth 2.0 / OIDC endpoints)', function () {
   describe('refusals (the security corpus)', () => {
     const corpus: Array<{ name: string; status: number }> = [];
     after(() => {
+      assert.ok(corpus.length >= 29, `the corpus shrank to ${corpus.length}`);
       assert.ok(corpus.every((c) => c.status < 500), JSON.stringify(corpus.filter((c) => c.status >= 500)));
     });
     const note = (name: string, status: number): number => {
@@ -337,6 +338,27 @@ describe('emulator: hosted UI (OAuth 2.0 / OIDC endpoints)', function () {
       assert.deepEqual([note('unknown client', nobody.status), nobody.json.error], [400, 'invalid_client']);
       const get = await fetch(`${base}/oauth2/token`);
       assert.equal(note('GET token', get.status), 405);
+    });
+
+    it('an ID token used as an access token, a token of another pool, a flow the client does not have', async () => {
+      const back = await signIn(new Browser(), { scope: 'openid email' });
+      const t = await token({ grant_type: 'authorization_code', client_id: webId, code: back.searchParams.get('code')!, redirect_uri: CALLBACK });
+      const asAccess = await fetch(`${base}/oauth2/userInfo`, { headers: { authorization: `Bearer ${t.json.id_token as string}` } });
+      assert.equal(note('ID token at userInfo', asAccess.status), 401);
+      const other = await emulator.seed({ pools: [{ name: 'elsewhere', domain: 'elsewhere', clients: [{ name: 'c' }] }] });
+      const foreign = await fetch(`${emulator.endpoint}/domain/elsewhere/oauth2/userInfo`, {
+        headers: { authorization: `Bearer ${t.json.access_token as string}` },
+      });
+      assert.equal(note('another pool\'s token', foreign.status), 401);
+      assert.ok(other.pools.elsewhere.poolId);
+      const implicit = await fetch(
+        `${base}/oauth2/authorize?${new URLSearchParams({ response_type: 'token', client_id: otherId, redirect_uri: CALLBACK, state: 'f' }).toString()}`,
+        { redirect: 'manual' },
+      );
+      assert.equal(note('implicit on a code-only client', implicit.status), 302);
+      assert.equal(new URL(implicit.headers.get('location')!).searchParams.get('error'), 'unauthorized_client');
+      const noCode = await token({ grant_type: 'authorization_code', client_id: m2mId, client_secret: m2mSecret, code: 'x', redirect_uri: CALLBACK });
+      assert.deepEqual([note('code grant on an m2m client', noCode.status), noCode.json.error], [400, 'unauthorized_client']);
     });
 
     it('the login form: a missing CSRF token, a wrong password (counted), an unknown domain', async () => {
