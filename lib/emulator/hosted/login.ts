@@ -24,6 +24,8 @@ import { cookies, readForm, redirect, sendPage, setCookie } from './http';
 import { challengePage, errorPage, signInPage, type PageFrame } from './pages';
 
 const LOGIN_TTL_MS = 15 * 60 * 1000;
+// What a redirect back to the sign-in form may say (a key, never text from the query).
+const NOTICES: Record<string, string | undefined> = { reset: 'Your password has been changed. Sign in with the new one.' };
 const CSRF_COOKIE = 'XSRF-TOKEN';
 
 function frameOf(client: ClientRecord | undefined, title: string): PageFrame {
@@ -63,7 +65,8 @@ function csrfCookie(site: HostedSite, login: HostedLoginRecord): string {
   return setCookie(CSRF_COOKIE, login.csrf, `${site.basePath}/`, LOGIN_TTL_MS / 1000, site.secure);
 }
 
-function renderLogin(
+/** Renders the sign-in form (or the challenge reached) of a hosted login. */
+export function renderLogin(
   site: HostedSite,
   res: ServerResponse,
   login: HostedLoginRecord,
@@ -71,6 +74,7 @@ function renderLogin(
   status: number,
   error?: string,
   username?: string,
+  notice?: string,
 ): void {
   const fields = { login_id: login.id, _csrf: login.csrf };
   const providers = client.oauth.identityProviders.filter((n) => n !== 'COGNITO').map((name) => ({
@@ -79,7 +83,11 @@ function renderLogin(
   }));
   const page = login.challenge === undefined
     ? signInPage(frameOf(client, 'Sign in'), `${site.basePath}/login`, fields, {
-      ...(error ? { error } : {}), ...(username ? { username } : {}), providers,
+      ...(error ? { error } : {}), ...(username ? { username } : {}), ...(notice ? { notice } : {}), providers,
+      links: [
+        { href: `${site.basePath}/forgotPassword?login_id=${encodeURIComponent(login.id)}`, text: 'Forgot your password?' },
+        { href: `${site.basePath}/signup?login_id=${encodeURIComponent(login.id)}`, text: 'Need an account? Sign up' },
+      ],
     })
     : challengePage(frameOf(client, 'Sign in'), `${site.basePath}/login`, fields, {
       name: login.challenge.name,
@@ -113,9 +121,10 @@ export function loginPage(ctx: EmulatorContext, site: HostedSite, res: ServerRes
   const pending = query.get('login_id');
   if (pending !== null) {
     const login = ctx.store.hostedLogins.get(pending);
-    if (login !== undefined && ctx.clock.now() < login.expiresAt) {
+    if (login !== undefined && ctx.clock.now() < login.expiresAt && login.request.poolId === site.pool.id) {
       const { client } = ctx.store.client(login.request.clientId, site.pool.id);
-      return renderLogin(site, res, login, client, 200);
+      const notice = NOTICES[query.get('notice') ?? ''];
+      return renderLogin(site, res, login, client, 200, undefined, undefined, notice);
     }
     return sendPage(res, 400, errorPage(frameOf(undefined, 'Sign-in expired'), 'invalid_request', 'This sign-in has expired. Start again from the app.'));
   }
@@ -187,18 +196,50 @@ async function nextStep(ctx: EmulatorContext, login: HostedLoginRecord, out: Sig
   login.challenge = { name: out.ChallengeName, session, username: out.ChallengeParameters.USER_ID_FOR_SRP ?? username, parameters };
 }
 
+/**
+ * The hosted login a posted form belongs to, its CSRF token checked (form field and cookie); else
+ * the error page is sent and `undefined` returned.
+ */
+export function formLogin(
+  ctx: EmulatorContext,
+  site: HostedSite,
+  req: IncomingMessage,
+  res: ServerResponse,
+  form: URLSearchParams,
+): HostedLoginRecord | undefined {
+  const login = ctx.store.hostedLogins.get(form.get('login_id') ?? '');
+  if (login === undefined || ctx.clock.now() >= login.expiresAt || login.request.poolId !== site.pool.id) {
+    sendPage(res, 400, errorPage(frameOf(undefined, 'Sign-in expired'), 'invalid_request', 'This sign-in has expired. Start again from the app.'));
+    return undefined;
+  }
+  if (form.get('_csrf') !== login.csrf || cookies(req).get(CSRF_COOKIE) !== login.csrf) {
+    sendPage(res, 403, errorPage(frameOf(undefined, 'Form expired'), 'invalid_request', 'The form expired. Go back and try again.'));
+    return undefined;
+  }
+  return login;
+}
+
+/** The hosted login named by `?login_id=` of a GET, or `undefined` (the error page sent). */
+export function queryLogin(
+  ctx: EmulatorContext,
+  site: HostedSite,
+  res: ServerResponse,
+  query: URLSearchParams,
+): HostedLoginRecord | undefined {
+  const login = ctx.store.hostedLogins.get(query.get('login_id') ?? '');
+  if (login === undefined || ctx.clock.now() >= login.expiresAt || login.request.poolId !== site.pool.id) {
+    sendPage(res, 400, errorPage(frameOf(undefined, 'Sign-in expired'), 'invalid_request', 'This sign-in has expired. Start again from the app.'));
+    return undefined;
+  }
+  return login;
+}
+
 /** POST `/login`: the sign-in form or a challenge answer. */
 export async function loginPost(ctx: EmulatorContext, site: HostedSite, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const form = await readForm(req);
-  const login = ctx.store.hostedLogins.get(form.get('login_id') ?? '');
+  const login = formLogin(ctx, site, req, res, form);
+  if (login === undefined) return;
   const now = ctx.clock.now();
-  if (login === undefined || now >= login.expiresAt || login.request.poolId !== site.pool.id) {
-    return sendPage(res, 400, errorPage(frameOf(undefined, 'Sign-in expired'), 'invalid_request', 'This sign-in has expired. Start again from the app.'));
-  }
-  const csrf = form.get('_csrf');
-  if (csrf !== login.csrf || cookies(req).get(CSRF_COOKIE) !== login.csrf) {
-    return sendPage(res, 403, errorPage(frameOf(undefined, 'Form expired'), 'invalid_request', 'The form expired. Go back and try again.'));
-  }
   const { client } = ctx.store.client(login.request.clientId, site.pool.id);
   const username = (form.get('username') ?? '').trim();
   let out: SignInResponse;

@@ -39,13 +39,21 @@ export function signInPage(
   frame: PageFrame,
   action: string,
   fields: Record<string, string>,
-  data: { error?: string; username?: string; providers?: Array<{ name: string; href: string }> },
+  data: {
+    error?: string;
+    notice?: string;
+    username?: string;
+    providers?: Array<{ name: string; href: string }>;
+    links?: Array<{ href: string; text: string }>;
+  },
 ): string {
+  const links = (data.links ?? []).map((l) => `<p class="note"><a href="${e(l.href)}">${e(l.text)}</a></p>`).join('');
   const providers = (data.providers ?? []).map((p) => `<p><a class="provider" href="${e(p.href)}">Sign in with ${e(p.name)}</a></p>`).join('');
-  return layout(frame, `${errorBox(data.error)}${providers}${providers ? '<p class="note">or</p>' : ''}<form method="post" action="${e(action)}">${hidden(fields)}
+  const notice = data.notice ? `<p>${e(data.notice)}</p>` : '';
+  return layout(frame, `${errorBox(data.error)}${notice}${providers}${providers ? '<p class="note">or</p>' : ''}<form method="post" action="${e(action)}">${hidden(fields)}
 <label for="username">Username</label><input type="text" id="username" name="username" autocomplete="username" required value="${e(data.username ?? '')}">
 <label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button></form>`);
+<button type="submit">Sign in</button></form>${links}`);
 }
 
 /** One challenge step. */
@@ -86,6 +94,32 @@ export function challengePage(
   const title = step.name === 'NEW_PASSWORD_REQUIRED' ? 'Change password' : step.name === 'MFA_SETUP' ? 'Set up MFA' : 'Verify it is you';
   return layout({ ...frame, title }, `${errorBox(step.error)}<form method="post" action="${e(action)}">${hidden(fields)}${inner}
 <button type="submit">Continue</button></form>`);
+}
+
+/** One input of a {@link formPage}. */
+export interface FormInput {
+  name: string;
+  label: string;
+  type?: 'text' | 'password' | 'email';
+  autocomplete?: string;
+  value?: string;
+  numeric?: boolean;
+}
+
+/** A form of the self-service pages (sign-up, confirmation, forgotten password). */
+export function formPage(
+  frame: PageFrame,
+  action: string,
+  fields: Record<string, string>,
+  data: { error?: string; notice?: string; inputs: FormInput[]; button: string; links?: Array<{ href: string; text: string }> },
+): string {
+  const inputs = data.inputs.map((i) => `<label for="${e(i.name)}">${e(i.label)}</label><input type="${i.type ?? 'text'}" id="${e(i.name)}"`
+    + ` name="${e(i.name)}"${i.autocomplete ? ` autocomplete="${e(i.autocomplete)}"` : ''}${i.numeric ? ' inputmode="numeric"' : ''}`
+    + ` value="${e(i.value ?? '')}" required>`).join('');
+  const links = (data.links ?? []).map((l) => `<p class="note"><a href="${e(l.href)}">${e(l.text)}</a></p>`).join('');
+  const notice = data.notice ? `<p>${e(data.notice)}</p>` : '';
+  return layout(frame, `${errorBox(data.error)}${notice}<form method="post" action="${e(action)}">${hidden(fields)}${inputs}
+<button type="submit">${e(data.button)}</button></form>${links}`);
 }
 
 /** An error page (bad request to the hosted UI). */

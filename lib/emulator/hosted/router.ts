@@ -12,6 +12,7 @@ import { idpResponse } from './federation';
 import { authorize, loginPage, loginPost, logout } from './login';
 import type { HostedSite } from './sso';
 import { errorPage } from './pages';
+import { SELF_SERVICE_STEPS, selfServicePage, selfServicePost } from './self-service';
 import { revokeEndpoint, tokenEndpoint, userInfoEndpoint } from './token';
 
 const DOMAIN_PATH = /^\/domain\/([a-z0-9.-]{1,253})(\/.*)$/;
@@ -80,6 +81,17 @@ export async function handleHosted(ctx: EmulatorContext, endpoint: string, req: 
           return oauthError(res, 405, 'invalid_request', 'Use POST.', { allow: 'POST' });
         }
         return await revokeEndpoint(ctx, site, req, res);
+      case '/signup':
+      case '/confirmUser':
+      case '/forgotPassword':
+      case '/confirmForgotPassword': {
+        const step = match[2].slice(1) as (typeof SELF_SERVICE_STEPS)[number];
+        if (get) {
+          req.resume();
+          return selfServicePage(ctx, site, res, step, url.searchParams);
+        }
+        return method === 'POST' ? await selfServicePost(ctx, site, req, res, step) : methodNotAllowed(res, 'GET or POST');
+      }
       case '/logout':
         req.resume();
         return get ? logout(ctx, site, req, res, url.searchParams) : methodNotAllowed(res, 'GET');
