@@ -14,6 +14,7 @@ import type { ResolvedConfig } from './config';
 import type { PasswordPolicy } from './password-policy';
 import { command, type CommandInput, type CommandName } from './sdk';
 import type { ServiceClient } from './service-client';
+import { isMissingCredentials, missingCredentialsError } from './service-errors';
 
 /** What the account functions need. */
 export interface AccountContext {
@@ -264,6 +265,8 @@ export async function deleteUser(ctx: AccountContext, accessToken: string): Prom
 /**
  * DescribeUserPool's password policy (needs AWS credentials allowed `cognito-idp:DescribeUserPool`).
  *
+ * @throws CognitoServiceError (`ERR_COGNITO_SERVICE`, `awsErrorName` `'CredentialsProviderError'`)
+ *   saying so when the SDK has no AWS credentials.
  * @example
  * const { minimumLength } = await describePasswordPolicy(ctx);
  */
@@ -293,7 +296,14 @@ export async function describePasswordPolicy(ctx: AccountContext): Promise<Passw
  * const out = await on<{ UserSub?: string }>(ctx)('SignUp', input);
  */
 export function on<O = unknown>(ctx: AccountContext): <N extends CommandName>(operation: N, input: CommandInput<N>) => Promise<O> {
-  return (operation, input) => ctx.service.send<O>(command(operation, input), 'account');
+  return async (operation, input) => {
+    try {
+      return await ctx.service.send<O>(command(operation, input), 'account');
+    } catch (e) {
+      // The mapper does not know the operation; the message should name what the credentials must allow.
+      throw isMissingCredentials(e) ? missingCredentialsError(operation, e.cause) : e;
+    }
+  };
 }
 
 function secretHash(ctx: AccountContext, username: string): { SecretHash?: string } {

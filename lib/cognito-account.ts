@@ -167,6 +167,8 @@ export abstract class CognitoAccount {
    * The pool's password policy (DescribeUserPool: AWS credentials needed), e.g. to show it on a
    * sign-up page or to fill `InvalidPasswordError.policy`.
    *
+   * @throws CognitoServiceError (`ERR_COGNITO_SERVICE`, `awsErrorName` `'CredentialsProviderError'`) whose
+   *   message says so when the SDK client has no AWS credentials (an app client alone cannot read the policy).
    * @example
    * const { minimumLength } = await u.passwordPolicy();
    */

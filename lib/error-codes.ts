@@ -102,7 +102,7 @@ export const COGNITO_ERROR_CODES = Object.freeze([
   'ERR_COGNITO_UNAVAILABLE',
   /** [401] Any other NotAuthorizedException: disabled user, revoked access token, wrong client… (`NotAuthorizedError`). */
   'ERR_COGNITO_NOT_AUTHORIZED',
-  /** [502] Any other failure of Cognito: misconfiguration, an unexpected or malformed answer (`CognitoServiceError`). */
+  /** [502] Any other failure of Cognito: misconfiguration (no AWS credentials for a signed call), an odd answer (`CognitoServiceError`). */
   'ERR_COGNITO_SERVICE',
 
   // -- Web layer: `requireCognito()` and `cognitoLogout()` refusals

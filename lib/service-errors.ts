@@ -74,6 +74,9 @@ interface SdkErrorShape {
  *   with an expired/invalid session → {@link ChallengeExpiredError}; otherwise {@link NotAuthorizedError}.
  * - Throttling → {@link ThrottledError}; network errors, timeouts, `$fault: 'server'`, 5xx →
  *   {@link ServiceUnavailableError}; anything else → {@link CognitoServiceError}.
+ * - The SDK finding no AWS credentials for a signed call (`CredentialsProviderError`: DescribeUserPool,
+ *   the admin calls) → {@link CognitoServiceError} saying so ({@link missingCredentialsError}), with
+ *   `awsErrorName` `'CredentialsProviderError'`.
  *
  * The SDK exception is not kept as `cause` (its text is the service's, not ours); its name and request
  * id are kept as `awsErrorName` / `requestId`. Local network errors are kept as `cause`.
@@ -93,6 +96,7 @@ export function mapServiceError(err: unknown, context: ServiceErrorContext = 'ot
   const isServiceError = status !== undefined || e.$fault === 'client' || e.$fault === 'server';
 
   if (!isServiceError) {
+    if (name === CREDENTIALS_MISSING) return missingCredentialsError(undefined, err);
     const mapped = isNetworkError(e)
       ? new ServiceUnavailableError(undefined, { cause: err })
       : new CognitoServiceError('Unexpected error calling Cognito.', { cause: err });
@@ -104,6 +108,40 @@ export function mapServiceError(err: unknown, context: ServiceErrorContext = 'ot
   const requestId = e.$metadata?.requestId;
   if (typeof requestId === 'string' && /^[\w-]{1,128}$/.test(requestId)) mapped.requestId = requestId;
   return mapped;
+}
+
+/** The name of the SDK's error when its credential chain found nothing (`@smithy`'s `CredentialsProviderError`). */
+const CREDENTIALS_MISSING = 'CredentialsProviderError';
+
+/**
+ * The error for a call the SDK could not sign, for want of AWS credentials: a configuration fault
+ * (502 `ERR_COGNITO_SERVICE`) whose message says what is needed, naming the operation when known.
+ * The SDK's error is kept as `cause` (its text names the providers tried, no secret).
+ *
+ * @param operation the Cognito operation, e.g. `'DescribeUserPool'`.
+ * @example
+ * throw missingCredentialsError('DescribeUserPool', e);
+ * // "AWS credentials allowed to call DescribeUserPool are needed, and the AWS SDK found none…"
+ */
+export function missingCredentialsError(operation?: string, cause?: unknown): CognitoServiceError {
+  const call = operation !== undefined && /^[A-Za-z]{1,64}$/.test(operation) ? `call ${operation}` : 'make this call';
+  const mapped = new CognitoServiceError(
+    `AWS credentials allowed to ${call} are needed, and the AWS SDK found none: give the SDK client credentials `
+    + '(an IAM role, environment variables or a profile).',
+    cause === undefined ? undefined : { cause },
+  );
+  mapped.awsErrorName = CREDENTIALS_MISSING;
+  return mapped;
+}
+
+/**
+ * True when `e` is {@link missingCredentialsError}'s (also from another copy of the package).
+ *
+ * @example
+ * catch (e) { if (isMissingCredentials(e)) throw missingCredentialsError('DescribeUserPool', e.cause); }
+ */
+export function isMissingCredentials(e: unknown): e is CognitoServiceError {
+  return isCognitoError(e) && e.code === 'ERR_COGNITO_SERVICE' && e.awsErrorName === CREDENTIALS_MISSING;
 }
 
 function mapByName(

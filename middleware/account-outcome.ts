@@ -4,6 +4,7 @@
  */
 import type { CognitoErrorCode } from '../lib/error-codes';
 import type { CognitoError } from '../lib/errors';
+import type { PasswordRequirement } from '../lib/password-policy';
 import type { FieldResult } from '../strategies/login-fields';
 
 /** The pages of the account flows a browser is sent to. */
@@ -25,19 +26,36 @@ export interface TotpEnrolment {
 /** An answer of a route: JSON fields on success, or a refusal. */
 export type Outcome =
   | { ok: true; next: AccountPage; username: string; codeDelivery?: DeliveryHint; totp?: TotpEnrolment }
-  | { ok: false; status: number; code: CognitoErrorCode; message: string; field?: string; username?: string; retryAfter?: number };
+  | {
+    ok: false; status: number; code: CognitoErrorCode; message: string; field?: string;
+    /** The username the request was about, as read from the form: for the browser's flash only, never the JSON. */
+    username?: string;
+    /** The rule of the password policy a refused password broke (`ERR_COGNITO_INVALID_PASSWORD`), when Cognito said. */
+    requirement?: PasswordRequirement;
+    retryAfter?: number;
+  };
+
+const REQUIREMENTS: ReadonlySet<unknown> = new Set<PasswordRequirement>(['length', 'lowercase', 'uppercase', 'numbers', 'symbols', 'history']);
+
+function isRequirement(value: unknown): value is PasswordRequirement {
+  return REQUIREMENTS.has(value);
+}
 
 /**
- * A `CognitoError` as a route's refusal (its status, code and message; `Retry-After` when throttled).
+ * A `CognitoError` as a route's refusal (its status, code and message; `Retry-After` when throttled;
+ * the broken rule of a refused password).
  *
  * @example
  * catch (e) { if (isCognitoError(e)) return refusal(e); throw e; }
  */
 export function refusal(e: CognitoError): Outcome {
   const retryAfter = (e as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  // Read as data, not by class: a duplicated copy of the package throws its own InvalidPasswordError.
+  const requirement = e.code === 'ERR_COGNITO_INVALID_PASSWORD' ? (e as { requirement?: unknown }).requirement : undefined;
   return {
     ok: false, status: e.status, code: e.code, message: e.message,
     ...(typeof retryAfter === 'number' ? { retryAfter } : {}),
+    ...(isRequirement(requirement) ? { requirement } : {}),
   };
 }
 

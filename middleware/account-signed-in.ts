@@ -71,15 +71,24 @@ export async function changePasswordRoute(call: SignedInCall): Promise<Outcome> 
   return { ok: true, next: 'profile', username: call.user.username };
 }
 
+/** `GET /profile`'s MFA state: the factors on (GetUser's `UserMFASettingList`) and the preferred one. */
+export interface ProfileMfa {
+  /** e.g. `['SOFTWARE_TOKEN_MFA']`; `[]` when none is on. */
+  enabled: string[];
+  /** `PreferredMfaSetting` (`SOFTWARE_TOKEN_MFA` or `SMS_MFA`), when one is set. */
+  preferred?: string;
+}
+
 /**
- * `GET /profile`: the user's attributes.
+ * `GET /profile`: the user's attributes and MFA state.
  *
  * @example
- * const { attributes } = await profileRoute(call);
+ * const { attributes, mfa } = await profileRoute(call);   // mfa: { enabled: ['SOFTWARE_TOKEN_MFA'], preferred: 'SOFTWARE_TOKEN_MFA' }
  */
-export async function profileRoute(call: SignedInCall): Promise<{ username: string; attributes: Record<string, string> }> {
+export async function profileRoute(call: SignedInCall): Promise<{ username: string; attributes: Record<string, string>; mfa: ProfileMfa }> {
   const profile = await getUser(call.ctx, accessTokenOf(call));
-  return { username: profile.username, attributes: profile.attributes };
+  const mfa: ProfileMfa = { enabled: profile.mfa, ...(profile.preferredMfa === undefined ? {} : { preferred: profile.preferredMfa }) };
+  return { username: profile.username, attributes: profile.attributes, mfa };
 }
 
 /**

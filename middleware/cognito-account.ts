@@ -27,6 +27,7 @@ import { confirmForgotPassword, confirmSignUp, forgotPassword, resendConfirmatio
 import { resolveConfig, type CognitoOptions } from '../lib/config';
 import type { CognitoErrorCode } from '../lib/error-codes';
 import { CognitoError, isCognitoError } from '../lib/errors';
+import type { PasswordRequirement } from '../lib/password-policy';
 import { ServiceClient } from '../lib/service-client';
 import { readCode, readPassword, readUsername } from '../strategies/login-fields';
 import { readBody } from './form-body';
@@ -37,7 +38,7 @@ import {
   updateProfileRoute, verifyRoute, verifyTotpRoute, type SignedInCall,
 } from './account-signed-in';
 import { requireCognito } from './require-cognito';
-import { sendError, sendJson, sendRedirect, wantsHtml } from './respond';
+import { sendError, sendJson, sendRedirect, wantsHtml, type ErrorBody } from './respond';
 import { clearSessionTokens } from './session-tokens';
 import type { CognitoRequestContext } from './types';
 
@@ -99,8 +100,13 @@ export interface AccountFlash {
   message?: string;
   /** The field at fault, for a 400. */
   field?: string;
-  /** The username the flow is about (to fill the next form). */
+  /**
+   * The username the flow is about, to fill the next form, or the form again after a failure (as read
+   * from it: trimmed). Only this browser sees it: the JSON answer of a failure never has it.
+   */
   username?: string;
+  /** `ERR_COGNITO_INVALID_PASSWORD`: the rule of the password policy the password broke, when Cognito said. */
+  requirement?: PasswordRequirement;
   /** Where the code went, masked (`a***@e***`). */
   destination?: string;
   /** `POST /mfa/totp`: the secret and `otpauth://` URI to show (as a QR code) on the `mfa` page. */
@@ -237,16 +243,20 @@ export function cognitoAccount(options: CognitoAccountOptions = {}): (req: Incom
     if ((SIGNED_IN as readonly string[]).includes(route)) return runSignedIn(req, res, next, route as SignedInRoute);
     void (async () => {
       let outcome: Outcome;
+      // As the route reads it (trimmed), so that "ann" and "ann " count in one bucket.
+      let typed: string | undefined;
       try {
         const body = await readBody(req);
         const username = readUsername(body, 'username');
-        outcome = (await limited(req, route, username.state === 'ok' ? username.value : undefined))
-          ?? await anonymous[route as AnonymousRoute](body);
+        typed = username.state === 'ok' ? username.value : undefined;
+        outcome = (await limited(req, route, typed)) ?? await anonymous[route as AnonymousRoute](body);
       } catch (e) {
         if (!isCognitoError(e)) return next(e);
         outcome = refusal(e);
       }
       debug('%s → %s', route, outcome.ok ? 'ok' : outcome.code);
+      // For the failure flash: the same browser typed it, so it tells that browser nothing new.
+      if (!outcome.ok && typed !== undefined) outcome = { ...outcome, username: typed };
       answer(req, res, route, outcome, pages);
     })().catch(next);
   };
@@ -370,14 +380,22 @@ function answer(
         route, ok: true, username: o.username, ...(o.codeDelivery === undefined ? {} : { destination: o.codeDelivery.destination }),
         ...(o.totp === undefined ? {} : { totp: o.totp }),
       }
-      : { route, ok: false, code: o.code, message: o.message, ...(o.field === undefined ? {} : { field: o.field }) };
+      : {
+        route, ok: false, code: o.code, message: o.message, ...(o.field === undefined ? {} : { field: o.field }),
+        ...(o.username === undefined ? {} : { username: o.username }),
+        ...(o.requirement === undefined ? {} : { requirement: o.requirement }),
+      };
     req.session[FLASH_KEY] = flash;
     return sendRedirect(res, target, 303);
   }
   if (!o.ok) {
     const headers: Record<string, string> = o.retryAfter === undefined ? {} : { 'Retry-After': String(o.retryAfter) };
-    return sendError(req, res, o.status, { error: o.status === 429 ? 'slow_down' : 'invalid_request', code: o.code, message: o.message,
-      ...(o.field === undefined ? {} : { field: o.field }) }, headers);
+    // Never the username: with hidden accounts, no JSON answer may differ by whom it was about.
+    const body: ErrorBody & { requirement?: PasswordRequirement } = {
+      error: o.status === 429 ? 'slow_down' : 'invalid_request', code: o.code, message: o.message,
+      ...(o.field === undefined ? {} : { field: o.field }), ...(o.requirement === undefined ? {} : { requirement: o.requirement }),
+    };
+    return sendError(req, res, o.status, body, headers);
   }
   sendJson(res, 200, {
     ok: true, next: o.next,

@@ -60,19 +60,22 @@ function hasControl(value: string): boolean {
 }
 
 /**
- * A username: a non-empty string of at most {@link MAX_USERNAME_FIELD_LENGTH} characters, without control
- * characters or surrounding spaces.
+ * A username: a string of at most {@link MAX_USERNAME_FIELD_LENGTH} characters, trimmed of surrounding
+ * whitespace (spaces, tabs, no-break spaces: a phone's autocomplete adds one, and Cognito usernames
+ * hold none), then non-empty and without control characters. Only whitespace is absent.
  *
  * @example
- * readUsername(req.body, 'username'); // { state: 'ok', value: 'ann@example.com' }
+ * readUsername({ username: ' ann@example.com ' }, 'username'); // { state: 'ok', value: 'ann@example.com' }
  */
 export function readUsername(body: unknown, field: string): FieldResult {
   const raw = lookup(body, field);
   if (raw === undefined || raw === null || raw === '') return { state: 'absent' };
   if (typeof raw !== 'string') return { state: 'invalid', reason: 'must be a string' };
   if (raw.length > MAX_USERNAME_FIELD_LENGTH) return { state: 'invalid', reason: 'is too long' };
-  if (hasControl(raw) || raw.trim() !== raw || raw.trim() === '') return { state: 'invalid', reason: 'has invalid characters' };
-  return { state: 'ok', value: raw };
+  const value = raw.trim();
+  if (value === '') return { state: 'absent' };
+  if (hasControl(value)) return { state: 'invalid', reason: 'has invalid characters' };
+  return { state: 'ok', value };
 }
 
 /**

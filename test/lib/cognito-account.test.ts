@@ -1,10 +1,13 @@
 // Cognito's account methods (lib/cognito-account.ts → lib/account.ts) against the emulator over
 // loopback with the real AWS SDK: each call's success and its typed failures.
 import { strict as assert } from 'node:assert';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { CredentialsProviderError } from '@smithy/core/config';
 import { Cognito } from '../../lib/cognito';
 import { AliasExistsError, ExpiredCodeError, UserNotFoundError, UsernameExistsError } from '../../lib/account-errors';
 import {
-  AuthenticationFailedError, CodeMismatchError, InvalidPasswordError, NotAuthorizedError, PasswordResetRequiredError, UserNotConfirmedError,
+  AuthenticationFailedError, CodeMismatchError, CognitoServiceError, InvalidPasswordError, NotAuthorizedError, PasswordResetRequiredError,
+  UserNotConfirmedError,
 } from '../../lib/errors';
 import { startTestPool, type TestPool } from '../support/pool';
 
@@ -199,6 +202,32 @@ describe('Cognito account methods (emulator)', function () {
       const policy = await user().passwordPolicy();
       assert.equal(policy.minimumLength, 8);
       assert.equal(typeof policy.requireSymbols, 'boolean');
+    });
+
+    it('without AWS credentials: passwordPolicy and the admin calls say which are needed; unsigned calls still work', async () => {
+      // What the SDK's default chain throws when it finds nothing (no environment, profile or role).
+      const client = new CognitoIdentityProviderClient({
+        region: pool.region, endpoint: pool.endpoint, maxAttempts: 1,
+        credentials: () => Promise.reject(new CredentialsProviderError('Could not load credentials from any providers', false)),
+      });
+      try {
+        const name = fresh('lee');
+        const bare = new Cognito(pool.poolId, pool.clientId, { endpoint: pool.endpoint, region: pool.region, client, username: name });
+        pool.emulator.resetCalls();
+        await assert.rejects(bare.passwordPolicy(), (e: unknown) => {
+          assert.ok(e instanceof CognitoServiceError);
+          assert.equal(e.code, 'ERR_COGNITO_SERVICE');
+          assert.equal(e.status, 502);
+          assert.equal(e.awsErrorName, 'CredentialsProviderError');
+          assert.match(e.message, /^AWS credentials allowed to call DescribeUserPool are needed, and the AWS SDK found none/);
+          return true;
+        });
+        assert.equal(pool.emulator.calls(), 0, 'nothing was sent unsigned');
+        await assert.rejects(bare.adminGetUser(), /AWS credentials allowed to call AdminGetUser are needed/);
+        await bare.register(PASSWORD);
+      } finally {
+        client.destroy();
+      }
     });
   });
 });

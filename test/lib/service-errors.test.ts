@@ -6,7 +6,7 @@ import {
   InvalidPasswordError, NotAuthorizedError, PasswordResetRequiredError, RefreshTokenRejectedError,
   ServiceUnavailableError, ThrottledError, UserNotConfirmedError,
 } from '../../lib/errors';
-import { mapServiceError } from '../../lib/service-errors';
+import { isMissingCredentials, mapServiceError, missingCredentialsError } from '../../lib/service-errors';
 
 /** An AWS SDK v3 service exception, shaped like the real ones. */
 function sdkError(name: string, message: string, status = 400, extra: Record<string, unknown> = {}): Error {
@@ -143,6 +143,27 @@ describe('mapServiceError', () => {
     }
     const original = new CodeMismatchError();
     assert.equal(mapServiceError(original), original);
+  });
+
+  it('the SDK finding no AWS credentials (CredentialsProviderError) → CognitoServiceError saying credentials are needed', () => {
+    // As @smithy's CredentialsProviderError is: a plain Error with a name, no $metadata, no $fault.
+    const sdk = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError', tryNextLink: false });
+    for (const context of ['account', 'login', 'other'] as const) {
+      const e = mapServiceError(sdk, context);
+      assert.ok(e instanceof CognitoServiceError);
+      assert.equal(e.code, 'ERR_COGNITO_SERVICE');
+      assert.equal(e.status, 502);
+      assert.match(e.message, /^AWS credentials allowed to make this call are needed, and the AWS SDK found none/);
+      assert.equal(e.awsErrorName, 'CredentialsProviderError');
+      assert.equal(e.cause, sdk);
+      assert.ok(isMissingCredentials(e));
+    }
+    const named = missingCredentialsError('DescribeUserPool', sdk);
+    assert.match(named.message, /^AWS credentials allowed to call DescribeUserPool are needed/);
+    assert.ok(isMissingCredentials(named));
+    assert.match(missingCredentialsError(`x ${SECRETY}`).message, /to make this call/, 'only a plain operation name is quoted');
+    assert.ok(!isMissingCredentials(mapServiceError(new Error('boom'))), 'another local error stays the generic one');
+    assert.equal(mapServiceError(new Error('boom')).message, 'Unexpected error calling Cognito.');
   });
 
   it('does not keep an AWS name or request id that is not a plain identifier', () => {

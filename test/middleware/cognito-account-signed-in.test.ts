@@ -92,6 +92,9 @@ describe('cognitoAccount() signed-in routes', function () {
     assert.equal(wrong.status, 401);
     assert.ok(!wrong.text.includes('N3w-password!'));
     await agent.post('/account/password').send({ previousPassword: PASSWORD }).expect(400);
+    const weak = await agent.post('/account/password').send({ previousPassword: PASSWORD, newPassword: 'short' }).expect(400);
+    assert.equal(weak.body.code, 'ERR_COGNITO_INVALID_PASSWORD');
+    assert.equal(weak.body.requirement, 'length', 'the rule the password broke');
     await agent.post('/account/password').send({ previousPassword: PASSWORD, newPassword: 'N3w-password!' }).expect(200);
     await Cognito.fromConfig(resolveConfig(poolOptions(pool)), { username }).authenticate('N3w-password!');
   });
@@ -127,6 +130,8 @@ describe('cognitoAccount() signed-in routes', function () {
 
   it('MFA: enrol TOTP (secret and otpauth URI), verify its first code, then sign-in asks for it; disable turns it off', async () => {
     const { agent, username } = await signedIn();
+    const mfaOf = async (): Promise<unknown> => (await agent.get('/account/profile').expect(200)).body.mfa;
+    assert.deepEqual(await mfaOf(), { enabled: [] }, 'GET /profile: no factor on yet');
     const enrol = await agent.post('/account/mfa/totp').send({}).expect(200);
     const { secretCode, otpauthUri } = enrol.body.totp as { secretCode: string; otpauthUri: string };
     assert.match(secretCode, /^[A-Z2-7]+=*$/);
@@ -136,12 +141,14 @@ describe('cognitoAccount() signed-in routes', function () {
     await agent.post('/account/mfa/totp/verify').send({ code: 'abc' }).expect(400);
     const code = generateTotp(secretCode, pool.emulator.clock.now());
     await agent.post('/account/mfa/totp/verify').send({ code }).expect(200, { ok: true, next: 'mfa' });
+    assert.deepEqual(await mfaOf(), { enabled: ['SOFTWARE_TOKEN_MFA'], preferred: 'SOFTWARE_TOKEN_MFA' });
     const mfa = await request(app).post('/login').send({ username, password: PASSWORD }).expect(401);
     assert.equal(mfa.body.challenge, 'SOFTWARE_TOKEN_MFA');
     await agent.post('/account/mfa/preference').send({ preferred: 'sms' }).expect(400);
     await agent.post('/account/mfa/preference').send({ preferred: 'totp' }).expect(200);
     await agent.post('/account/mfa/disable').send({ factor: 'everything' }).expect(400);
     await agent.post('/account/mfa/disable').send({ factor: 'totp' }).expect(200);
+    assert.deepEqual(await mfaOf(), { enabled: [] });
     await request(app).post('/login').send({ username, password: PASSWORD }).expect(200);
   });
 });

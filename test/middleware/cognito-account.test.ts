@@ -12,6 +12,8 @@ import { poolOptions } from '../support/app';
 import { startTestPool, type TestPool } from '../support/pool';
 
 const PASSWORD = 'Corr3ct-horse!';
+/** Long enough, but no uppercase letter: the default policy refuses it. */
+const WEAK = 'corr3ct-horse!';
 const HTML = 'text/html,application/xhtml+xml';
 
 describe('cognitoAccount() routes', function () {
@@ -83,15 +85,27 @@ describe('cognitoAccount() routes', function () {
           ['forgot', (u) => ({ username: u }), [existing, nobody, noContact]],
           ['confirm', (u) => ({ username: u, code: '000000' }), [existing, unconfirmed, nobody]],
           ['reset', (u) => ({ username: u, code: '000000', newPassword: 'N3w-password!' }), [existing, nobody]],
+          // A weak password is refused with the rule it broke, whoever the username names.
+          ['sign-up', (u) => ({ username: u, password: WEAK }), [existing, fresh('new')]],
+          ['reset', (u) => ({ username: u, code: '000000', newPassword: WEAK }), [existing, unconfirmed, nobody]],
+          // Typed with spaces: the same answers.
+          ['forgot', (u) => ({ username: ` ${u}\u00a0` }), [existing, nobody]],
+          ['confirm', (u) => ({ username: `${u} `, code: '000000' }), [existing, unconfirmed, nobody]],
         ];
         for (const [route, body, users] of corpus) {
           const answers = [];
           for (const u of users) {
             const res = await request(app).post(`/account/${route}`).set('X-Forwarded-For', from()).send(body(u));
+            assert.ok(!res.text.includes(u), `${route}: the answer names nobody`);
             answers.push(`${res.status} ${res.text}`);
           }
           assert.equal(new Set(answers).size, 1, `${route}: ${answers.join(' | ')}`);
         }
+        const weak = await request(app).post('/account/sign-up').set('X-Forwarded-For', from()).send({ username: existing, password: WEAK }).expect(400);
+        assert.deepEqual(weak.body, {
+          error: 'invalid_request', code: 'ERR_COGNITO_INVALID_PASSWORD', message: 'Password did not conform with policy: Password must have uppercase characters',
+          requirement: 'uppercase',
+        });
       });
 
       it('bad input: a 400 naming the field, before any Cognito call, nothing echoed', async () => {
@@ -99,7 +113,8 @@ describe('cognitoAccount() routes', function () {
         const cases: Array<[string, Record<string, unknown>, string]> = [
           ['sign-up', { password: PASSWORD }, 'username'],
           ['sign-up', { username: 'ok', password: '' }, 'password'],
-          ['sign-up', { username: ' padded', password: PASSWORD }, 'username'],
+          ['sign-up', { username: 'pad\tded', password: PASSWORD }, 'username'],
+          ['sign-up', { username: ' \u00a0 ', password: PASSWORD }, 'username'],
           ['sign-up', { username: 'ok', password: PASSWORD, email: ['a@b.c'] }, 'email'],
           ['confirm', { username: 'ok', code: '12ab56' }, 'code'],
           ['reset', { username: 'ok', code: '123456' }, 'newPassword'],
@@ -131,6 +146,28 @@ describe('cognitoAccount() routes', function () {
         assert.equal(pool.emulator.calls(), 0, 'Cognito was not asked');
       });
 
+      it('a username typed with surrounding spaces signs up, confirms and signs in as the trimmed name', async () => {
+        const username = fresh('ivy');
+        const addr = from();
+        await request(app).post('/account/sign-up').set('X-Forwarded-For', addr)
+          .send({ username: ` ${username} `, password: PASSWORD, email: `${username}@example.com` }).expect(200);
+        assert.equal(pool.emulator.outbox({ username }).length, 1, 'Cognito was sent the trimmed name');
+        await request(app).post('/account/confirm').set('X-Forwarded-For', addr)
+          .send({ username: `\u00a0${username}\t`, code: codeOf(username) }).expect(200, { ok: true, next: 'signIn' });
+        await Cognito.fromConfig(resolveConfig(poolOptions(pool)), { username }).authenticate(PASSWORD);
+      });
+
+      it('"ann" and "ann " count in one per-username bucket', async () => {
+        const a = makeApp({ rateLimits: { code: { perUser: { limit: 2, windowSeconds: 60 } } } });
+        const username = fresh('jay');
+        await request(a).post('/account/confirm').set('X-Forwarded-For', from()).send({ username: `${username} `, code: '000000' }).expect(401);
+        await request(a).post('/account/confirm').set('X-Forwarded-For', from()).send({ username: `\u00a0${username}`, code: '000000' }).expect(401);
+        pool.emulator.resetCalls();
+        const limited = await request(a).post('/account/confirm').set('X-Forwarded-For', from()).send({ username, code: '000000' }).expect(429);
+        assert.equal(limited.body.code, 'ERR_COGNITO_THROTTLED');
+        assert.equal(pool.emulator.calls(), 0, 'Cognito was not asked');
+      });
+
       it('one address trying many usernames stops at the per-IP limit', async () => {
         const a = makeApp({ rateLimits: { send: { perIp: { limit: 3, windowSeconds: 60 } } } });
         const addr = from();
@@ -151,8 +188,34 @@ describe('cognitoAccount() routes', function () {
           .send({ username, code: '000000' }).expect(303);
         assert.equal(wrong.headers.location, '/confirm');
         const err = (await agent.get('/confirm')).body;
-        assert.equal(err.ok, false);
-        assert.equal(err.code, 'ERR_COGNITO_CODE_MISMATCH');
+        assert.deepEqual(err, {
+          route: 'confirm', ok: false, code: 'ERR_COGNITO_CODE_MISMATCH', message: 'The code is wrong or has expired; check it or ask for a new one.',
+          username,
+        });
+      });
+
+      it('a browser form\'s failure flash has the username as read (to fill the form again), and a weak password\'s rule', async () => {
+        const agent = request.agent(app);
+        const nobody = fresh('kit');
+        await agent.post('/account/reset').set('Accept', HTML).set('X-Forwarded-For', from()).type('form')
+          .send({ username: ` ${nobody} `, code: '000000', newPassword: 'N3w-password!' }).expect(303).expect('Location', '/reset');
+        assert.deepEqual((await agent.get('/reset')).body, {
+          route: 'reset', ok: false, code: 'ERR_COGNITO_CODE_MISMATCH', message: 'The code is wrong or has expired; check it or ask for a new one.',
+          username: nobody,
+        });
+        await agent.post('/account/sign-up').set('Accept', HTML).set('X-Forwarded-For', from()).type('form')
+          .send({ username: nobody, password: WEAK }).expect(303).expect('Location', '/sign-up');
+        const weak = (await agent.get('/sign-up')).body;
+        assert.deepEqual(weak, {
+          route: 'sign-up', ok: false, code: 'ERR_COGNITO_INVALID_PASSWORD', message: 'Password did not conform with policy: Password must have uppercase characters',
+          username: nobody, requirement: 'uppercase',
+        });
+        assert.ok(!JSON.stringify(weak).includes(WEAK), 'never the password');
+        await agent.post('/account/confirm').set('Accept', HTML).set('X-Forwarded-For', from()).type('form')
+          .send({ username: 'bad\tname', code: '000000' }).expect(303);
+        const bad = (await agent.get('/confirm')).body;
+        assert.equal(bad.field, 'username');
+        assert.equal(bad.username, undefined, 'a username that could not be read is not kept');
       });
 
       it('without a body parser in front: JSON and forms are read; an oversized body is a 400', async () => {

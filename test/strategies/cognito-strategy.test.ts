@@ -85,6 +85,17 @@ for (const flavor of EXPRESS_FLAVORS) {
         assert.equal((await agent.get('/whoami').expect(200)).body.user.username, username);
       });
 
+      it('a username typed with surrounding spaces (a phone\'s autocomplete) signs in as the user, a form as well', async function () {
+        const username = fresh('alice');
+        await pool.createUser(username, PASSWORD);
+        const res = await request(web.server).post('/login').send({ username: ` ${username} `, password: PASSWORD }).expect(200);
+        assert.equal(res.body.user.username, username);
+        await request(web.server).post('/login-form').type('form').send({ username: `\u00a0${username}\t`, password: PASSWORD })
+          .expect(302).expect('Location', '/home');
+        const inside = await request(web.server).post('/login').send({ username: `${username}\tx`, password: PASSWORD }).expect(400);
+        assert.equal(inside.body.code, 'ERR_COGNITO_INVALID_FIELD', 'a tab inside stays refused');
+      });
+
       it('gives the same failure for an unknown user and a wrong password', async function () {
         const username = fresh('known');
         await pool.createUser(username, PASSWORD);
@@ -105,6 +116,7 @@ for (const flavor of EXPRESS_FLAVORS) {
         ['username only', { username: 'ann' }],
         ['password only', { password: PASSWORD }],
         ['empty username', { username: '', password: PASSWORD }],
+        ['whitespace-only username', { username: ' \u00a0\t', password: PASSWORD }],
         ['empty password', { username: 'ann', password: '' }],
         ['numeric username', { username: 42, password: PASSWORD }],
         ['array password', { username: 'ann', password: [PASSWORD, PASSWORD] }],

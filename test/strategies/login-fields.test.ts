@@ -11,8 +11,18 @@ describe('strategies/login-fields', function () {
   it('usernames: present, absent, invalid', function () {
     assert.deepEqual(readUsername({ u: 'ann' }, 'u'), { state: 'ok', value: 'ann' });
     assert.equal(readUsername({ u: '' }, 'u').state, 'absent');
-    for (const bad of [42, ['a'], ' ann', 'ann ', 'a\tb', 'x'.repeat(257), '   ']) assert.equal(readUsername({ u: bad }, 'u').state, 'invalid', String(bad));
+    for (const bad of [42, ['a'], 'a\tb', 'a\u00a0\nb', 'x'.repeat(257), 'ann\u0000']) {
+      assert.equal(readUsername({ u: bad }, 'u').state, 'invalid', JSON.stringify(bad));
+    }
     assert.equal(readUsername({ u: 'x'.repeat(256) }, 'u').state, 'ok');
+  });
+  it('usernames lose surrounding whitespace (spaces, tabs, no-break spaces); only whitespace is absent', function () {
+    for (const typed of [' ann', 'ann ', ' ann ', '\tann\t', '\u00a0ann\u00a0', 'ann\u00a0 \t', '\u2007\ufeffann\r\n']) {
+      assert.deepEqual(readUsername({ u: typed }, 'u'), { state: 'ok', value: 'ann' }, JSON.stringify(typed));
+    }
+    assert.deepEqual(readUsername({ u: ' ann@example.com ' }, 'u'), { state: 'ok', value: 'ann@example.com' });
+    for (const blank of ['   ', '\t', '\u00a0 \u00a0']) assert.equal(readUsername({ u: blank }, 'u').state, 'absent', JSON.stringify(blank));
+    assert.deepEqual(readUsername({ u: ' a\tb ' }, 'u'), { state: 'invalid', reason: 'has invalid characters' }, 'inside, a tab stays refused');
   });
   it('passwords are byte-limited and never altered', function () {
     assert.deepEqual(readPassword({ p: ' spaced pass ' }, 'p'), { state: 'ok', value: ' spaced pass ' });
