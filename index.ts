@@ -81,6 +81,7 @@ export {
 export { COGNITO_ERROR_CODES, type CognitoErrorCode } from './lib/error-codes';
 export { mapServiceError, type ServiceErrorContext } from './lib/service-errors';
 export { secretHash } from './lib/secret-hash';
+export { clientCredentials, type ClientCredentials, type ClientCredentialsOptions, type ClientCredentialsToken } from './lib/client-credentials';
 export { generateTotp, verifyTotp, otpauthUri, base32Encode, base32Decode } from './lib/totp';
 export { CognitoStrategy } from './strategies/cognito-strategy';
 export { CognitoHostedStrategy, type CognitoHostedStrategyOptions, type CognitoHostedAuthenticateOptions } from './strategies/cognito-hosted-strategy';
@@ -126,4 +127,4 @@ export { isSafeReturnTo } from './middleware/return-to';
 export { RedisRevocationStore, type RedisRevocationStoreOptions } from './middleware/redis-revocation-store';
 export { withRedisRefreshLock, type RedisRefreshLockOptions } from './middleware/redis-refresh-lock';
 export { type RedisClientLike } from './middleware/redis-client';
-export { type CognitoRequestContext } from './middleware/types';
+export { type CognitoRequestContext, type CognitoClientContext, type CognitoContext } from './middleware/types';

@@ -49,7 +49,10 @@ export interface AccessTokenClaims extends CognitoClaimsBase {
   client_id: string;
   /** Space-separated scopes, e.g. `aws.cognito.signin.user.admin`. */
   scope?: string;
-  /** Absent on machine-to-machine (client credentials) tokens. */
+  /**
+   * Absent on machine-to-machine (client credentials) tokens, whose `sub` is then the app client's id
+   * (`client_id`): an access token without `username` whose `sub` is anything else is refused.
+   */
   username?: string;
   device_key?: string;
   version?: number;
@@ -122,6 +125,10 @@ export function checkClaimsShape(p: Record<string, unknown>, rules: ClaimRules):
     if (typeof p.client_id !== 'string') throw refuse('ERR_COGNITO_TOKEN_CLAIM', 'client_id must be a string', 'client_id');
     optionalType(p, 'scope', 'string');
     optionalType(p, 'username', 'string');
+    // No username: a client-credentials (machine-to-machine) token, whose subject is the app client.
+    if (p.username === undefined && p.sub !== p.client_id) {
+      throw refuse('ERR_COGNITO_TOKEN_CLAIM', 'an access token without username must have sub equal to client_id', 'username');
+    }
     optionalType(p, 'device_key', 'string');
     clientId = p.client_id;
   } else if (p.token_use === 'id') {

@@ -2,7 +2,9 @@
  * Verifies Cognito ID and access tokens: RS256 only, keys from the pool's JWKS (shared
  * {@link JwksCache}), exact issuer, `token_use`, the app client (`aud` on ID tokens, `client_id` on
  * access tokens — access tokens have no `aud`), `exp`/`nbf`/`iat` with a clock-skew leeway, and the ID
- * token's `at_hash` when the access token is at hand.
+ * token's `at_hash` when the access token is at hand. Machine-to-machine access tokens (the
+ * `client_credentials` grant: no `username`, `sub` = `client_id`) verify like any other; whether a
+ * route accepts one is the guard's decision (`requireCognito({ scope })`).
  *
  * The checks themselves are pure functions: the JWS structure and signature in `./jws`, the claims
  * in `./token-claims` (their shape once, after the signature; what depends on the request — time,

@@ -11,7 +11,7 @@ import { isCognitoError } from '../lib/errors';
 import { TokenVerifier } from '../lib/token-verifier';
 import type { TokenCacheOptions } from '../lib/verified-token-cache';
 import { readBearer } from './bearer-token';
-import { checkAndBuild, quoteSafe } from './guard-context';
+import { checkAndBuild, machineTokenRefusal, quoteSafe } from './guard-context';
 import { handOverRefusal, Refusal, type CognitoRefusal } from './refusal';
 import { sendError, sendRedirect, appendVary, wantsHtml } from './respond';
 import { loginRedirectUrl, returnToFor } from './return-to';
@@ -19,7 +19,7 @@ import { defaultRevocationStore, type RevocationStore } from './revocation-store
 import { clearSessionTokens, getSessionTokens, type SessionTokens } from './session-tokens';
 import { RETRY_AFTER_SECONDS, renewSessionTokens, sessionRenewal, type SessionRenewal } from './session-renewal';
 import type { CognitoClaims } from '../lib/token-verifier';
-import type { CognitoRequestContext } from './types';
+import type { CognitoContext } from './types';
 // The `req.cognito` declaration merging must reach whoever imports this module (also from .d.ts).
 import './types';
 
@@ -38,7 +38,12 @@ export interface RequireCognitoOptions extends CognitoOptions, TokenCacheOptions
   tokenUse?: 'access' | 'id';
   /** The user must be in at least one of these groups (`cognito:groups`); else 403. Default: no check. */
   groups?: string | readonly string[];
-  /** The access token must carry every one of these scopes; else 403. Access tokens only. Default: no check. */
+  /**
+   * The access token must carry every one of these scopes; else 403. Access tokens only. Default: no check.
+   * Only a guard with a `scope` accepts machine-to-machine tokens (`client_credentials`: no user), as
+   * bearer tokens; `req.cognito` is then a `CognitoClientContext` (`principal: 'client'`). List the
+   * client that mints them among the allowed ones: `clientId: [webClientId, m2mClientId]`.
+   */
   scope?: string | readonly string[];
   /**
    * Renew the session's tokens when the checked token has expired or expires within `leewaySeconds`
@@ -94,7 +99,7 @@ export interface RequireCognitoOptions extends CognitoOptions, TokenCacheOptions
  */
 export type CognitoMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
-type GuardRequest = IncomingMessage & { session?: unknown; sessionID?: string; cognito?: CognitoRequestContext; originalUrl?: string };
+type GuardRequest = IncomingMessage & { session?: unknown; sessionID?: string; cognito?: CognitoContext; originalUrl?: string };
 
 /**
  * Guards routes with Cognito tokens.
@@ -108,6 +113,9 @@ type GuardRequest = IncomingMessage & { session?: unknown; sessionID?: string; c
  *    redirect); Cognito throttling or unreachable is a 503 with `Retry-After`, keeping the tokens.
  * 3. Then: revocation list (`ERR_COGNITO_TOKEN_REVOKED` after `cognitoLogout()`), `groups` (any of),
  *    `scope` (all of) → 403 when missing.
+ * 4. A machine-to-machine access token (no `username`; `sub` = `client_id`) passes only as a bearer
+ *    token at a guard with a `scope`, and gives `req.cognito.principal === 'client'` (no `username`,
+ *    `groups: []`); anywhere else, and in a session, it is a 401 `ERR_COGNITO_TOKEN_CLAIM`.
  *
  * Refusals: 401 JSON `{ error, code, message }` with `WWW-Authenticate: Bearer error="invalid_token"`
  * (plain `Bearer` when no token was sent at all, as RFC 6750 §3.1 asks); 403 for groups and scopes;
@@ -154,9 +162,9 @@ export function requireCognito(options: RequireCognitoOptions = {}): CognitoMidd
   const renewal = sessionRenewal(config, verifier, rotation);
   const guard = { config, tokenUse, groups, scopes, renew, renewal, store, verifier } as const;
 
-  const allow = (r: GuardRequest, next: (err?: unknown) => void, context: CognitoRequestContext): void => {
+  const allow = (r: GuardRequest, next: (err?: unknown) => void, context: CognitoContext): void => {
     r.cognito = context;
-    debug('allowed %s (%s, %s)', context.username, context.source, tokenUse);
+    debug('allowed %s (%s, %s)', context.principal === 'user' ? context.username : `client ${context.clientId}`, context.source, tokenUse);
     next();
   };
   const fail = (r: GuardRequest, res: ServerResponse, next: (err?: unknown) => void, err: unknown): void => {
@@ -185,7 +193,7 @@ export function requireCognito(options: RequireCognitoOptions = {}): CognitoMidd
     // Whatever needs no I/O (a bearer token whose signing key is held, a session token already
     // verified with no renewal due, a synchronous revocation store) is decided in this tick: next()
     // runs before this function returns, no promise is made. The rest continues asynchronously.
-    let known: CognitoRequestContext | Promise<CognitoRequestContext> | undefined;
+    let known: CognitoContext | Promise<CognitoContext> | undefined;
     try {
       known = authorizeNow(guard, r);
     } catch (err) {
@@ -223,7 +231,7 @@ interface Guard {
  * verified yet in this process, a renewal, no token at all): {@link authorizeSession} decides those.
  * The checks are those of the full path whichever way the answer comes.
  */
-function authorizeNow(g: Guard, req: GuardRequest): CognitoRequestContext | Promise<CognitoRequestContext> | undefined {
+function authorizeNow(g: Guard, req: GuardRequest): CognitoContext | Promise<CognitoContext> | undefined {
   const header = req.headers.authorization;
   if (header !== undefined) {
     // The common spelling goes straight to the verifier, whose structural checks are stricter than
@@ -300,14 +308,17 @@ function plainBearer(req: GuardRequest, header: string): string | undefined {
   return count === 1 ? header.slice(7) : undefined;
 }
 
-/** {@link checkAndBuild} for the session's tokens: a token revoked elsewhere also leaves the session. */
+/**
+ * {@link checkAndBuild} for the session's tokens: a token revoked elsewhere, or a client-credentials
+ * token (never a sign-in's), also leaves the session.
+ */
 function sessionContext(
   g: Guard,
   req: GuardRequest,
   claims: CognitoClaims,
   tokens: SessionTokens,
-): CognitoRequestContext | Promise<CognitoRequestContext> {
-  let result: CognitoRequestContext | Promise<CognitoRequestContext>;
+): CognitoContext | Promise<CognitoContext> {
+  let result: CognitoContext | Promise<CognitoContext>;
   try {
     result = checkAndBuild(g, claims, 'session', { accessToken: tokens.accessToken, idToken: tokens.idToken });
   } catch (err) {
@@ -316,9 +327,15 @@ function sessionContext(
   return result instanceof Promise ? result.catch((err: unknown) => signedOutIfRevoked(req, err)) : result;
 }
 
-/** Rethrows `err`; a revocation (a logout on another instance sharing the store) first removes the session's dead tokens. */
+/**
+ * Rethrows `err`; a revocation (a logout on another instance sharing the store) or a session token
+ * with no user (`ERR_COGNITO_TOKEN_CLAIM`: only checkAndBuild's machine-token refusal gets here) first
+ * removes the session's dead tokens.
+ */
 function signedOutIfRevoked(req: GuardRequest, err: unknown): never {
-  if (err instanceof Refusal && err.body.code === 'ERR_COGNITO_TOKEN_REVOKED') clearSessionTokens(req);
+  if (err instanceof Refusal && (err.body.code === 'ERR_COGNITO_TOKEN_REVOKED' || err.body.code === 'ERR_COGNITO_TOKEN_CLAIM')) {
+    clearSessionTokens(req);
+  }
   throw err;
 }
 
@@ -326,16 +343,21 @@ function signedOutIfRevoked(req: GuardRequest, err: unknown): never {
  * The session's tokens when {@link authorizeNow} could not decide in the same tick: none at all, a
  * token not verified yet in this process, or a renewal due (single flight, see {@link renewSession}).
  */
-async function authorizeSession(g: Guard, req: GuardRequest): Promise<CognitoRequestContext> {
+async function authorizeSession(g: Guard, req: GuardRequest): Promise<CognitoContext> {
   let tokens = getSessionTokens(req);
   if (!tokens) {
     throw new Refusal(401, { error: 'unauthorized', code: 'ERR_COGNITO_TOKEN_MISSING', message: 'Sign-in required.' },
       { 'WWW-Authenticate': 'Bearer' }, true);
   }
-  if (
-    g.renew && tokens.refreshToken &&
-    renewalDue(unverifiedClaims(pick(tokens, g.tokenUse))?.exp, g.config.clock(), g.config.leewaySeconds)
-  ) {
+  // A client-credentials access token in a session was not put there by a sign-in: it is never
+  // renewed (nor verified); the session loses it. Unverified claims suffice to refuse.
+  const access = unverifiedClaims(tokens.accessToken);
+  if (access?.token_use === 'access' && access.username === undefined) {
+    clearSessionTokens(req);
+    throw machineTokenRefusal('session');
+  }
+  const checked = g.tokenUse === 'access' ? access : unverifiedClaims(tokens.idToken);
+  if (g.renew && tokens.refreshToken && renewalDue(checked?.exp, g.config.clock(), g.config.leewaySeconds)) {
     tokens = await renewSessionTokens(g.renewal, req, tokens);
   }
   let claims: CognitoClaims;

@@ -2,21 +2,24 @@
 // middleware/types.ts types `req.cognito` on Express's Request, and the options types refuse mistakes.
 import { strict as assert } from 'node:assert';
 import type { NextFunction, Request, Response } from 'express';
-import type { CognitoRequestContext } from '../../middleware/types';
+import type { CognitoContext } from '../../middleware/types';
 import { requireCognito, type RequireCognitoOptions } from '../../middleware/require-cognito';
 import type { CognitoLogoutOptions } from '../../middleware/cognito-logout';
 import type { CognitoRefusal } from '../../middleware/refusal';
 
 function handler(req: Request): string {
-  const ctx: CognitoRequestContext | undefined = req.cognito;
+  const ctx: CognitoContext | undefined = req.cognito;
   if (!ctx) return 'anonymous';
+  // @ts-expect-error an app client's context (machine-to-machine token) has no username: narrow on principal
+  const unnarrowed: string = ctx.username;
+  const who: string = ctx.principal === 'user' ? ctx.username : ctx.clientId;
   const use: 'access' | 'id' = ctx.tokenUse;
   const source: 'bearer' | 'session' = ctx.source;
   const groups: string[] = ctx.groups;
   const sub: string = ctx.claims.sub;
   // @ts-expect-error req.cognito is read-only data, not a function
   ctx.username();
-  return `${use} ${source} ${groups.join()} ${sub}`;
+  return `${use} ${source} ${groups.join()} ${sub} ${who} ${unnarrowed}`;
 }
 
 describe('middleware/types (compile-time)', function () {
