@@ -12,7 +12,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import QRCode from 'qrcode';
 import {
   accountFlash, Cognito, cognitoAccount, isCognitoError, resolveConfig,
-  type AccountFlash, type CognitoOptions, type CognitoProfile, type PasswordPolicy, type ResolvedConfig,
+  type AccountFlash, type CognitoOptions, type CognitoProfile, type CognitoRequestContext, type PasswordPolicy, type ResolvedConfig,
 } from 'express-cognito';
 import * as accountViews from './account-views';
 import { trustedHtml, type SafeHtml } from './html';
@@ -140,8 +140,10 @@ export function accountRoutes(deps: AccountRoutesDeps): express.Router {
     }
     const kept = takeOnce(req.session, 'profileMessages');
     const s: PageState = kept ? { ...fresh, ...kept } : fresh;
-    const c = req.cognito!;
+    // This guard has no `scope`: it lets users only, never an app client's token.
+    const c = req.cognito as CognitoRequestContext;
     const profile = await currentProfile(config, c.accessToken);
+    const userClaims = c.idToken ? jwtPayload(c.idToken) : undefined;
     const exp = typeof c.claims.exp === 'number' ? c.claims.exp * 1000 : deps.now();
     const ok = (route: string): boolean => s.flash?.ok === true && s.flash.route === route;
     const account = accountViews.accountSections(ctx(req), {
@@ -155,10 +157,11 @@ export function accountRoutes(deps: AccountRoutesDeps): express.Router {
       },
       passwordMessages: { notice: ok('password') ? 'Your password is changed.' : undefined, error: failure(s, ['password']) },
       deleteMessages: { error: failure(s, ['delete']) },
+      federatedBy: identityProviderOf(userClaims),
     });
     send(res, 200, views.profilePage(ctx(req), {
       username: c.username, sub: c.sub, groups: c.groups, expiresAtMs: exp, nowMs: deps.now(), accessClaims: c.claims,
-      userClaims: c.idToken ? jwtPayload(c.idToken) : undefined, account,
+      userClaims, account,
     }));
   }));
 
@@ -277,4 +280,12 @@ function jwtPayload(token: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The identity provider of a federated user (the ID token's `identities`, e.g. `DemoIdP`), else `undefined`. */
+function identityProviderOf(claims: Record<string, unknown> | undefined): string | undefined {
+  const identities = claims?.identities;
+  if (!Array.isArray(identities)) return undefined;
+  const first = identities[0] as { providerName?: unknown } | undefined;
+  return typeof first?.providerName === 'string' ? first.providerName : undefined;
 }

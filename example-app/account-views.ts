@@ -197,6 +197,11 @@ export interface AccountSectionsData {
   detailsMessages?: Messages | undefined;
   passwordMessages?: Messages | undefined;
   deleteMessages?: Messages | undefined;
+  /**
+   * The identity provider the user signs in with (a federated user, e.g. `DemoIdP`): the password is
+   * that provider's, so there is none to change here, nor one to confirm a deletion with.
+   */
+  federatedBy?: string | undefined;
 }
 
 /** The profile page's account sections: the details and their form, the password, deleting the account. */
@@ -228,7 +233,16 @@ export function accountSections(ctx: PageContext, data: AccountSectionsData): Sa
   ${errorBox(data.detailsMessages?.error)}
   ${details}
 </section>
-<section class="card" id="password-section">
+${data.federatedBy === undefined ? passwordAndDelete(ctx, data) : html`<section class="card" id="federated-section">
+  <h2>Your password</h2>
+  <p class="muted">You sign in through <strong>${data.federatedBy}</strong>: your password is kept there, and changed there.
+    This user pool made your account at your first sign-in, and copies your e-mail address and name from ${data.federatedBy}
+    at each one: a change saved here lasts until the next.</p>
+</section>`}`;
+}
+
+function passwordAndDelete(ctx: PageContext, data: AccountSectionsData): SafeHtml {
+  return html`<section class="card" id="password-section">
   <h2>Change your password</h2>
   ${noticeBox(data.passwordMessages?.notice, 'password-notice')}
   ${errorBox(data.passwordMessages?.error)}

@@ -9,9 +9,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import session from 'express-session';
 import { Passport } from 'passport';
 import {
-  CognitoStrategy, cognitoCsrf, cognitoLogout, CsrfTokenError, csrfToken, requireCognito, type CognitoOptions, type CognitoRefusal,
+  CognitoStrategy, cognitoCsrf, cognitoLogout, CsrfTokenError, csrfToken, requireCognito,
+  type CognitoOptions, type CognitoRefusal, type CognitoRequestContext,
 } from 'express-cognito';
 import { accountRoutes, trimTypedNames } from './account-routes';
+import { hostedRoutes, type HostedOptions } from './hosted-routes';
 import type { SafeHtml } from './html';
 import { loginRoutes } from './login-routes';
 import { passwordPolicySource } from './password-policy';
@@ -40,6 +42,11 @@ export interface ExampleAppConfig {
   demo?: { users: views.DemoUser[]; totpSecret?: string };
   /** "Now" in ms, for the profile page's "expires in"; the emulator's clock in tests. Default `Date.now`. */
   clock?: () => number;
+  /**
+   * Sign-in through the pool's hosted UI (and a federated provider), logout through its `/logout`,
+   * and a machine-to-machine API (see `hosted-routes.ts`). Absent: the login page has no such buttons.
+   */
+  hosted?: HostedOptions;
 }
 
 /** The user Passport keeps in the session: the strategy's default user (from the ID token). */
@@ -73,7 +80,8 @@ export function createApp(config: ExampleAppConfig): express.Express {
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
-  app.use(securityHeaders);
+  // The hosted logout's redirect leaves through the pool domain's origin: the CSP's form-action must allow it.
+  app.use(securityHeaders({ formActionOrigins: config.hosted ? [config.hosted.domain] : [] }));
   app.get('/style.css', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=3600').type('text/css').send(STYLESHEET);
   });
@@ -99,7 +107,9 @@ export function createApp(config: ExampleAppConfig): express.Express {
   // or the logout button of a signed-in user. Anonymous visits to other pages create no session.
   const ctx = (req: Request, hasForm = false): views.PageContext => {
     const user = req.user as AppUser | undefined;
-    return { csrfToken: hasForm || user ? csrfToken(req) : '', username: user?.username, groups: user?.groups, appName };
+    return {
+      csrfToken: hasForm || user ? csrfToken(req) : '', username: user?.username, groups: user?.groups, appName, m2m: Boolean(config.hosted?.m2m),
+    };
   };
   const send = (res: Response, status: number, page: SafeHtml): void => {
     res.status(status).type('html').send(page.toString());
@@ -121,11 +131,15 @@ export function createApp(config: ExampleAppConfig): express.Express {
   // Read once, on first use: the pages that ask for a new password show its rules.
   const policy = passwordPolicySource(cognito);
 
-  app.use(loginRoutes({ passport, ctx, send, policy, demo: config.demo }));
+  const hosted = config.hosted && { identityProvider: config.hosted.identityProvider };
+  app.use(loginRoutes({ passport, ctx, send, policy, demo: config.demo, hosted }));
+  if (config.hosted) app.use(hostedRoutes({ passport, cognito, hosted: config.hosted, ctx, send, guard, now }));
   app.use(accountRoutes({ cognito, totpIssuer, ctx, send, guard, policy, now }));
 
   app.get('/admin', adminGuard, (req, res) => {
-    send(res, 200, views.adminPage(ctx(req), { username: req.cognito!.username, groups: req.cognito!.groups }));
+    // A guard without `scope` lets users only, never an app client's token.
+    const c = req.cognito as CognitoRequestContext;
+    send(res, 200, views.adminPage(ctx(req), { username: c.username, groups: c.groups }));
   });
 
   app.get('/api/me', apiGuard, (req, res) => {
@@ -133,7 +147,8 @@ export function createApp(config: ExampleAppConfig): express.Express {
     res.json({ username, sub, groups, scopes, tokenUse, source, expiresAt: claims.exp, claims });
   });
 
-  // cognitoCsrf() (above) has already refused a logout form that did not come from this site.
+  // cognitoCsrf() (above) has already refused a logout form that did not come from this site. A session
+  // that came from the hosted UI was logged out by hostedRoutes (through the pool domain's /logout).
   app.post('/logout', cognitoLogout({ ...cognito, redirect: '/login?loggedOut=1' }));
 
   app.use((req, res) => {

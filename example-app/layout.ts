@@ -14,6 +14,8 @@ export interface PageContext {
   /** The signed-in user's groups: the navigation shows Admin to group `admin` only. */
   groups?: readonly string[] | undefined;
   appName: string;
+  /** The app has a machine-to-machine client: the navigation shows its page to signed-in users. */
+  m2m?: boolean | undefined;
 }
 
 // Only what this visitor may open: a signed-out visitor has nothing to do on Profile or Admin.
@@ -21,7 +23,7 @@ function nav(ctx: PageContext): SafeHtml {
   if (!ctx.username) return html`<nav><a href="/login">Log in</a><a href="/sign-up">Sign up</a></nav>`;
   return html`<nav><a href="/profile">Profile</a><a href="/mfa">Security</a>${
     ctx.groups?.includes('admin') ? html`<a href="/admin">Admin</a>` : ''
-  }</nav>
+  }${ctx.m2m ? html`<a href="/m2m">M2M</a>` : ''}</nav>
   <span class="who">Signed in as <strong>${ctx.username}</strong></span>
   <form method="post" action="/logout">
     <input type="hidden" name="_csrf" value="${ctx.csrfToken}">

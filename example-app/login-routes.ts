@@ -26,6 +26,8 @@ export interface LoginRoutesDeps {
   send: (res: Response, status: number, page: SafeHtml) => void;
   policy: () => Promise<PasswordPolicy>;
   demo?: { users: views.DemoUser[]; totpSecret?: string } | undefined;
+  /** The hosted UI's buttons on the login page (`hosted-routes.ts` serves them). */
+  hosted?: views.LoginPageData['hosted'];
 }
 
 // What the strategy sends when it asks for a step (as opposed to a step that went wrong).
@@ -80,6 +82,7 @@ export function loginRoutes(deps: LoginRoutesDeps): express.Router {
       username: refused?.username ?? (flash?.ok && flash.route !== 'delete' ? flash.username : undefined),
       demoUsers: deps.demo?.users,
       demoTotpSecret: deps.demo?.totpSecret,
+      hosted: deps.hosted,
     }));
   });
 

@@ -7,24 +7,51 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 
-/** The Content-Security-Policy of every response. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+/**
+ * The Content-Security-Policy of every response. Forms post to this app only (`form-action 'self'`),
+ * but Chrome and Safari check `form-action` against every redirect that follows a form post too
+ * (w3c/webappsec-csp#8): the logout form of a hosted-UI session is answered with a 302 to the pool
+ * domain's `/logout`, which sends the browser back here. That origin is therefore listed as well;
+ * only a redirect of ours can lead there, since no page of the app has a form that posts to it.
+ *
+ * @example
+ * contentSecurityPolicy(['https://myapp.auth.eu-west-1.amazoncognito.com']);
+ */
+export function contentSecurityPolicy(formActionOrigins: readonly string[] = []): string {
+  const origins = formActionOrigins.map((o) => {
+    const url = new URL(o);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`a form-action origin must be http(s), not ${o}`);
+    return url.origin;
+  });
+  return [
+    "default-src 'none'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    ["form-action 'self'", ...new Set(origins)].join(' '),
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
 
-/** Middleware: sets the security headers on every response. */
-export function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  // Pages show tokens' claims and personal data: keep them out of shared and back/forward caches.
-  res.setHeader('Cache-Control', 'no-store');
-  next();
+/**
+ * Middleware that sets the security headers on every response; `formActionOrigins` are the origins
+ * (besides the app's) a form post may be redirected to, see {@link contentSecurityPolicy}.
+ *
+ * @example
+ * app.use(securityHeaders({ formActionOrigins: ['https://myapp.auth.eu-west-1.amazoncognito.com'] }));
+ */
+export function securityHeaders(
+  options: { formActionOrigins?: readonly string[] } = {},
+): (req: Request, res: Response, next: NextFunction) => void {
+  const csp = contentSecurityPolicy(options.formActionOrigins);
+  return (_req, res, next) => {
+    res.setHeader('Content-Security-Policy', csp);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    // Pages show tokens' claims and personal data: keep them out of shared and back/forward caches.
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  };
 }

@@ -3,6 +3,9 @@
  *
  * - Without `COGNITO_USER_POOL_ID`: starts the Cognito emulator in this process, seeds the demo
  *   pool (alice, bob, carol) and prints their credentials and bob's TOTP secret. No AWS account.
+ *   Once the port is known, the demo pool gets its hosted UI (callback URLs on this app's origins),
+ *   a federated identity provider (a second pool, with erin) and a machine-to-machine client
+ *   (`hosted-demo.ts`).
  *   The e-mails the emulator "sends" (sign-up, reset and verification codes) are printed here, in
  *   the terminal: it is the only mailbox a local pool has.
  * - With `COGNITO_USER_POOL_ID` and `COGNITO_CLIENT_ID` (and `COGNITO_CLIENT_SECRET`, `AWS_REGION`
@@ -14,13 +17,14 @@
  * (behind a proxy: also `TRUST_PROXY=1`). Ctrl-C (SIGINT) or SIGTERM stops it cleanly.
  */
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import QRCode from 'qrcode';
 import { otpauthUri, type CognitoOptions } from 'express-cognito';
 import { DEMO_SEED, DEMO_TOTP_SECRET, startEmulator, type Emulator, type OutboxMessage } from 'express-cognito/emulator';
 import { createApp, type ExampleAppConfig } from './app';
+import { DEMO_API_SCOPE, DEMO_IDP_NAME, DEMO_IDP_USER, setUpHostedDemo, type HostedDemo } from './hosted-demo';
 
 const APP_NAME = 'express-cognito demo';
 
@@ -28,6 +32,7 @@ const DEMO_USERS = [
   { username: 'alice', password: 'Passw0rd!', note: 'in group admin' },
   { username: 'bob', password: 'Passw0rd!', note: 'asks for an authenticator (TOTP) code' },
   { username: 'carol', password: 'Temp0rary!', note: 'temporary password: sets a new one' },
+  { username: DEMO_IDP_USER.username, password: DEMO_IDP_USER.password, note: `at ${DEMO_IDP_NAME}: use "Sign in with ${DEMO_IDP_NAME}"` },
 ];
 
 function port(): number {
@@ -44,49 +49,67 @@ async function main(): Promise<void> {
   let emulator: Emulator | undefined;
   let cognito: CognitoOptions = {};
   let demo: ExampleAppConfig['demo'];
+  let hostedDemo: HostedDemo | undefined;
+  let webClientId = '';
 
-  if (embedded) {
-    emulator = await startEmulator({ port: 0, host: '127.0.0.1', onMessage: printMessage });
-    const seeded = await emulator.seed(DEMO_SEED);
-    const pool = seeded.pools.demo;
-    const client = Object.values(pool.clients)[0];
-    cognito = {
-      userPoolId: pool.poolId, clientId: client.clientId, endpoint: emulator.endpoint, region: emulator.region,
-      // The emulator checks no signature: placeholder credentials let the app read the pool's password
-      // policy (DescribeUserPool), which against real Cognito needs IAM rights the app may not have.
-      client: new CognitoIdentityProviderClient({
-        region: emulator.region, endpoint: emulator.endpoint, credentials: { accessKeyId: 'emulator', secretAccessKey: 'emulator' },
-      }),
-    };
-    demo = { users: DEMO_USERS, totpSecret: DEMO_TOTP_SECRET };
-  }
-
-  const app = createApp({
-    appName: APP_NAME,
-    cognito,
-    sessionSecret: process.env.SESSION_SECRET || randomBytes(32).toString('hex'),
-    secureCookies: process.env.SECURE_COOKIES === 'true',
-    ...(process.env.TRUST_PROXY ? { trustProxy: process.env.TRUST_PROXY } : {}),
-    ...(demo ? { demo } : {}),
-  });
-
-  const server: Server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(listenPort, host);
-    s.once('listening', () => resolve(s));
-    s.once('error', reject);
-  }).catch(async (err: unknown) => {
-    await emulator?.stop();
-    throw err;
+  // Listening first: the hosted UI's callback URLs name the port, which PORT=0 leaves to the system.
+  // Requests that arrive before the app is ready are told to come back.
+  let handler: RequestListener | undefined;
+  const server: Server = createServer((req, res) => {
+    if (handler) return handler(req, res);
+    res.writeHead(503, { 'retry-after': '1', 'content-type': 'text/plain' }).end('Starting, try again in a moment.');
   });
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+    server.listen(listenPort, host);
+  });
   const address = server.address() as AddressInfo;
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${address.port}`;
+
+  try {
+    if (embedded) {
+      emulator = await startEmulator({ port: 0, host: '127.0.0.1', onMessage: printMessage });
+      const seeded = await emulator.seed(DEMO_SEED);
+      const pool = seeded.pools.demo;
+      webClientId = Object.values(pool.clients)[0].clientId;
+      // The emulator checks no signature: placeholder credentials let the app read the pool's password
+      // policy (DescribeUserPool), which against real Cognito needs IAM rights the app may not have.
+      const sdk = new CognitoIdentityProviderClient({
+        region: emulator.region, endpoint: emulator.endpoint, credentials: { accessKeyId: 'emulator', secretAccessKey: 'emulator' },
+      });
+      cognito = { userPoolId: pool.poolId, clientId: webClientId, endpoint: emulator.endpoint, region: emulator.region, client: sdk };
+      demo = { users: DEMO_USERS, totpSecret: DEMO_TOTP_SECRET };
+      // Both names of this machine, as a browser keeps a session per origin; the API on the address listened on.
+      const origins = loopbackOrigins(host, address.port);
+      const apiHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : shownHost;
+      hostedDemo = origins.length === 0 ? undefined : await setUpHostedDemo({
+        emulator, sdk, poolId: pool.poolId, clientId: webClientId, origins, apiUrl: `http://${apiHost}:${address.port}/api/orders`,
+      });
+    }
+
+    handler = createApp({
+      appName: APP_NAME,
+      cognito,
+      sessionSecret: process.env.SESSION_SECRET || randomBytes(32).toString('hex'),
+      secureCookies: process.env.SECURE_COOKIES === 'true',
+      ...(process.env.TRUST_PROXY ? { trustProxy: process.env.TRUST_PROXY } : {}),
+      ...(demo ? { demo } : {}),
+      ...(hostedDemo ? { hosted: hostedDemo.hosted } : {}),
+    });
+  } catch (err) {
+    server.close();
+    for (const socket of sockets) socket.destroy();
+    await emulator?.stop();
+    throw err;
+  }
+
   const lines = [`express-cognito example app: ${url}`, ''];
   if (emulator) {
     lines.push(
@@ -102,6 +125,20 @@ async function main(): Promise<void> {
       'Or sign up at /sign-up: the e-mails the emulator sends (with their codes) are printed below as [outbox] lines.',
       '',
     );
+    if (hostedDemo) {
+      const h = hostedDemo.hosted;
+      lines.push(
+        `Hosted UI (managed login) of the demo pool: ${hostedDemo.domainUrl}/  ("Sign in with the hosted page")`,
+        `  client ${webClientId}: callback URLs ${h.origins.map((o) => `${o}/auth/callback`).join(', ')}`,
+        `Federated: identity provider ${h.identityProvider} is the pool "Demo IdP" (${hostedDemo.idpPoolId}, ${hostedDemo.idpDomainUrl}/):`,
+        `  ${DEMO_IDP_USER.username} / ${DEMO_IDP_USER.password}    "Sign in with ${h.identityProvider}"; in the demo pool she is ${h.identityProvider}_<her sub>`,
+        `Machine to machine: client ${h.m2m.clientId} (client_credentials, scope ${DEMO_API_SCOPE}; its secret stays in this process)`,
+        `  calls GET ${h.m2m.apiUrl}: see /m2m once signed in`,
+        '',
+      );
+    } else {
+      lines.push(`No hosted UI: HOST=${host} is not a loopback address, and the emulator allows http callback URLs on loopback only.`, '');
+    }
     // A QR code drawn with terminal colours: only where there is a terminal to draw it on.
     if (process.stdout.isTTY) {
       const uri = otpauthUri({ secretBase32: DEMO_TOTP_SECRET, accountName: 'bob', issuer: APP_NAME });
@@ -127,6 +164,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+// The origins a browser may use for this app: the hosted UI's callback URLs (http only on loopback).
+function loopbackOrigins(host: string, listenPort: number): string[] {
+  if (host === '127.0.0.1' || host === 'localhost' || host === '0.0.0.0') {
+    return [`http://localhost:${listenPort}`, `http://127.0.0.1:${listenPort}`];
+  }
+  if (host === '::1' || host === '::') return [`http://localhost:${listenPort}`, `http://[::1]:${listenPort}`];
+  return [];
 }
 
 /**

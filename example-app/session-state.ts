@@ -64,6 +64,10 @@ declare module 'express-session' {
     accountDraft: AccountDraft;
     formError: FormError;
     totpEnrolment: TotpEnrolment;
+    /** Set at GET /auth/callback: this session came from the hosted UI, so logout ends its managed-login session too. */
+    hostedSignIn: boolean;
+    /** Where GET /auth/hosted was asked to lead once signed in (a path on this site), until the callback. */
+    hostedReturnTo: string;
   }
 }
 

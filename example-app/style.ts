@@ -17,6 +17,9 @@ header nav a { color: var(--accent); text-decoration: none; margin-right: .75rem
 header nav a:hover { text-decoration: underline; }
 header form { margin: 0; }
 header .who { color: var(--muted); }
+/* A federated user's name (DemoIdP_<uuid>) is long: cut in the header, whole on the profile page. */
+header .who strong { display: inline-block; max-width: 11rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap;
+  vertical-align: bottom; }
 main { max-width: 56rem; margin: 2rem auto; padding: 0 1rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1.5rem;
   margin-bottom: 1.5rem; scroll-margin-top: 1rem; }
@@ -63,6 +66,13 @@ form.inline { display: inline-block; margin: 0; }
 form.inline button.link { margin-top: .75rem; }
 .narrow-form { max-width: 28rem; }
 .danger-zone { border-color: #f1c4c4; }
+.or { display: flex; align-items: center; gap: .75rem; color: var(--muted); font-size: .9rem; margin: 1.25rem 0 .25rem; }
+.or::before, .or::after { content: ""; flex: 1; border-top: 1px solid var(--line); }
+a.button { display: block; text-align: center; margin-top: .6rem; padding: .55rem 1.1rem; border-radius: 6px; font-weight: 600;
+  text-decoration: none; }
+a.button.secondary { color: var(--accent); background: var(--card); border: 1px solid var(--accent); }
+a.button.secondary:hover { background: var(--bg); }
+pre.json { margin: 0; padding: .75rem; background: var(--bg); border-radius: 6px; overflow: auto; font-size: .85rem; }
 @media (max-width: 40rem) {
   main { margin: 1rem auto; padding: 0 .75rem; }
   .card { padding: 1rem; }

@@ -28,6 +28,21 @@ export interface LoginPageData {
   demoUsers?: readonly DemoUser[] | undefined;
   /** bob's TOTP secret on the embedded emulator, shown so it can be added to an authenticator. */
   demoTotpSecret?: string | undefined;
+  /** The app signs in through the hosted UI too: its button, and the federated provider's (by name). */
+  hosted?: { identityProvider?: string | undefined } | undefined;
+}
+
+// The hosted UI's buttons: links (GET), since they only start a sign-in; the callback does the rest.
+function hostedButtons(data: LoginPageData): SafeHtml {
+  if (!data.hosted) return html``;
+  const query = data.returnTo ? `?returnTo=${encodeURIComponent(data.returnTo)}` : '';
+  const idp = data.hosted.identityProvider;
+  return html`<div id="hosted-signin">
+    <p class="or">or</p>
+    <a class="button secondary" id="hosted-link" href="/auth/hosted${query}">Sign in with the hosted page</a>
+    ${idp ? html`<a class="button secondary" id="federated-link" href="/auth/federated${query}">Sign in with ${idp}</a>` : ''}
+    <p class="hint">The user pool's own sign-in page (Cognito's managed login)${idp ? html`, or straight to ${idp} through it` : ''}, then back here.</p>
+  </div>`;
 }
 
 /** The login form; with the embedded emulator, also the demo accounts. */
@@ -59,6 +74,7 @@ export function loginPage(ctx: PageContext, data: LoginPageData): SafeHtml {
     <button type="submit">Log in</button>
   </form>
   <p class="links"><a href="/forgot" id="forgot-link">Forgot your password?</a> <a href="/sign-up">Create an account</a></p>
+  ${hostedButtons(data)}
 </section>
 ${demo}`,
   );
@@ -267,6 +283,43 @@ export function adminPage(ctx: PageContext, data: { username: string; groups: re
   ${data.groups.filter((g) => g === 'admin').map((g) => html`<span class="tag">${g}</span>`)}.</p>
   <p class="muted">This route is guarded by <code>requireCognito({ groups: ['admin'], loginUrl: '/login' })</code>.</p>
 </section>`,
+  );
+}
+
+/** Input of {@link m2mPage}. */
+export interface M2mPageData {
+  /** The machine-to-machine app client, and the API it called. */
+  clientId: string;
+  apiUrl: string;
+  /** What is known of the token it got (never the token itself). */
+  token?: { scopes: readonly string[]; expiresAtMs: number } | undefined;
+  /** Why no token could be had. */
+  error?: string | undefined;
+  /** The API's answer: status and body (JSON, pretty-printed). */
+  api?: { status: number; body: string } | undefined;
+  nowMs: number;
+}
+
+/** /m2m: a client-credentials token fetched by the server, and the app's own API called with it. */
+export function m2mPage(ctx: PageContext, data: M2mPageData): SafeHtml {
+  const t = data.token;
+  return layout(
+    ctx,
+    'Machine to machine',
+    html`<section class="card">
+  <h1>Machine to machine</h1>
+  <p class="muted">The server asked the user pool's token endpoint for an access token with the <code>client_credentials</code>
+  grant (an app client on its own, no user), then called <code>GET ${data.apiUrl}</code> with it as a bearer token. The token
+  stays on the server; it is cached and renewed by <code>clientCredentials()</code>.</p>
+  ${errorBox(data.error, 'm2m-error')}
+  <table class="kv" id="m2m-token">
+    <tr><th>App client</th><td><code>${data.clientId}</code></td></tr>
+    ${t ? html`<tr><th>Scopes granted</th><td id="m2m-scopes">${t.scopes.map((s) => html`<span class="tag">${s}</span>`)}</td></tr>
+    <tr><th>Token expires</th><td id="m2m-expiry">${new Date(t.expiresAtMs).toISOString()} <span class="muted">(${describeRemaining(t.expiresAtMs - data.nowMs)})</span></td></tr>` : ''}
+    ${data.api ? html`<tr><th>API answer</th><td id="m2m-status">HTTP ${data.api.status}</td></tr>` : ''}
+  </table>
+</section>
+${data.api ? html`<section class="card"><h2>What the API returned</h2><pre class="json" id="m2m-result">${data.api.body}</pre></section>` : ''}`,
   );
 }
 

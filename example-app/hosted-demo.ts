@@ -1,0 +1,120 @@
+/**
+ * The embedded emulator's hosted-UI demo, set up through the Cognito API once the app's port is
+ * known (the app client's callback URLs name it): `server.ts` calls it at start, and the tests call
+ * the same function, so they drive the very setup `npm start` serves.
+ *
+ * - The demo pool gets the domain `demo`, the resource server `demo-api` (scope `orders.read`) and
+ *   the OIDC identity provider `DemoIdP`; its client `demo-web` becomes an OAuth client too (code
+ *   flow, callback and sign-out URLs on each of the app's origins).
+ * - A second pool, "Demo IdP" (domain `demo-idp`), is that identity provider: its client's callback
+ *   is the demo pool's `/oauth2/idpresponse`, and its user `erin` signs in on its hosted form.
+ * - A third client of the demo pool, `demo-m2m`, has a secret and the `client_credentials` flow.
+ */
+import {
+  CognitoIdentityProviderClient, CreateIdentityProviderCommand, CreateResourceServerCommand, CreateUserPoolClientCommand,
+  CreateUserPoolDomainCommand, DescribeUserPoolClientCommand, UpdateUserPoolClientCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import type { Emulator } from 'express-cognito/emulator';
+import type { HostedOptions } from './hosted-routes';
+
+/** The demo pool's domain and the identity provider's. */
+export const DEMO_DOMAIN = 'demo';
+export const DEMO_IDP_DOMAIN = 'demo-idp';
+/** The identity provider's name in the demo pool (users become `DemoIdP_<sub>`). */
+export const DEMO_IDP_NAME = 'DemoIdP';
+/** The user of the identity provider's pool. */
+export const DEMO_IDP_USER = { username: 'erin', password: 'Passw0rd!', email: 'erin@idp.example', name: 'Erin Example' } as const;
+/** The scope the machine-to-machine client gets and GET /api/orders requires. */
+export const DEMO_API_SCOPE = 'demo-api/orders.read';
+
+/** Input of {@link setUpHostedDemo}. */
+export interface HostedDemoInput {
+  emulator: Emulator;
+  /** An SDK client of the emulator (placeholder credentials: it checks no signature). */
+  sdk: CognitoIdentityProviderClient;
+  /** The seeded demo pool and its web client. */
+  poolId: string;
+  clientId: string;
+  /** The app's origins (`http://localhost:3000`, `http://127.0.0.1:3000`). */
+  origins: readonly string[];
+  /** Where the app's own GET /api/orders is, on loopback. */
+  apiUrl: string;
+}
+
+/** What {@link setUpHostedDemo} made: the app's `hosted` option, and what `server.ts` prints. */
+export interface HostedDemo {
+  hosted: HostedOptions & { identityProvider: string; m2m: NonNullable<HostedOptions['m2m']> };
+  /** The identity provider's pool, and the demo pool's `<endpoint>/domain/<domain>` URLs. */
+  idpPoolId: string;
+  domainUrl: string;
+  idpDomainUrl: string;
+}
+
+/**
+ * Sets the hosted-UI demo up in a running emulator whose demo pool is seeded (`DEMO_SEED`).
+ *
+ * @example
+ * const demo = await setUpHostedDemo({ emulator, sdk, poolId, clientId, origins: ['http://localhost:3000'], apiUrl });
+ * createApp({ cognito, hosted: demo.hosted, sessionSecret });
+ */
+export async function setUpHostedDemo(input: HostedDemoInput): Promise<HostedDemo> {
+  const { emulator, sdk, poolId } = input;
+  const domainUrl = `${emulator.endpoint}/domain/${DEMO_DOMAIN}`;
+  const idp = (await emulator.seed({ pools: [{
+    name: 'Demo IdP',
+    domain: DEMO_IDP_DOMAIN,
+    clients: [{ name: 'demo-federation', generateSecret: true, settings: {
+      CallbackURLs: [`${domainUrl}/oauth2/idpresponse`], AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      AllowedOAuthFlowsUserPoolClient: true, SupportedIdentityProviders: ['COGNITO'],
+    } }],
+    users: [{
+      username: DEMO_IDP_USER.username, password: DEMO_IDP_USER.password,
+      attributes: { email: DEMO_IDP_USER.email, email_verified: 'true', name: DEMO_IDP_USER.name },
+    }],
+  }] })).pools['Demo IdP'];
+  const federation = idp.clients['demo-federation'];
+
+  await sdk.send(new CreateUserPoolDomainCommand({ UserPoolId: poolId, Domain: DEMO_DOMAIN }));
+  await sdk.send(new CreateResourceServerCommand({
+    UserPoolId: poolId, Identifier: 'demo-api', Name: 'Demo API', Scopes: [{ ScopeName: 'orders.read', ScopeDescription: 'Read the demo orders' }],
+  }));
+  await sdk.send(new CreateIdentityProviderCommand({
+    UserPoolId: poolId, ProviderName: DEMO_IDP_NAME, ProviderType: 'OIDC',
+    ProviderDetails: {
+      client_id: federation.clientId, client_secret: federation.clientSecret!, attributes_request_method: 'GET',
+      oidc_issuer: emulator.issuer(idp.poolId), authorize_scopes: 'openid email profile',
+    },
+    AttributeMapping: { email: 'email', email_verified: 'email_verified', name: 'name' },
+  }));
+
+  // UpdateUserPoolClient puts every setting left out back to its default: send the client's own again.
+  const current = (await sdk.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: input.clientId }))).UserPoolClient!;
+  await sdk.send(new UpdateUserPoolClientCommand({
+    UserPoolId: poolId, ClientId: input.clientId, ClientName: current.ClientName,
+    ExplicitAuthFlows: current.ExplicitAuthFlows, PreventUserExistenceErrors: current.PreventUserExistenceErrors,
+    EnableTokenRevocation: current.EnableTokenRevocation, AuthSessionValidity: current.AuthSessionValidity,
+    RefreshTokenValidity: current.RefreshTokenValidity, AccessTokenValidity: current.AccessTokenValidity,
+    IdTokenValidity: current.IdTokenValidity, TokenValidityUnits: current.TokenValidityUnits,
+    ReadAttributes: current.ReadAttributes, WriteAttributes: current.WriteAttributes,
+    CallbackURLs: input.origins.map((o) => `${o}/auth/callback`),
+    LogoutURLs: input.origins.map((o) => `${o}/login?loggedOut=1`),
+    AllowedOAuthFlows: ['code'], AllowedOAuthFlowsUserPoolClient: true,
+    AllowedOAuthScopes: ['openid', 'email', 'profile', 'aws.cognito.signin.user.admin'],
+    SupportedIdentityProviders: ['COGNITO', DEMO_IDP_NAME],
+  }));
+
+  const m2m = (await sdk.send(new CreateUserPoolClientCommand({
+    UserPoolId: poolId, ClientName: 'demo-m2m', GenerateSecret: true,
+    AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: [DEMO_API_SCOPE], AllowedOAuthFlowsUserPoolClient: true,
+  }))).UserPoolClient!;
+
+  return {
+    hosted: {
+      origins: input.origins, domain: domainUrl, identityProvider: DEMO_IDP_NAME,
+      m2m: { clientId: m2m.ClientId!, clientSecret: m2m.ClientSecret!, scopes: [DEMO_API_SCOPE], apiUrl: input.apiUrl },
+    },
+    idpPoolId: idp.poolId,
+    domainUrl,
+    idpDomainUrl: `${emulator.endpoint}/domain/${DEMO_IDP_DOMAIN}`,
+  };
+}
