@@ -92,6 +92,7 @@ describe('cognitoAccount() routes', function () {
           ['forgot', (u) => ({ username: ` ${u}\u00a0` }), [existing, nobody]],
           ['confirm', (u) => ({ username: `${u} `, code: '000000' }), [existing, unconfirmed, nobody]],
         ];
+        let compared = 0;
         for (const [route, body, users] of corpus) {
           const answers = [];
           for (const u of users) {
@@ -100,7 +101,9 @@ describe('cognitoAccount() routes', function () {
             answers.push(`${res.status} ${res.text}`);
           }
           assert.equal(new Set(answers).size, 1, `${route}: ${answers.join(' | ')}`);
+          compared += answers.length;
         }
+        console.log(`      enumeration corpus (${prevent}): ${corpus.length} route rows, ${compared} answers, each row identical byte for byte`);
         const weak = await request(app).post('/account/sign-up').set('X-Forwarded-For', from()).send({ username: existing, password: WEAK }).expect(400);
         assert.deepEqual(weak.body, {
           error: 'invalid_request', code: 'ERR_COGNITO_INVALID_PASSWORD', message: 'Password did not conform with policy: Password must have uppercase characters',
