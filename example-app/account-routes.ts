@@ -180,6 +180,11 @@ export function accountRoutes(deps: AccountRoutesDeps): express.Router {
     // code or a reload does not lose it; it is dropped once the authenticator is on.
     if (f?.ok && f.route === 'mfa/totp' && f.totp) req.session.totpEnrolment = f.totp;
     if (f?.ok && f.route === 'mfa/totp/verify') delete req.session.totpEnrolment;
+    const federatedBy = identityProviderOf(req.cognito?.idToken ? jwtPayload(req.cognito.idToken) : undefined);
+    if (federatedBy !== undefined) {
+      send(res, 200, accountViews.mfaPage(ctx(req), { federatedBy }));
+      return;
+    }
     const notice = f?.ok && f.route === 'mfa/totp/verify' ? 'The authenticator app is on: signing in now asks for its code.'
       : f?.ok && f.route === 'mfa/disable' ? 'Turned off: signing in asks for the password only.' : undefined;
     const profile = await currentProfile(config, req.cognito!.accessToken);

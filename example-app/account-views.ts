@@ -129,6 +129,11 @@ export interface MfaPageData extends Messages {
   state?: { totp: boolean; sms: boolean } | undefined;
   /** An authenticator being set up: its key, as text and as a QR code. */
   enrolment?: { secretCode: string; qrSvg: SafeHtml } | undefined;
+  /**
+   * The identity provider of a federated user: Cognito applies no MFA of its own to such a sign-in
+   * (the provider does), so the page offers nothing to turn on.
+   */
+  federatedBy?: string | undefined;
 }
 
 function postButton(ctx: PageContext, action: string, id: string, label: string, fields: Record<string, string> = {}, kind = ''): SafeHtml {
@@ -140,6 +145,13 @@ function postButton(ctx: PageContext, action: string, id: string, label: string,
 
 /** /mfa: what is on, set up (or replace) an authenticator with its QR code, turn it off. */
 export function mfaPage(ctx: PageContext, data: MfaPageData): SafeHtml {
+  if (data.federatedBy !== undefined) {
+    return layout(ctx, 'Two-step verification', html`<section class="card narrow" id="mfa-federated">
+  <h1>Two-step verification</h1>
+  <p class="muted">You sign in through <strong>${data.federatedBy}</strong>, which asks for any second step itself:
+    this user pool adds none to such a sign-in. Turn it on in your ${data.federatedBy} account.</p>
+</section>`);
+  }
   const s = data.state;
   const status = s === undefined
     ? html`<p class="muted">Your settings cannot be read right now.</p>`

@@ -237,6 +237,11 @@ describe('example app: hosted UI, federated sign-in, hosted logout, machine to m
     assert.match(page, /You sign in through <strong>DemoIdP<\/strong>/);
     assert.doesNotMatch(page, /id="password-form"|id="delete-form"/, 'no password of this pool to change or confirm with');
     assert.match(page, /<span class="tag">us-east-1_DemoPool1_DemoIdP<\/span>/);
+    // Cognito adds no MFA to a federated sign-in: the Security page says where it is, and offers nothing.
+    const security = await (await browser.go(`${base}/mfa`)).text();
+    assert.match(security, /id="mfa-federated"/);
+    assert.match(security, /You sign in through <strong>DemoIdP<\/strong>, which asks for any second step itself/);
+    assert.doesNotMatch(security, /\/account\/mfa\/totp|id="enrol"/);
   });
 
   it('a password sign-in logs out locally, with no detour through the hosted /logout', async () => {
