@@ -9,10 +9,15 @@
  * - A second pool, "Demo IdP" (domain `demo-idp`), is that identity provider: its client's callback
  *   is the demo pool's `/oauth2/idpresponse`, and its user `erin` signs in on its hosted form.
  * - A third client of the demo pool, `demo-m2m`, has a secret and the `client_credentials` flow.
+ *
+ * It runs on every start, also on state restored from the emulator's data folder: what exists already
+ * is found and brought up to date (the emulator's port, which URLs name, changes at each start).
  */
 import {
   CognitoIdentityProviderClient, CreateIdentityProviderCommand, CreateResourceServerCommand, CreateUserPoolClientCommand,
-  CreateUserPoolDomainCommand, DescribeUserPoolClientCommand, UpdateUserPoolClientCommand,
+  CreateUserPoolDomainCommand, DescribeIdentityProviderCommand, DescribeResourceServerCommand, DescribeUserPoolClientCommand,
+  DescribeUserPoolDomainCommand, ListUserPoolClientsCommand, ListUserPoolsCommand, UpdateIdentityProviderCommand,
+  UpdateUserPoolClientCommand, type UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { Emulator } from 'express-cognito/emulator';
 import type { HostedOptions } from './hosted-routes';
@@ -60,32 +65,57 @@ export interface HostedDemo {
 export async function setUpHostedDemo(input: HostedDemoInput): Promise<HostedDemo> {
   const { emulator, sdk, poolId } = input;
   const domainUrl = `${emulator.endpoint}/domain/${DEMO_DOMAIN}`;
-  const idp = (await emulator.seed({ pools: [{
-    name: 'Demo IdP',
-    domain: DEMO_IDP_DOMAIN,
-    clients: [{ name: 'demo-federation', generateSecret: true, settings: {
-      CallbackURLs: [`${domainUrl}/oauth2/idpresponse`], AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid', 'email', 'profile'],
-      AllowedOAuthFlowsUserPoolClient: true, SupportedIdentityProviders: ['COGNITO'],
-    } }],
-    users: [{
-      username: DEMO_IDP_USER.username, password: DEMO_IDP_USER.password,
-      attributes: { email: DEMO_IDP_USER.email, email_verified: 'true', name: DEMO_IDP_USER.name },
-    }],
-  }] })).pools['Demo IdP'];
-  const federation = idp.clients['demo-federation'];
+  const federationSettings = {
+    CallbackURLs: [`${domainUrl}/oauth2/idpresponse`], AllowedOAuthFlows: ['code' as const], AllowedOAuthScopes: ['openid', 'email', 'profile'],
+    AllowedOAuthFlowsUserPoolClient: true, SupportedIdentityProviders: ['COGNITO'],
+  };
+  const existingIdp = (await sdk.send(new ListUserPoolsCommand({ MaxResults: 60 }))).UserPools?.find((p) => p.Name === 'Demo IdP')?.Id;
+  let idp: { poolId: string; clientId: string; clientSecret: string };
+  if (existingIdp === undefined) {
+    const seeded = (await emulator.seed({ pools: [{
+      name: 'Demo IdP',
+      domain: DEMO_IDP_DOMAIN,
+      clients: [{ name: 'demo-federation', generateSecret: true, settings: federationSettings }],
+      users: [{
+        username: DEMO_IDP_USER.username, password: DEMO_IDP_USER.password,
+        attributes: { email: DEMO_IDP_USER.email, email_verified: 'true', name: DEMO_IDP_USER.name },
+      }],
+    }] })).pools['Demo IdP'];
+    const client = seeded.clients['demo-federation'];
+    idp = { poolId: seeded.poolId, clientId: client.clientId, clientSecret: client.clientSecret! };
+  } else {
+    const client = (await findClient(sdk, existingIdp, 'demo-federation'))!;
+    // The callback names this start's emulator port.
+    await sdk.send(new UpdateUserPoolClientCommand({
+      UserPoolId: existingIdp, ClientId: client.ClientId, ClientName: client.ClientName, ...federationSettings,
+    }));
+    idp = { poolId: existingIdp, clientId: client.ClientId!, clientSecret: client.ClientSecret! };
+  }
 
-  await sdk.send(new CreateUserPoolDomainCommand({ UserPoolId: poolId, Domain: DEMO_DOMAIN }));
-  await sdk.send(new CreateResourceServerCommand({
-    UserPoolId: poolId, Identifier: 'demo-api', Name: 'Demo API', Scopes: [{ ScopeName: 'orders.read', ScopeDescription: 'Read the demo orders' }],
-  }));
-  await sdk.send(new CreateIdentityProviderCommand({
-    UserPoolId: poolId, ProviderName: DEMO_IDP_NAME, ProviderType: 'OIDC',
-    ProviderDetails: {
-      client_id: federation.clientId, client_secret: federation.clientSecret!, attributes_request_method: 'GET',
-      oidc_issuer: emulator.issuer(idp.poolId), authorize_scopes: 'openid email profile',
-    },
-    AttributeMapping: { email: 'email', email_verified: 'email_verified', name: 'name' },
-  }));
+  const domain = await sdk.send(new DescribeUserPoolDomainCommand({ Domain: DEMO_DOMAIN }));
+  if (domain.DomainDescription?.UserPoolId === undefined) {
+    await sdk.send(new CreateUserPoolDomainCommand({ UserPoolId: poolId, Domain: DEMO_DOMAIN }));
+  }
+  const api = await sdk.send(new DescribeResourceServerCommand({ UserPoolId: poolId, Identifier: 'demo-api' })).catch(notFound);
+  if (api === undefined) {
+    await sdk.send(new CreateResourceServerCommand({
+      UserPoolId: poolId, Identifier: 'demo-api', Name: 'Demo API', Scopes: [{ ScopeName: 'orders.read', ScopeDescription: 'Read the demo orders' }],
+    }));
+  }
+  const providerDetails = {
+    client_id: idp.clientId, client_secret: idp.clientSecret, attributes_request_method: 'GET',
+    oidc_issuer: emulator.issuer(idp.poolId), authorize_scopes: 'openid email profile',
+  };
+  const providerName = { UserPoolId: poolId, ProviderName: DEMO_IDP_NAME };
+  const provider = await sdk.send(new DescribeIdentityProviderCommand(providerName)).catch(notFound);
+  if (provider === undefined) {
+    await sdk.send(new CreateIdentityProviderCommand({
+      UserPoolId: poolId, ProviderName: DEMO_IDP_NAME, ProviderType: 'OIDC', ProviderDetails: providerDetails,
+      AttributeMapping: { email: 'email', email_verified: 'email_verified', name: 'name' },
+    }));
+  } else {
+    await sdk.send(new UpdateIdentityProviderCommand({ ...providerName, ProviderDetails: providerDetails }));
+  }
 
   // UpdateUserPoolClient puts every setting left out back to its default: send the client's own again.
   const current = (await sdk.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: input.clientId }))).UserPoolClient!;
@@ -103,7 +133,7 @@ export async function setUpHostedDemo(input: HostedDemoInput): Promise<HostedDem
     SupportedIdentityProviders: ['COGNITO', DEMO_IDP_NAME],
   }));
 
-  const m2m = (await sdk.send(new CreateUserPoolClientCommand({
+  const m2m = await findClient(sdk, poolId, 'demo-m2m') ?? (await sdk.send(new CreateUserPoolClientCommand({
     UserPoolId: poolId, ClientName: 'demo-m2m', GenerateSecret: true,
     AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: [DEMO_API_SCOPE], AllowedOAuthFlowsUserPoolClient: true,
   }))).UserPoolClient!;
@@ -117,4 +147,18 @@ export async function setUpHostedDemo(input: HostedDemoInput): Promise<HostedDem
     domainUrl,
     idpDomainUrl: `${emulator.endpoint}/domain/${DEMO_IDP_DOMAIN}`,
   };
+}
+
+// A ResourceNotFoundException is "not there yet"; anything else is a real failure.
+function notFound(error: unknown): undefined {
+  if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+  throw error;
+}
+
+// The client of that name in the pool (with its secret), if there is one.
+async function findClient(sdk: CognitoIdentityProviderClient, poolId: string, name: string): Promise<UserPoolClientType | undefined> {
+  const listed = await sdk.send(new ListUserPoolClientsCommand({ UserPoolId: poolId, MaxResults: 60 }));
+  const id = listed.UserPoolClients?.find((c) => c.ClientName === name)?.ClientId;
+  if (id === undefined) return undefined;
+  return (await sdk.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: id }))).UserPoolClient;
 }

@@ -3,6 +3,9 @@
  *
  * - Without `COGNITO_USER_POOL_ID`: starts the Cognito emulator in this process, seeds the demo
  *   pool (alice, bob, carol) and prints their credentials and bob's TOTP secret. No AWS account.
+ *   The emulator keeps its state in `.emulator-data/` (where the app is started): accounts signed up
+ *   survive a restart, and the demo seed applies only to an empty folder. `--fresh` (`npm start --
+ *   --fresh`) or `EXAMPLE_FRESH=1` deletes that folder first.
  *   Once the port is known, the demo pool gets its hosted UI (callback URLs on this app's origins),
  *   a federated identity provider (a second pool, with erin) and a machine-to-machine client
  *   (`hosted-demo.ts`).
@@ -17,16 +20,22 @@
  * (behind a proxy: also `TRUST_PROXY=1`). Ctrl-C (SIGINT) or SIGTERM stops it cleanly.
  */
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import QRCode from 'qrcode';
 import { otpauthUri, type CognitoOptions } from 'express-cognito';
-import { DEMO_SEED, DEMO_TOTP_SECRET, startEmulator, type Emulator, type OutboxMessage } from 'express-cognito/emulator';
+import {
+  DEMO_CLIENT_ID, DEMO_POOL_ID_SUFFIX, DEMO_SEED, DEMO_TOTP_SECRET, startEmulator, type Emulator, type OutboxMessage,
+} from 'express-cognito/emulator';
 import { createApp, type ExampleAppConfig } from './app';
 import { DEMO_API_SCOPE, DEMO_IDP_NAME, DEMO_IDP_USER, setUpHostedDemo, type HostedDemo } from './hosted-demo';
 
 const APP_NAME = 'express-cognito demo';
+/** The embedded emulator's data folder, relative to where the app is started (the repository root for `npm start`). */
+const DATA_DIR = '.emulator-data';
+const fresh = process.argv.includes('--fresh') || process.env.EXAMPLE_FRESH === '1';
 
 const DEMO_USERS = [
   { username: 'alice', password: 'Passw0rd!', note: 'in group admin' },
@@ -75,10 +84,12 @@ async function main(): Promise<void> {
 
   try {
     if (embedded) {
-      emulator = await startEmulator({ port: 0, host: '127.0.0.1', onMessage: printMessage });
-      const seeded = await emulator.seed(DEMO_SEED);
-      const pool = seeded.pools.demo;
-      webClientId = Object.values(pool.clients)[0].clientId;
+      // The pool lives in DATA_DIR: accounts signed up survive a restart. --fresh / EXAMPLE_FRESH=1 starts over.
+      if (fresh) await rm(DATA_DIR, { recursive: true, force: true });
+      emulator = await startEmulator({ port: 0, host: '127.0.0.1', onMessage: printMessage, dataDir: DATA_DIR });
+      if (!emulator.restored) await emulator.seed(DEMO_SEED);
+      const pool = { poolId: `${emulator.region}_${DEMO_POOL_ID_SUFFIX}` };
+      webClientId = DEMO_CLIENT_ID;
       // The emulator checks no signature: placeholder credentials let the app read the pool's password
       // policy (DescribeUserPool), which against real Cognito needs IAM rights the app may not have.
       const sdk = new CognitoIdentityProviderClient({
@@ -114,6 +125,9 @@ async function main(): Promise<void> {
   if (emulator) {
     lines.push(
       `Embedded Cognito emulator at ${emulator.endpoint} (user pool ${cognito.userPoolId}, no AWS account needed).`,
+      emulator.restored
+        ? `Its state (users, sign-ups, codes) was restored from ${DATA_DIR}/; \`npm start -- --fresh\` (or EXAMPLE_FRESH=1) starts over.`
+        : `Its state is kept in ${DATA_DIR}/ across restarts; \`npm start -- --fresh\` (or EXAMPLE_FRESH=1) starts over.`,
       'Set COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID to use a real user pool instead.',
       '',
       'Demo users:',

@@ -9,18 +9,26 @@ export interface CliOptions {
   region: string;
   /** Path of a JSON seed file. */
   seedFile?: string;
+  /** Data folder that keeps the state across restarts (`--data DIR`). */
+  dataDir?: string;
+  /** Module whose exports are Lambda trigger functions (`--triggers FILE`). */
+  triggersFile?: string;
   /** Seed the demo pool. */
   demo: boolean;
   help: boolean;
 }
 
 /** The usage text. */
-export const USAGE = `Usage: cognito-emulator [--port 9229] [--host 127.0.0.1] [--region us-east-1] [--seed pool.json] [--demo]
+export const USAGE = `Usage: cognito-emulator [--port 9229] [--host 127.0.0.1] [--region us-east-1] [--seed pool.json] [--demo] [--data DIR]
+                       [--triggers triggers.mjs]
 
   --port N      TCP port to listen on (0 = any free port; default 9229)
   --host H      interface to listen on (default 127.0.0.1)
   --region R    region of pool ids and ARNs (default us-east-1)
   --seed FILE   create pools, clients, groups and users from a JSON seed file
+  --data DIR    keep all state in this folder across restarts; --seed and --demo apply only while it has none
+  --triggers FILE  Lambda triggers: an ES or CommonJS module exporting functions by trigger name
+                (PreSignUp, PreTokenGeneration…) or by the function name of a LambdaConfig ARN
   --demo        create the demo pool (users alice, bob with TOTP, carol with a temporary password)
   --help        print this text
 `;
@@ -69,6 +77,12 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         options.region = region;
         break;
       }
+      case '--data':
+        options.dataDir = value();
+        break;
+      case '--triggers':
+        options.triggersFile = value();
+        break;
       case '--seed':
         options.seedFile = value();
         break;

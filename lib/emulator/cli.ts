@@ -2,7 +2,8 @@
 /**
  * `cognito-emulator`: runs the local Cognito user-pool emulator until SIGINT / SIGTERM, seeded
  * from `--seed pool.json` and/or `--demo`, and prints how to point apps and the AWS CLI at it and
- * where its developer page is (pools, users and the outbox's codes, in a browser).
+ * where its developer page is (pools, users and the outbox's codes, in a browser). With `--data DIR`
+ * the state is kept in that folder across restarts, and the seeds apply only while it has none.
  * Client secrets and seed passwords are never printed; only the demo pool's published demo
  * passwords are.
  */
@@ -12,6 +13,7 @@ import { DEMO_SEED, DEMO_TOTP_SECRET } from './demo-seed';
 import { DEV_PAGE_PATH } from './dev-page';
 import { startEmulator, type Emulator } from './emulator';
 import type { EmulatorSeed, SeededPools } from './seed';
+import { loadTriggerModule } from './trigger-module';
 
 function describe(emulator: Emulator, seeded: SeededPools, demo: boolean): string[] {
   const lines = [
@@ -71,8 +73,11 @@ async function loadSeed(path: string): Promise<EmulatorSeed> {
 
 async function run(options: CliOptions): Promise<void> {
   const seed = options.seedFile ? await loadSeed(options.seedFile) : undefined;
+  const triggers = options.triggersFile ? await loadTriggerModule(options.triggersFile) : undefined;
   const emulator = await startEmulator({
+    ...(triggers !== undefined ? { triggers } : {}),
     port: options.port, host: options.host, region: options.region,
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
     // The emulator's own messages, codes included: they are how a person finishes a flow by hand.
     onMessage: (m) => console.log(`[outbox] ${m.channel} to ${m.destination} (${m.purpose}, ${m.username}): ${m.message.trim()}`),
   });
@@ -86,9 +91,15 @@ async function run(options: CliOptions): Promise<void> {
   process.on('SIGTERM', stop);
   try {
     const seeded: SeededPools[] = [];
-    if (options.demo) seeded.push(await emulator.seed(DEMO_SEED));
-    if (seed) seeded.push(await emulator.seed(seed));
-    console.log(describe(emulator, merge(seeded), options.demo).join('\n'));
+    // A data folder with state wins: seeds only fill an empty one.
+    if (options.demo && !emulator.restored) seeded.push(await emulator.seed(DEMO_SEED));
+    if (seed && !emulator.restored) seeded.push(await emulator.seed(seed));
+    const lines = describe(emulator, merge(seeded), options.demo && !emulator.restored);
+    if (triggers !== undefined) lines.splice(3, 0, `Lambda triggers from ${options.triggersFile ?? ''}: ${Object.keys(triggers).join(', ')}`, '');
+    if (emulator.restored) {
+      lines.splice(3, 0, `State restored from ${options.dataDir ?? ''} (seeds not applied); its pools are on the developer page.`, '');
+    }
+    console.log(lines.join('\n'));
   } catch (error) {
     await emulator.stop();
     throw error;

@@ -5,6 +5,7 @@
 import type { EmulatorClock } from './clock';
 import type { Params } from './protocol';
 import type { EmulatorStore } from './store';
+import type { TriggerRegistry } from './triggers';
 
 /** Shared state handed to operation handlers. */
 export interface EmulatorContext {
@@ -15,6 +16,8 @@ export interface EmulatorContext {
   issuer(poolId: string): string;
   /** The emulator's own URL (`http://127.0.0.1:9229`): hosted-UI endpoints are served under it. */
   endpoint?(): string;
+  /** The Lambda triggers registered with `startEmulator({ triggers })`, and the invocations so far. */
+  triggers: TriggerRegistry;
 }
 
 /** One operation: JSON in, JSON out, `WireError` for Cognito's errors. */

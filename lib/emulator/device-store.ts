@@ -187,3 +187,29 @@ export function startDeviceChallenge(
   const session = openDeviceSession(ctx, client, { username: user.username, deviceKey, stage: 'DEVICE_SRP_AUTH' });
   return { ChallengeName: 'DEVICE_SRP_AUTH', Session: session.id, ChallengeParameters: { USERNAME: user.username, DEVICE_KEY: deviceKey } };
 }
+
+/** What the data folder keeps of a pool's devices: the devices, and each user's device group key. */
+export interface PoolDeviceState {
+  devices: Map<string, DeviceRecord>;
+  /** Device group keys by internal username. */
+  groupKeys: Map<string, string>;
+}
+
+/** The devices of a pool and its users' group keys, for the data folder (device SRP sessions are not kept). */
+export function exportPoolDevices(pool: PoolRecord): PoolDeviceState {
+  const groups = new Map<string, string>();
+  for (const user of pool.users.values()) {
+    const key = groupKeys.get(user);
+    if (key !== undefined) groups.set(user.username, key);
+  }
+  return { devices: devicesByPool.get(pool) ?? new Map<string, DeviceRecord>(), groupKeys: groups };
+}
+
+/** Puts back what {@link exportPoolDevices} returned, on a pool restored from the data folder. */
+export function importPoolDevices(pool: PoolRecord, state: PoolDeviceState): void {
+  devicesByPool.set(pool, state.devices);
+  for (const user of pool.users.values()) {
+    const key = state.groupKeys.get(user.username);
+    if (key !== undefined) groupKeys.set(user, key);
+  }
+}

@@ -8,11 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { createClock, type EmulatorClock } from './clock';
 import type { EmulatorContext } from './context';
 import { normaliseFaults, type EmulatorFaults } from './faults';
+import { DataFolder, READ_ONLY_OPERATIONS } from './persistence';
 import { applySeed, type EmulatorSeed, type SeededPools } from './seed';
 import { createRequestListener } from './server';
 import { createSigningKeySync, rotate } from './signing-keys';
 import { selectMessages, smsMessages, type OutboxFilter, type OutboxMessage } from './outbox';
 import { EmulatorStore, type SmsMessage } from './store';
+import { TRIGGER_TIMEOUT_MS, TriggerRegistry, type EmulatorTriggers, type TriggerInvocation } from './triggers';
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
@@ -26,12 +28,29 @@ export interface EmulatorOptions {
   seed?: EmulatorSeed;
   /** Called with each e-mail and SMS as it is "sent" (also in `outbox()`); a throw is ignored. */
   onMessage?: (message: OutboxMessage) => void;
+  /**
+   * Lambda triggers, as in-process functions receiving Lambda's event: an entry named after a
+   * trigger (`PreSignUp`, `PreTokenGeneration`…) runs for every pool that has no function of its
+   * own for it; every entry can also be named by a pool's `LambdaConfig` ARN
+   * (`arn:aws:lambda:us-east-1:000000000000:function:<entry name>`).
+   */
+  triggers?: EmulatorTriggers;
+  /** How long a trigger may take before `UnexpectedLambdaException`, in ms; default 5000 (Cognito's). */
+  triggerTimeoutMs?: number;
+  /**
+   * A folder that keeps the emulator's state across restarts (created when missing): read at start,
+   * written before answering each request that can change state. `seed` applies only when the folder
+   * has no state yet. Unset (default): state lives in memory only.
+   */
+  dataDir?: string;
 }
 
 /** A running emulator. */
 export interface Emulator {
   /** Base URL for SDK clients, e.g. `'http://127.0.0.1:49152'`. */
   endpoint: string;
+  /** Whether the state was read from `dataDir` at start (the `seed` option was then not applied). */
+  restored: boolean;
   port: number;
   region: string;
   /** Closes the server and every open connection. */
@@ -65,6 +84,8 @@ export interface Emulator {
   issuer(poolId: string): string;
   /** Creates pools, clients, groups and users from a spec. */
   seed(spec: EmulatorSeed): Promise<SeededPools>;
+  /** Every Lambda trigger invocation so far (event, response or error), oldest first, optionally of one trigger. */
+  triggerInvocations(trigger?: TriggerInvocation['trigger']): TriggerInvocation[];
 }
 
 function displayHost(host: string): string {
@@ -92,15 +113,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('"port" must be an integer from 0 to 65535');
   if (typeof host !== 'string') throw new TypeError('"host" must be a string');
   if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) throw new TypeError('"region" must look like "us-east-1"');
+  if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir.trim() === '')) {
+    throw new TypeError('"dataDir" must be the path of a folder (a non-empty string)');
+  }
 
   const clock = createClock();
   const store = new EmulatorStore();
+  const triggerTimeoutMs = options.triggerTimeoutMs ?? TRIGGER_TIMEOUT_MS;
+  if (!Number.isInteger(triggerTimeoutMs) || triggerTimeoutMs < 1) throw new TypeError('"triggerTimeoutMs" must be a positive integer');
+  const triggers = new TriggerRegistry(options.triggers, triggerTimeoutMs);
   if (options.onMessage !== undefined) {
     if (typeof options.onMessage !== 'function') throw new TypeError('"onMessage" must be a function');
     store.onMessage = options.onMessage;
   }
+  const data = options.dataDir === undefined ? undefined : await DataFolder.open(options.dataDir, store, region);
+  const folder = data?.folder;
   let endpoint = '';
-  const ctx: EmulatorContext = { store, clock, region, issuer: (poolId) => `${endpoint}/${poolId}`, endpoint: () => endpoint };
+  const ctx: EmulatorContext = { store, clock, region, issuer: (poolId) => `${endpoint}/${poolId}`, endpoint: () => endpoint, triggers };
   let faults = normaliseFaults({});
   const counts = new Map<string, number>();
   const timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
@@ -115,6 +144,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           const entry = { timer: setTimeout(() => { timers.delete(entry); resolve(); }, ms), resolve };
           timers.add(entry);
         }),
+      ...(folder ? { save: (operation: string) => (READ_ONLY_OPERATIONS.has(operation) ? Promise.resolve() : folder.save()) } : {}),
     }),
   );
   server.keepAliveTimeout = 5000;
@@ -133,6 +163,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     endpoint,
     port: actualPort,
     region,
+    restored: data?.restored === true,
     clock,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
@@ -143,7 +174,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         timers.clear();
         server.close(() => resolve());
         server.closeAllConnections();
-      });
+      }).then(() => folder?.save());
       return stopped;
     },
     setFaults(next) {
@@ -168,14 +199,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (!pool) throw new TypeError(`no user pool ${poolId} in this emulator`);
       const key = createSigningKeySync();
       rotate(pool.keyRing, key, rotateOptions.retireOld === true);
+      // Synchronous API: the write runs on; a failed one is retried by the next write (stop() at the latest).
+      folder?.save().catch(() => undefined);
       return key.kid;
     },
     issuer: (poolId) => `${endpoint}/${poolId}`,
-    seed: (spec) => applySeed(ctx, spec),
+    seed: async (spec) => {
+      try {
+        return await applySeed(ctx, spec);
+      } finally {
+        await folder?.save();
+      }
+    },
+    triggerInvocations: (trigger) =>
+      triggers.invocations.filter((i) => trigger === undefined || i.trigger === trigger).map((i) => structuredClone(i)),
   };
-  if (options.seed) {
+  if (options.seed && data?.restored !== true) {
     try {
       await applySeed(ctx, options.seed);
+      await folder?.save();
     } catch (error) {
       await emulator.stop();
       throw error;

@@ -32,8 +32,10 @@ export interface OutboxMessage {
   purpose: OutboxPurpose;
   /** The one-time code; for an invitation (`ADMIN_CREATE_USER`), the temporary password. */
   code?: string;
-  /** The text as sent (templates applied). */
+  /** The text as sent (templates applied, or the CustomMessage trigger's). */
   message: string;
+  /** The e-mail subject, when the CustomMessage trigger set one. */
+  subject?: string;
   /** When it was sent, ms since the epoch (emulator clock). */
   sentAt: number;
 }
@@ -124,7 +126,11 @@ export function messageText(
     default:
       template = verificationTemplate(pool, channel) ?? DEFAULT_VERIFICATION;
   }
-  return template.split('{####}').join(values.code ?? '').split('{username}').join(values.username);
+  return fillTemplate(template, values.code, values.username);
+}
+
+function fillTemplate(template: string, code: string | undefined, username: string): string {
+  return template.split('{####}').join(code ?? '').split('{username}').join(username);
 }
 
 /** What {@link sendMessage} sends. */
@@ -135,6 +141,10 @@ export interface Delivery {
   code?: string;
   /** The name shown for `{username}`; default the internal username. */
   shownUsername?: string;
+  /** A template that replaces the pool's (the CustomMessage trigger's), `{####}` and `{username}` filled in. */
+  template?: string;
+  /** The e-mail subject the CustomMessage trigger set. */
+  subject?: string;
 }
 
 /**
@@ -152,10 +162,13 @@ export function sendMessage(ctx: EmulatorContext, pool: PoolRecord, username: st
     username,
     purpose: delivery.purpose,
     ...(delivery.code !== undefined ? { code: delivery.code } : {}),
-    message: messageText(pool, delivery.purpose, delivery.channel, {
-      ...(delivery.code !== undefined ? { code: delivery.code } : {}),
-      username: delivery.shownUsername ?? username,
-    }),
+    message: delivery.template !== undefined
+      ? fillTemplate(delivery.template, delivery.code, delivery.shownUsername ?? username)
+      : messageText(pool, delivery.purpose, delivery.channel, {
+        ...(delivery.code !== undefined ? { code: delivery.code } : {}),
+        username: delivery.shownUsername ?? username,
+      }),
+    ...(delivery.subject !== undefined ? { subject: delivery.subject } : {}),
     sentAt: ctx.clock.now(),
   };
   ctx.store.outbox.push(message);

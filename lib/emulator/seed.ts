@@ -9,6 +9,7 @@ import { addToGroup, createUser } from './operations/admin-users';
 import { createGroup, createUserPool, createUserPoolClient } from './operations/control-plane';
 import { operations } from './operations/registry';
 import type { MfaConfiguration, MfaType, UserStatus } from './store';
+import { checkTriggerValue, type EmulatorTriggers } from './triggers';
 
 /** A user in a seed. */
 export interface SeedUser {
@@ -72,6 +73,11 @@ export interface SeedPool {
   clients?: SeedClient[];
   groups?: Array<string | { name: string; description?: string; precedence?: number }>;
   users?: SeedUser[];
+  /**
+   * This pool's own Lambda triggers (in-process functions, by trigger name), ahead of its
+   * `LambdaConfig` and of `startEmulator({ triggers })`. Seed users are created without them.
+   */
+  triggers?: EmulatorTriggers;
 }
 
 /** What {@link applySeed} creates. */
@@ -101,6 +107,10 @@ function checkSpec(spec: EmulatorSeed): void {
     if (typeof pool?.name !== 'string' || pool.name === '') throw new TypeError('every seeded pool needs a "name"');
     if (pool.idSuffix !== undefined && !/^[A-Za-z0-9]{1,55}$/.test(pool.idSuffix)) {
       throw new TypeError(`"idSuffix" of pool ${pool.name} must be 1-55 alphanumerics`);
+    }
+    if (pool.triggers !== undefined) {
+      if (typeof pool.triggers !== 'object' || pool.triggers === null) throw new TypeError(`"triggers" of pool ${pool.name} must be an object`);
+      for (const [name, value] of Object.entries(pool.triggers)) if (value !== undefined) checkTriggerValue(`${pool.name}.${name}`, value);
     }
     for (const user of pool.users ?? []) {
       if (typeof user?.username !== 'string') throw new TypeError(`every user of pool ${pool.name} needs a "username"`);
@@ -135,6 +145,7 @@ export async function applySeed(ctx: EmulatorContext, spec: EmulatorSeed): Promi
     )) as { UserPool: { Id: string } };
     const pool = ctx.store.pool(created.UserPool.Id);
     const seeded: SeededPool = { poolId: pool.id, name: pool.name, clients: {}, users: {} };
+    if (poolSpec.triggers !== undefined) pool.triggers = poolSpec.triggers;
     await seedOAuthResources(ctx, pool.id, poolSpec);
 
     for (const c of poolSpec.clients ?? []) {

@@ -27,6 +27,11 @@ export interface ServerDeps {
   count(operation: string): void;
   /** Waits `ms` (a timer the emulator can cancel on stop). */
   delay(ms: number): Promise<void>;
+  /**
+   * With a data folder only: writes the state after `operation` (an API operation name, or `'hosted'`),
+   * resolving once it is on disk; the response waits for it.
+   */
+  save?(operation: string): Promise<void>;
 }
 
 const CORS_HEADERS = {
@@ -38,7 +43,7 @@ const CORS_HEADERS = {
 };
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  if (res.writableEnded || res.destroyed) return;
+  if (res.writableEnded || res.destroyed || res.headersSent) return;
   res.writeHead(status, {
     ...CORS_HEADERS,
     'content-type': CONTENT_TYPE,
@@ -95,7 +100,13 @@ async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResp
     return sendError(res, 403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
   }
   const params = parseBody(body);
-  const result = await spec.handler(deps.ctx, params);
+  let result: object;
+  try {
+    result = await spec.handler(deps.ctx, params);
+  } finally {
+    // A refused call may have changed state too (a wrong password counts towards the lockout).
+    if (deps.save) await deps.save(name);
+  }
   send(res, 200, JSON.stringify(result));
 }
 
@@ -181,6 +192,19 @@ function handleDevPage(deps: ServerDeps, req: IncomingMessage, res: ServerRespon
 
 const DEV_PATHS = new Set([DEV_PAGE_PATH, DEV_STATE_PATH, ...DEV_REDIRECTS]);
 
+// The hosted pages answer from many places: hold their response's end (headers go out with it) until
+// the state is written; a failed write drops the connection rather than acknowledge what is not kept.
+function endAfterSave(res: ServerResponse, save: (operation: string) => Promise<void>): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  let ending = false;
+  res.end = ((...args: unknown[]) => {
+    if (ending) return res;
+    ending = true;
+    save('hosted').then(() => end(...args), () => res.destroy());
+    return res;
+  }) as ServerResponse['end'];
+}
+
 /**
  * Builds the `node:http` request listener of an emulator.
  */
@@ -198,6 +222,7 @@ export function createRequestListener(deps: ServerDeps): (req: IncomingMessage, 
     } else if ((req.method === 'GET' || req.method === 'HEAD') && wellKnown) {
       work = handleWellKnown(deps, res, wellKnown[1], wellKnown[2]);
     } else if (isHostedPath(path)) {
+      if (deps.save) endAfterSave(res, (operation) => deps.save!(operation));
       work = handleHosted(deps.ctx, endpointOf(deps.ctx), req, res);
     } else if (DEV_PATHS.has(path)) {
       // Inside the chain, so that a throw becomes the 500 below rather than an uncaught exception.

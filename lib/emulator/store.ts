@@ -10,6 +10,7 @@ import type { OutboxMessage } from './outbox';
 import type { PasswordPolicy } from './password-policy';
 import type { KeyRing } from './signing-keys';
 import type { PasswordVerifier, ServerEphemeral } from './srp-server';
+import type { EmulatorTriggers } from './triggers';
 
 /** `MfaConfiguration` of a pool. */
 export type MfaConfiguration = 'OFF' | 'ON' | 'OPTIONAL';
@@ -48,6 +49,8 @@ export interface PoolRecord {
   resourceServers: Map<string, ResourceServerRecord>;
   /** CreateIdentityProvider, by provider name. */
   identityProviders: Map<string, IdentityProviderRecord>;
+  /** A seeded pool's own trigger functions (in-process only: not in `LambdaConfig`, not persisted). */
+  triggers?: EmulatorTriggers;
 }
 
 /** A pool's domain: a prefix (`myapp` → `myapp.auth.<region>.amazoncognito.com`) or a custom FQDN. */

@@ -8,6 +8,7 @@ import type { EmulatorContext } from './context';
 import { WireError, notAuthorized } from './errors';
 import { newUuid, randomToken } from './ids';
 import { decodeJwt, jwtSignatureValid, signJwt } from './jwt';
+import { runPreTokenGeneration, type TokenSource } from './pre-token';
 import { activeKey } from './signing-keys';
 import type { ClientRecord, PoolRecord, RefreshRecord, UserRecord } from './store';
 import { userKey } from './user-directory';
@@ -38,6 +39,12 @@ export interface IssueOptions {
    * `openid`.
    */
   oauth?: { scopes: readonly string[]; nonce?: string };
+  /**
+   * The PreTokenGeneration trigger: its source (default `TokenGeneration_HostedAuth` with `oauth`,
+   * else `TokenGeneration_Authentication`; refreshes say `TokenGeneration_RefreshTokens`) and the
+   * call's ClientMetadata; `false` skips it (tokens nobody will see).
+   */
+  trigger?: { source?: TokenSource; clientMetadata?: Record<string, string> } | false;
 }
 
 /** The scope Cognito puts in access tokens for user-pool API access. */
@@ -68,17 +75,24 @@ function idTokenAttributes(user: UserRecord): Record<string, unknown> {
   return claims;
 }
 
+function defaultSource(options: IssueOptions): TokenSource {
+  return options.oauth ? 'TokenGeneration_HostedAuth' : 'TokenGeneration_Authentication';
+}
+
 /**
- * Signs a fresh ID and access token for `user` signing in through `client`, and with
- * `withRefreshToken` stores and returns a refresh token bound to user, client and sign-in.
+ * Signs a fresh ID and access token for `user` signing in through `client` (after the pool's
+ * PreTokenGeneration trigger had its say), and with `withRefreshToken` stores and returns a refresh
+ * token bound to user, client and sign-in.
+ *
+ * @throws WireError from the PreTokenGeneration trigger (then nothing is stored).
  */
-export function issueTokens(
+export async function issueTokens(
   ctx: EmulatorContext,
   pool: PoolRecord,
   client: ClientRecord,
   user: UserRecord,
   options: IssueOptions,
-): AuthenticationResult {
+): Promise<AuthenticationResult> {
   const now = ctx.clock.now();
   const iat = Math.floor(now / 1000);
   const originJti = options.originJti ?? newUuid();
@@ -89,7 +103,7 @@ export function issueTokens(
   const groupClaim = groups.length > 0 ? { 'cognito:groups': groups } : {};
   const iss = ctx.issuer(pool.id);
 
-  const idClaims = {
+  const idClaims: Record<string, unknown> = {
     sub: user.sub,
     ...groupClaim,
     ...idTokenAttributes(user),
@@ -105,7 +119,7 @@ export function issueTokens(
     jti: newUuid(),
   };
   const oauth = options.oauth;
-  const accessClaims = {
+  const accessClaims: Record<string, unknown> = {
     sub: user.sub,
     ...groupClaim,
     ...(options.deviceKey ? { device_key: options.deviceKey } : {}),
@@ -122,6 +136,13 @@ export function issueTokens(
     username: user.username,
   };
 
+  if (options.trigger !== false) {
+    const draft = { id: idClaims, access: accessClaims, scopes: oauth ? [...oauth.scopes] : [USER_ADMIN_SCOPE] };
+    await runPreTokenGeneration(ctx, pool, client, user, draft, {
+      source: options.trigger?.source ?? defaultSource(options),
+      ...(options.trigger?.clientMetadata !== undefined ? { clientMetadata: options.trigger.clientMetadata } : {}),
+    });
+  }
   const accessToken = signJwt(accessClaims, key.kid, key.privateKey);
   const withIdToken = !oauth || oauth.scopes.includes('openid');
   const oauthIdClaims = oauth ? { at_hash: atHash(accessToken), ...(oauth.nonce !== undefined ? { nonce: oauth.nonce } : {}) } : {};

@@ -25,6 +25,7 @@ import { escapeHtml } from '../../lib/emulator/dev-page';
 import { applySeed } from '../../lib/emulator/seed';
 import { createRequestListener } from '../../lib/emulator/server';
 import { EmulatorStore } from '../../lib/emulator/store';
+import { TriggerRegistry } from '../../lib/emulator/triggers';
 import { secretHash } from '../../lib/secret-hash';
 
 const PASSWORD = 'Sup3r-Secret-Passw0rd!';
@@ -316,7 +317,7 @@ describe('emulator: developer page shows no secrets, and caps long lists', () =>
   let sdk: CognitoIdentityProviderClient;
 
   before(async () => {
-    ctx = { store: new EmulatorStore(), clock: createClock(), region: 'us-east-1', issuer: (id) => `${endpoint}/${id}` };
+    ctx = { store: new EmulatorStore(), clock: createClock(), region: 'us-east-1', issuer: (id) => `${endpoint}/${id}`, triggers: new TriggerRegistry(undefined) };
     server = createServer(createRequestListener({ ctx, faults: () => ({}), count: () => undefined, delay: () => Promise.resolve() }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

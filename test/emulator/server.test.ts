@@ -13,6 +13,7 @@ import type { EmulatorContext } from '../../lib/emulator/context';
 import type { EmulatorFaults } from '../../lib/emulator/faults';
 import { createRequestListener } from '../../lib/emulator/server';
 import { EmulatorStore } from '../../lib/emulator/store';
+import { TriggerRegistry } from '../../lib/emulator/triggers';
 import { startTestPool, type TestPool } from '../support/pool';
 import { rejects } from './helpers';
 
@@ -138,6 +139,7 @@ describe('emulator: HTTP surface, faults and call counts', () => {
         clock: createClock(),
         region: 'us-east-1',
         issuer: (poolId) => `http://127.0.0.1/${poolId}`,
+        triggers: new TriggerRegistry(undefined),
       };
       const listener = createRequestListener({
         ctx,

@@ -26,7 +26,7 @@ import {
   type CreateUserPoolClientRequest,
   type CreateUserPoolRequest,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { startEmulator, type Emulator } from '../../lib/emulator';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../lib/emulator';
 
 /** Options of {@link startTestPool}. */
 export interface TestPoolOptions {
@@ -48,6 +48,8 @@ export interface TestPoolOptions {
   clientOptions?: Partial<CreateUserPoolClientRequest>;
   /** Any other CreateUserPool members (override the above), e.g. `{ AutoVerifiedAttributes: ['email'] }`. */
   poolOptions?: Partial<CreateUserPoolRequest>;
+  /** Options of the emulator itself, e.g. `{ triggers, triggerTimeoutMs: 50 }`. */
+  emulatorOptions?: EmulatorOptions;
 }
 
 /** Options of {@link TestPool.createUser}. */
@@ -86,7 +88,7 @@ export const TEST_AUTH_FLOWS = [
 
 /** Starts an emulator with one pool and one app client. */
 export async function startTestPool(options: TestPoolOptions = {}): Promise<TestPool> {
-  const emulator = await startEmulator();
+  const emulator = await startEmulator(options.emulatorOptions);
   const sdk = new CognitoIdentityProviderClient({
     region: emulator.region,
     endpoint: emulator.endpoint,

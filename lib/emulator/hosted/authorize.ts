@@ -6,6 +6,7 @@
  * redirect to an unchecked URL); after that they go back to the client as RFC 6749 §4.1.2.1 says.
  */
 import type { EmulatorContext } from '../context';
+import { WireError } from '../errors';
 import { newUuid } from '../ids';
 import { scopeExists } from '../oauth-settings';
 import type { AuthorizeRequest, ClientRecord, PoolRecord, UserRecord } from '../store';
@@ -96,9 +97,12 @@ function identityProviderOf(pool: PoolRecord, client: ClientRecord, name?: strin
 
 /**
  * The redirect that ends a successful authorization: a one-time code, or (implicit) the tokens in
- * the fragment — never a refresh token on that path.
+ * the fragment — never a refresh token on that path. A Lambda trigger's refusal (PreTokenGeneration)
+ * goes back to the app as `error=invalid_request` with the message in `error_description`.
  */
-export function finishAuthorize(ctx: EmulatorContext, request: AuthorizeRequest, user: UserRecord, authTime: number): string {
+export async function finishAuthorize(
+  ctx: EmulatorContext, request: AuthorizeRequest, user: UserRecord, authTime: number,
+): Promise<string> {
   const now = ctx.clock.now();
   if (request.responseType === 'code') {
     const code = newUuid();
@@ -108,11 +112,17 @@ export function finishAuthorize(ctx: EmulatorContext, request: AuthorizeRequest,
   }
   const pool = ctx.store.pool(request.poolId);
   const { client } = ctx.store.client(request.clientId, pool.id);
-  const tokens = issueTokens(ctx, pool, client, user, {
+  const tokens = await issueTokens(ctx, pool, client, user, {
     withRefreshToken: false,
     authTime,
     oauth: { scopes: request.scopes, ...(request.nonce !== undefined ? { nonce: request.nonce } : {}) },
+  }).catch((e: unknown) => {
+    if (e instanceof WireError) return e;
+    throw e;
   });
+  if (tokens instanceof WireError) {
+    return withParams(request.redirectUri, { error: 'invalid_request', error_description: tokens.message, state: request.state }, true);
+  }
   return withParams(request.redirectUri, {
     ...(tokens.IdToken !== undefined ? { id_token: tokens.IdToken } : {}),
     access_token: tokens.AccessToken,

@@ -12,10 +12,12 @@
 import { createHash, createPublicKey, randomBytes, type JsonWebKey } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context';
+import { WireError } from '../errors';
 import { newUuid, randomToken } from '../ids';
 import { decodeJwt, jwtSignatureValid } from '../jwt';
 import type { AuthorizeRequest, FederationRecord, IdentityProviderRecord, PoolRecord, UserRecord } from '../store';
 import { findUser, userKey } from '../user-directory';
+import { runPostConfirmation, runPreSignUp } from '../user-triggers';
 import { finishAuthorize } from './authorize';
 import { redirect, sendPage, withParams } from './http';
 import { startSso, type HostedSite } from './sso';
@@ -151,17 +153,20 @@ function claimText(value: unknown): string | undefined {
   return undefined;
 }
 
-// The pool's user for this provider's subject: created on first sign-in, attributes refreshed after.
-function federatedUser(
+// The pool's user for this provider's subject: created on first sign-in (PreSignUp_ExternalProvider
+// first, PostConfirmation_ConfirmSignUp after), attributes refreshed after.
+async function federatedUser(
   ctx: EmulatorContext,
   pool: PoolRecord,
   provider: IdentityProviderRecord,
   claims: Record<string, unknown>,
-): UserRecord {
+  clientId: string,
+): Promise<UserRecord> {
   const subject = claimText(claims[provider.attributeMapping.username ?? 'sub']) ?? String(claims.sub);
   const username = `${provider.name}_${subject}`;
   const now = ctx.clock.now();
   let user = findUser(pool, username);
+  const created = user === undefined;
   if (user === undefined) {
     user = {
       username, sub: newUuid(), attributes: new Map(), status: 'EXTERNAL_PROVIDER', enabled: true, createdAt: now, updatedAt: now,
@@ -170,17 +175,25 @@ function federatedUser(
     user.attributes.set('identities', JSON.stringify([{
       userId: subject, providerName: provider.name, providerType: provider.type, issuer: null, primary: true, dateCreated: now,
     }]));
-    pool.users.set(userKey(pool, username), user);
   }
   for (const [attribute, claim] of Object.entries(provider.attributeMapping)) {
     if (attribute === 'username') continue;
     const value = claimText(claims[claim]);
     if (value !== undefined) user.attributes.set(attribute, value);
   }
+  if (created) {
+    const answer = await runPreSignUp(ctx, pool, {
+      source: 'PreSignUp_ExternalProvider', userName: username, clientId, userAttributes: Object.fromEntries(user.attributes),
+    });
+    if (answer.autoVerifyEmail && user.attributes.has('email')) user.attributes.set('email_verified', 'true');
+    if (answer.autoVerifyPhone && user.attributes.has('phone_number')) user.attributes.set('phone_number_verified', 'true');
+    pool.users.set(userKey(pool, username), user);
+  }
   const group = `${pool.id}_${provider.name}`;
   if (!pool.groups.has(group)) pool.groups.set(group, { name: group, createdAt: now, updatedAt: now });
   user.groups.add(group);
   user.updatedAt = now;
+  if (created) await runPostConfirmation(ctx, pool, user, { source: 'PostConfirmation_ConfirmSignUp', clientId });
   return user;
 }
 
@@ -220,13 +233,15 @@ export async function idpResponse(
       }).toString(),
     });
     const claims = await verifiedClaims(ctx, provider, endpoints, tokens.id_token, record.nonce);
-    user = federatedUser(ctx, site.pool, provider, claims);
+    user = await federatedUser(ctx, site.pool, provider, claims, record.request.clientId);
   } catch (e) {
+    // A trigger's refusal goes back to the app, as Cognito's error_description.
+    if (e instanceof WireError) return back('invalid_request', e.message);
     if (e instanceof FederationError || e instanceof TypeError || (e as Error).name === 'TimeoutError') return failPage(res, messageOf(e));
     throw e;
   }
   if (!user.enabled) return back('access_denied', 'User is disabled.');
   req.resume();
   const authTime = Math.floor(ctx.clock.now() / 1000);
-  redirect(res, finishAuthorize(ctx, record.request, user, authTime), { 'set-cookie': startSso(ctx, site, user, authTime) });
+  redirect(res, await finishAuthorize(ctx, record.request, user, authTime), { 'set-cookie': startSso(ctx, site, user, authTime) });
 }

@@ -14,7 +14,7 @@ import { WireError } from '../errors';
 import { randomToken } from '../ids';
 import { operations } from '../operations/registry';
 import { hostedPasswordSignIn } from '../operations/auth';
-import type { SignInResponse } from '../operations/sign-in-steps';
+import { HOSTED_SIGN_IN, type SignInResponse } from '../operations/sign-in-steps';
 import type { ClientRecord, HostedLoginRecord } from '../store';
 import { findUser } from '../user-directory';
 import { checkAuthorize, finishAuthorize } from './authorize';
@@ -49,7 +49,7 @@ export async function authorize(
     return startFederation(ctx, site, res, check.request, check.identityProvider);
   }
   const sso = check.forceLogin ? undefined : ssoUser(ctx, site, req);
-  if (sso !== undefined) return redirect(res, finishAuthorize(ctx, check.request, sso.user, sso.authTime));
+  if (sso !== undefined) return redirect(res, await finishAuthorize(ctx, check.request, sso.user, sso.authTime));
   redirect(res, `${site.basePath}/login?${query.toString()}`);
 }
 
@@ -179,6 +179,7 @@ async function respond(
     ChallengeName: step.name,
     Session: session,
     ChallengeResponses: withSecretHash(client, step.username, answers),
+    [HOSTED_SIGN_IN]: true,
   })) as SignInResponse;
 }
 
@@ -246,7 +247,7 @@ export async function loginPost(ctx: EmulatorContext, site: HostedSite, req: Inc
   try {
     if (login.challenge === undefined) {
       if (username === '' || !form.get('password')) return renderLogin(site, res, login, client, 400, 'Enter your username and password.', username);
-      out = hostedPasswordSignIn(ctx, site.pool, client, username, form.get('password') ?? '');
+      out = await hostedPasswordSignIn(ctx, site.pool, client, username, form.get('password') ?? '');
     } else {
       out = await respond(ctx, client, login, form);
     }
@@ -269,7 +270,7 @@ export async function loginPost(ctx: EmulatorContext, site: HostedSite, req: Inc
   ctx.store.hostedLogins.delete(login.id);
   if (user === undefined) throw new Error('hosted sign-in finished for a user that does not exist');
   const authTime = Math.floor(now / 1000);
-  redirect(res, finishAuthorize(ctx, login.request, user, authTime), {
+  redirect(res, await finishAuthorize(ctx, login.request, user, authTime), {
     'set-cookie': [startSso(ctx, site, user, authTime), setCookie(CSRF_COOKIE, '', `${site.basePath}/`, 0, site.secure)],
   });
 }

@@ -140,12 +140,14 @@ export async function selfServicePost(
 }
 
 // A confirmed sign-up signs the user in (the hosted UI's behaviour) and finishes the authorization.
-function signedIn(ctx: EmulatorContext, site: HostedSite, res: ServerResponse, login: HostedLoginRecord, username: string): void {
+async function signedIn(
+  ctx: EmulatorContext, site: HostedSite, res: ServerResponse, login: HostedLoginRecord, username: string,
+): Promise<void> {
   const user = findUser(site.pool, username);
   if (user === undefined) throw new Error('a confirmed sign-up has no user');
   ctx.store.hostedLogins.delete(login.id);
   const authTime = Math.floor(ctx.clock.now() / 1000);
-  redirect(res, finishAuthorize(ctx, login.request, user, authTime), { 'set-cookie': startSso(ctx, site, user, authTime) });
+  redirect(res, await finishAuthorize(ctx, login.request, user, authTime), { 'set-cookie': startSso(ctx, site, user, authTime) });
 }
 
 /** The self-service paths. */

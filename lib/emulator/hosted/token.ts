@@ -12,6 +12,7 @@ import { newUuid } from '../ids';
 import { activeKey } from '../signing-keys';
 import { signJwt } from '../jwt';
 import { markRotatedOut, rotatedOutAndExpired, rotatesRefreshTokens } from '../operations/refresh-rotation';
+import { runPreTokenGeneration } from '../pre-token';
 import type { ClientRecord, PoolRecord } from '../store';
 import { authenticateAccessToken, issueTokens, type AuthenticationResult } from '../tokens';
 import { findUser } from '../user-directory';
@@ -67,13 +68,19 @@ function s256(verifier: string): string {
   return createHash('sha256').update(verifier, 'ascii').digest('base64url');
 }
 
-function authorizationCodeGrant(
+// A Lambda trigger's refusal (PreTokenGeneration), as an OAuth error.
+function triggerRefusal(res: ServerResponse, e: unknown): void {
+  if (!(e instanceof WireError)) throw e;
+  oauthError(res, 400, 'invalid_request', e.message);
+}
+
+async function authorizationCodeGrant(
   ctx: EmulatorContext,
   pool: PoolRecord,
   client: ClientRecord,
   form: URLSearchParams,
   res: ServerResponse,
-): void {
+): Promise<void> {
   const code = form.get('code');
   const record = code === null ? undefined : ctx.store.authCodes.get(code);
   const now = ctx.clock.now();
@@ -97,16 +104,23 @@ function authorizationCodeGrant(
   if (user === undefined || !user.enabled) return oauthError(res, 400, 'invalid_grant');
   const originJti = newUuid();
   record.usedBy = originJti;
-  const result = issueTokens(ctx, pool, client, user, {
-    withRefreshToken: true,
-    originJti,
-    authTime: record.authTime,
-    oauth: { scopes: record.request.scopes, ...(record.request.nonce !== undefined ? { nonce: record.request.nonce } : {}) },
-  });
+  let result: AuthenticationResult;
+  try {
+    result = await issueTokens(ctx, pool, client, user, {
+      withRefreshToken: true,
+      originJti,
+      authTime: record.authTime,
+      oauth: { scopes: record.request.scopes, ...(record.request.nonce !== undefined ? { nonce: record.request.nonce } : {}) },
+    });
+  } catch (e) {
+    return triggerRefusal(res, e);
+  }
   sendJson(res, 200, tokenBody(result, result.RefreshToken));
 }
 
-function refreshTokenGrant(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, form: URLSearchParams, res: ServerResponse): void {
+async function refreshTokenGrant(
+  ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, form: URLSearchParams, res: ServerResponse,
+): Promise<void> {
   const token = form.get('refresh_token');
   const record = token === null ? undefined : ctx.store.refreshTokens.get(token);
   const now = ctx.clock.now();
@@ -117,23 +131,29 @@ function refreshTokenGrant(ctx: EmulatorContext, pool: PoolRecord, client: Clien
   const user = findUser(pool, record.username);
   if (user === undefined || !user.enabled) return oauthError(res, 400, 'invalid_grant');
   const rotating = rotatesRefreshTokens(client);
-  const result = issueTokens(ctx, pool, client, user, {
-    withRefreshToken: rotating,
-    originJti: record.originJti,
-    authTime: record.authTime,
-    ...(record.scopes ? { oauth: { scopes: record.scopes } } : {}),
-  });
+  let result: AuthenticationResult;
+  try {
+    result = await issueTokens(ctx, pool, client, user, {
+      withRefreshToken: rotating,
+      originJti: record.originJti,
+      authTime: record.authTime,
+      ...(record.scopes ? { oauth: { scopes: record.scopes } } : {}),
+      trigger: { source: 'TokenGeneration_RefreshTokens' },
+    });
+  } catch (e) {
+    return triggerRefusal(res, e);
+  }
   if (rotating) markRotatedOut(client, record, now);
   sendJson(res, 200, tokenBody(result, rotating ? result.RefreshToken : undefined));
 }
 
-function clientCredentialsGrant(
+async function clientCredentialsGrant(
   ctx: EmulatorContext,
   pool: PoolRecord,
   client: ClientRecord,
   form: URLSearchParams,
   res: ServerResponse,
-): void {
+): Promise<void> {
   if (client.clientSecret === undefined) return oauthError(res, 400, 'unauthorized_client');
   const allowed = client.oauth.scopes;
   const asked = form.get('scope')?.split(' ').filter(Boolean);
@@ -141,7 +161,7 @@ function clientCredentialsGrant(
   if (scopes.length === 0) return oauthError(res, 400, 'invalid_scope');
   const iat = Math.floor(ctx.clock.now() / 1000);
   const key = activeKey(pool.keyRing);
-  const claims = {
+  const claims: Record<string, unknown> = {
     sub: client.clientId,
     token_use: 'access',
     scope: scopes.join(' '),
@@ -153,6 +173,12 @@ function clientCredentialsGrant(
     jti: newUuid(),
     client_id: client.clientId,
   };
+  try {
+    // Only a V3_0 PreTokenGeneration trigger sees machine-to-machine tokens.
+    await runPreTokenGeneration(ctx, pool, client, undefined, { access: claims, scopes }, { source: 'TokenGeneration_ClientCredentials' });
+  } catch (e) {
+    return triggerRefusal(res, e);
+  }
   sendJson(res, 200, { access_token: signJwt(claims, key.kid, key.privateKey), expires_in: client.accessTtlSeconds, token_type: 'Bearer' });
 }
 
@@ -173,7 +199,7 @@ export async function tokenEndpoint(ctx: EmulatorContext, site: HostedSite, req:
   if (!client.oauth.enabled || (flow !== undefined && !client.oauth.flows.includes(flow))) return oauthError(res, 400, 'unauthorized_client');
   if (grant === 'authorization_code') return authorizationCodeGrant(ctx, site.pool, client, form, res);
   if (grant === 'refresh_token') return refreshTokenGrant(ctx, site.pool, client, form, res);
-  clientCredentialsGrant(ctx, site.pool, client, form, res);
+  await clientCredentialsGrant(ctx, site.pool, client, form, res);
 }
 
 const PROFILE_CLAIMS_EXCLUDED = new Set(['sub', 'email', 'email_verified', 'phone_number', 'phone_number_verified']);

@@ -7,7 +7,8 @@ import type { EmulatorContext, OperationSpec } from '../context';
 import { invitationContacts } from '../delivery';
 import { WireError, invalidParameter, notInEnum, resourceNotFound } from '../errors';
 import { newUuid, temporaryPassword } from '../ids';
-import { sendMessage, type OutboxChannel } from '../outbox';
+import { deliverMessage } from '../custom-message';
+import type { OutboxChannel } from '../outbox';
 import { assertPasswordConforms } from '../password-policy';
 import {
   epochSeconds,
@@ -29,6 +30,7 @@ import {
   userKey,
   validateAttributes,
 } from '../user-directory';
+import { NO_CLIENT_ID, clientMetadataOf, nameValueMap, runPreSignUp } from '../user-triggers';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
@@ -110,21 +112,21 @@ export function createUser(ctx: EmulatorContext, pool: PoolRecord, params: Param
 
 const MEDIUMS = ['SMS', 'EMAIL'] as const;
 
-/** Sends the invitation (username and temporary password) to the user's contacts for `mediums`. */
-function sendInvitation(
+/** Sends the invitation (username and temporary password) to the user's contacts for `mediums`, through CustomMessage. */
+async function sendInvitation(
   ctx: EmulatorContext,
   pool: PoolRecord,
   user: UserRecord,
-  invitation: { shownUsername: string; password: string; mediums: OutboxChannel[] | undefined },
-): void {
+  invitation: { shownUsername: string; password: string; mediums: OutboxChannel[] | undefined; clientMetadata?: Record<string, string> },
+): Promise<void> {
   for (const to of invitationContacts(user, invitation.mediums)) {
-    sendMessage(ctx, pool, user.username, {
+    await deliverMessage(ctx, pool, user, {
       channel: to.channel,
       destination: to.destination,
       purpose: 'ADMIN_CREATE_USER',
       code: invitation.password,
       shownUsername: invitation.shownUsername,
-    });
+    }, { ...(invitation.clientMetadata !== undefined ? { clientMetadata: invitation.clientMetadata } : {}) });
   }
 }
 
@@ -133,13 +135,14 @@ function sendInvitation(
  * the invitation goes to the outbox unless `MessageAction: 'SUPPRESS'`; `'RESEND'` sends a new one
  * (with a new temporary password) to an existing FORCE_CHANGE_PASSWORD user.
  */
-function adminCreateUser(ctx: EmulatorContext, params: Params): object {
+async function adminCreateUser(ctx: EmulatorContext, params: Params): Promise<object> {
   const pool = ctx.store.pool(requireString(params, 'UserPoolId'));
   const action = optionalEnum(params, 'MessageAction', ['RESEND', 'SUPPRESS'] as const);
   const mediums = optionalStringList(params, 'DesiredDeliveryMediums');
   for (const medium of mediums ?? []) if (!(MEDIUMS as readonly string[]).includes(medium)) throw notInEnum('DesiredDeliveryMediums', medium, MEDIUMS);
   const password = optionalString(params, 'TemporaryPassword') ?? temporaryPassword(pool.passwordPolicy.MinimumLength);
   const given = requireString(params, 'Username');
+  const clientMetadata = clientMetadataOf(params.ClientMetadata);
   let user: UserRecord;
   if (action === 'RESEND') {
     user = requireUser(pool, given);
@@ -148,10 +151,22 @@ function adminCreateUser(ctx: EmulatorContext, params: Params): object {
     }
     setPassword(ctx, pool, user, password, false);
   } else {
+    // PreSignUp_AdminCreateUser can refuse the user; its auto-confirm flags do not apply here (as Cognito).
+    const validationData = nameValueMap(params.ValidationData);
+    await runPreSignUp(ctx, pool, {
+      source: 'PreSignUp_AdminCreateUser', userName: given, clientId: NO_CLIENT_ID,
+      userAttributes: nameValueMap(params.UserAttributes) ?? {},
+      ...(validationData !== undefined ? { validationData } : {}), ...(clientMetadata !== undefined ? { clientMetadata } : {}),
+    });
     user = createUser(ctx, pool, { ...params, TemporaryPassword: password });
   }
   if (action !== 'SUPPRESS') {
-    sendInvitation(ctx, pool, user, { shownUsername: given, password, mediums: mediums as OutboxChannel[] | undefined });
+    await sendInvitation(ctx, pool, user, {
+      shownUsername: given,
+      password,
+      mediums: mediums as OutboxChannel[] | undefined,
+      ...(clientMetadata !== undefined ? { clientMetadata } : {}),
+    });
   }
   return { User: describeUser(user) };
 }

@@ -7,12 +7,14 @@
 import type { EmulatorContext, OperationSpec } from '../context';
 import { autoVerifiedAttributes } from '../delivery';
 import { WireError, invalidParameter } from '../errors';
-import { sendMessage, type CodeDeliveryDetails, type OutboxPurpose } from '../outbox';
+import { deliverMessage } from '../custom-message';
+import type { CodeDeliveryDetails, OutboxPurpose } from '../outbox';
 import { requireString, type Params } from '../protocol';
 import type { PoolRecord, UserRecord } from '../store';
 import { authenticateAccessToken } from '../tokens';
 import { assertUniqueSignInNames, parseAttributeList, validateAttributeNames, validateAttributes } from '../user-directory';
 import { checkCode, countCodeRequest, dropCode, expiredCode, issueCode, pendingCode, verifyKind } from '../verification-codes';
+import { clientMetadataOf } from '../user-triggers';
 import { aliasHolder, assertClientMayWrite } from './self-service';
 
 type Verifiable = 'email' | 'phone_number';
@@ -55,13 +57,17 @@ function sendVerification(
   attribute: Verifiable,
   destination: string,
   purpose: OutboxPurpose,
+  call: { clientId: string; params: Params },
   pendingValue?: string,
-): CodeDeliveryDetails {
+): Promise<CodeDeliveryDetails> {
   const { code } = issueCode(ctx, user, verifyKind(attribute), { attribute, ...(pendingValue !== undefined ? { pendingValue } : {}) });
-  return sendMessage(ctx, pool, user.username, { channel: attribute === 'email' ? 'EMAIL' : 'SMS', destination, purpose, code });
+  const clientMetadata = clientMetadataOf(call.params.ClientMetadata);
+  return deliverMessage(ctx, pool, user, { channel: attribute === 'email' ? 'EMAIL' : 'SMS', destination, purpose, code }, {
+    clientId: call.clientId, ...(clientMetadata !== undefined ? { clientMetadata } : {}),
+  });
 }
 
-function updateUserAttributes(ctx: EmulatorContext, params: Params): object {
+async function updateUserAttributes(ctx: EmulatorContext, params: Params): Promise<object> {
   const { pool, user, claims } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
   const updates = parseAttributeList(params.UserAttributes);
   const clientId = typeof claims.client_id === 'string' ? claims.client_id : '';
@@ -101,19 +107,22 @@ function updateUserAttributes(ctx: EmulatorContext, params: Params): object {
   assertUniqueSignInNames(pool, user, next);
   user.attributes = next;
   user.updatedAt = ctx.clock.now();
-  const list = codes.map(({ attribute, value, pending }) =>
-    sendVerification(ctx, pool, user, attribute, value, 'UPDATE_ATTRIBUTE', pending ? value : undefined));
+  const list: CodeDeliveryDetails[] = [];
+  for (const { attribute, value, pending } of codes) {
+    list.push(await sendVerification(ctx, pool, user, attribute, value, 'UPDATE_ATTRIBUTE', { clientId, params }, pending ? value : undefined));
+  }
   return list.length > 0 ? { CodeDeliveryDetailsList: list } : {};
 }
 
-function getUserAttributeVerificationCode(ctx: EmulatorContext, params: Params): object {
-  const { pool, user } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+async function getUserAttributeVerificationCode(ctx: EmulatorContext, params: Params): Promise<object> {
+  const { pool, user, claims } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+  const clientId = typeof claims.client_id === 'string' ? claims.client_id : '';
   const attribute = requireVerifiable(params);
   const pending = pendingCode(ctx, user, verifyKind(attribute))?.pendingValue;
   const destination = pending ?? user.attributes.get(attribute);
   if (destination === undefined || destination === '') throw invalidParameter(`User does not have the attribute ${attribute}.`);
   countCodeRequest(ctx, user, verifyKind(attribute));
-  return { CodeDeliveryDetails: sendVerification(ctx, pool, user, attribute, destination, 'VERIFY_ATTRIBUTE', pending) };
+  return { CodeDeliveryDetails: await sendVerification(ctx, pool, user, attribute, destination, 'VERIFY_ATTRIBUTE', { clientId, params }, pending) };
 }
 
 function verifyUserAttribute(ctx: EmulatorContext, params: Params): object {

@@ -12,9 +12,11 @@ import { N } from '../../srp-group';
 import type { ClientRecord, PoolRecord, UserRecord } from '../store';
 import { issueTokens } from '../tokens';
 import { findUser, userKey } from '../user-directory';
+import { clientMetadataOf, runPreAuthentication } from '../user-triggers';
 import { checkSecretHash, requireFlow } from './auth-flows';
 import { refuseRefreshTokenAuth } from './refresh-rotation';
-import { afterPassword, assertMaySignIn, type SignInResponse } from './sign-in-steps';
+import { afterPassword, assertMaySignIn, type SignInFlow, type SignInResponse } from './sign-in-steps';
+import { migrateUser } from './user-migration';
 
 const AUTH_FLOWS = [
   'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN', 'CUSTOM_AUTH', 'ADMIN_NO_SRP_AUTH', 'USER_PASSWORD_AUTH',
@@ -33,7 +35,9 @@ function unknownUser(client: ClientRecord): WireError {
   return client.preventUserExistenceErrors === 'ENABLED' ? notAuthorized() : userNotFound();
 }
 
-function startSrp(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, ap: Record<string, string>): SignInResponse {
+async function startSrp(
+  ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, ap: Record<string, string>, flow: SignInFlow,
+): Promise<SignInResponse> {
   const username = requireEntry(ap, 'USERNAME');
   const srpA = requireEntry(ap, 'SRP_A');
   checkSecretHash(client, ap.SECRET_HASH, username);
@@ -41,6 +45,8 @@ function startSrp(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, 
   if (A === undefined || A % N === 0n) throw invalidParameter('Invalid SRP_A value.');
   const user = findUser(pool, username);
   if (!user && client.preventUserExistenceErrors !== 'ENABLED') throw userNotFound();
+  // PreAuthentication runs as the sign-in starts, before the password proof (RespondToAuthChallenge).
+  if (!user || user.enabled) await runPreAuthentication(ctx, pool, client, user, username, flow.clientMetadata);
   const now = ctx.clock.now();
   // For an unknown user (PreventUserExistenceErrors) hand out a plausible decoy that always fails.
   const salt = user?.password?.salt ?? BigInt('0x' + createHmac('sha256', DECOY_KEY).update(`${pool.id}/${username}`).digest('hex').slice(0, 32));
@@ -69,12 +75,24 @@ function startSrp(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, 
 
 /**
  * Checks a plain password for USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH and returns the user;
- * wrong passwords count towards the lockout.
+ * wrong passwords count towards the lockout. PreAuthentication runs first (a failure there is not a
+ * wrong password); an unknown user may be migrated by the UserMigration trigger, which vouches for
+ * the password.
  */
-function checkPassword(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, username: string, password: string): UserRecord {
+async function checkPassword(
+  ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, username: string, password: string, flow: SignInFlow,
+): Promise<UserRecord> {
   const user = findUser(pool, username);
-  if (!user) throw unknownUser(client);
+  if (!user) {
+    const migrated = await migrateUser(ctx, pool, client, username, {
+      source: 'UserMigration_Authentication', password, ...(flow.clientMetadata !== undefined ? { clientMetadata: flow.clientMetadata } : {}),
+    });
+    if (migrated) return migrated;
+    await runPreAuthentication(ctx, pool, client, undefined, username, flow.clientMetadata);
+    throw unknownUser(client);
+  }
   if (!user.enabled) throw notAuthorized('User is disabled.');
+  await runPreAuthentication(ctx, pool, client, user, username, flow.clientMetadata);
   assertNotLockedOut(ctx, user);
   if (!user.password || !passwordMatches(poolNameOf(pool.id), user.username, password, user.password)) {
     recordWrongPassword(ctx, user);
@@ -84,32 +102,37 @@ function checkPassword(ctx: EmulatorContext, pool: PoolRecord, client: ClientRec
   return user;
 }
 
-function passwordAuth(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, ap: Record<string, string>): SignInResponse {
+async function passwordAuth(
+  ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, ap: Record<string, string>, flow: SignInFlow,
+): Promise<SignInResponse> {
   const username = requireEntry(ap, 'USERNAME');
   const password = requireEntry(ap, 'PASSWORD');
   checkSecretHash(client, ap.SECRET_HASH, username);
-  const user = checkPassword(ctx, pool, client, username, password);
+  const user = await checkPassword(ctx, pool, client, username, password, flow);
   assertMaySignIn(ctx, pool, user);
-  return afterPassword(ctx, pool, client, user, ap.DEVICE_KEY);
+  return afterPassword(ctx, pool, client, user, ap.DEVICE_KEY, flow);
 }
 
 /**
  * The hosted UI's sign-in form: the password checked (and counted towards the lockout) as for
  * USER_PASSWORD_AUTH, whatever the client's ExplicitAuthFlows (which the hosted UI does not need).
  */
-export function hostedPasswordSignIn(
+export async function hostedPasswordSignIn(
   ctx: EmulatorContext,
   pool: PoolRecord,
   client: ClientRecord,
   username: string,
   password: string,
-): SignInResponse {
-  const user = checkPassword(ctx, pool, client, username, password);
+): Promise<SignInResponse> {
+  const flow: SignInFlow = { hosted: true };
+  const user = await checkPassword(ctx, pool, client, username, password, flow);
   assertMaySignIn(ctx, pool, user);
-  return afterPassword(ctx, pool, client, user);
+  return afterPassword(ctx, pool, client, user, undefined, flow);
 }
 
-function refreshAuth(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, ap: Record<string, string>): SignInResponse {
+async function refreshAuth(
+  ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, ap: Record<string, string>, flow: SignInFlow,
+): Promise<SignInResponse> {
   const token = requireEntry(ap, 'REFRESH_TOKEN');
   if (client.clientSecret && !ap.SECRET_HASH) checkSecretHash(client, undefined, '');
   const record = ctx.store.refreshTokens.get(token);
@@ -124,59 +147,67 @@ function refreshAuth(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecor
   if (!user.enabled) throw notAuthorized('User is disabled.');
   return {
     ChallengeParameters: {},
-    AuthenticationResult: issueTokens(ctx, pool, client, user, {
+    AuthenticationResult: await issueTokens(ctx, pool, client, user, {
       originJti: record.originJti,
       authTime: record.authTime,
       withRefreshToken: false,
       ...(record.deviceKey ? { deviceKey: record.deviceKey } : {}),
       ...(record.scopes ? { oauth: { scopes: record.scopes } } : {}),
+      trigger: { source: 'TokenGeneration_RefreshTokens', ...(flow.clientMetadata ? { clientMetadata: flow.clientMetadata } : {}) },
     }),
   };
 }
 
-function runFlow(
+async function runFlow(
   ctx: EmulatorContext,
   pool: PoolRecord,
   client: ClientRecord,
   flow: AuthFlow,
   ap: Record<string, string>,
   admin: boolean,
-): SignInResponse {
+  signIn: SignInFlow = {},
+): Promise<SignInResponse> {
   switch (flow) {
     case 'USER_SRP_AUTH':
       requireFlow(client, 'ALLOW_USER_SRP_AUTH', flow);
-      return startSrp(ctx, pool, client, ap);
+      return startSrp(ctx, pool, client, ap, signIn);
     case 'USER_PASSWORD_AUTH':
       requireFlow(client, 'ALLOW_USER_PASSWORD_AUTH', flow);
-      return passwordAuth(ctx, pool, client, ap);
+      return passwordAuth(ctx, pool, client, ap, signIn);
     case 'REFRESH_TOKEN_AUTH':
     case 'REFRESH_TOKEN':
       requireFlow(client, 'ALLOW_REFRESH_TOKEN_AUTH', flow);
       refuseRefreshTokenAuth(client);
-      return refreshAuth(ctx, pool, client, ap);
+      return refreshAuth(ctx, pool, client, ap, signIn);
     case 'ADMIN_USER_PASSWORD_AUTH':
     case 'ADMIN_NO_SRP_AUTH':
       if (!admin) throw invalidParameter('Initiate Auth method not supported.');
       requireFlow(client, 'ALLOW_ADMIN_USER_PASSWORD_AUTH', flow);
-      return passwordAuth(ctx, pool, client, ap);
+      return passwordAuth(ctx, pool, client, ap, signIn);
     default:
       throw invalidParameter(`${flow} is not supported by the emulator.`);
   }
 }
 
-function initiateAuth(ctx: EmulatorContext, params: Params): SignInResponse {
+// The call's ClientMetadata, for the triggers.
+function signInFlowOf(params: Params): SignInFlow {
+  const clientMetadata = clientMetadataOf(params.ClientMetadata);
+  return clientMetadata === undefined ? {} : { clientMetadata };
+}
+
+function initiateAuth(ctx: EmulatorContext, params: Params): Promise<SignInResponse> {
   const clientId = requireString(params, 'ClientId');
   const flow = requireEnum(params, 'AuthFlow', AUTH_FLOWS);
   const { pool, client } = ctx.store.client(clientId);
-  return runFlow(ctx, pool, client, flow, stringMap(params, 'AuthParameters'), false);
+  return runFlow(ctx, pool, client, flow, stringMap(params, 'AuthParameters'), false, signInFlowOf(params));
 }
 
-function adminInitiateAuth(ctx: EmulatorContext, params: Params): SignInResponse {
+function adminInitiateAuth(ctx: EmulatorContext, params: Params): Promise<SignInResponse> {
   const poolId = requireString(params, 'UserPoolId');
   const clientId = requireString(params, 'ClientId');
   const flow = requireEnum(params, 'AuthFlow', AUTH_FLOWS);
   const { pool, client } = ctx.store.client(clientId, poolId);
-  return runFlow(ctx, pool, client, flow, stringMap(params, 'AuthParameters'), true);
+  return runFlow(ctx, pool, client, flow, stringMap(params, 'AuthParameters'), true, signInFlowOf(params));
 }
 
 /** Sign-in operations by name. */

@@ -18,6 +18,7 @@ import {
 } from '../srp-server';
 import type { ChallengeName, ClientRecord, MfaType, PoolRecord, SessionRecord, UserRecord } from '../store';
 import { assertUniqueSignInNames, findUser, userKey, validateAttributes } from '../user-directory';
+import { clientMetadataOf } from '../user-triggers';
 import { checkSecretHash } from './auth-flows';
 import { answerDeviceChallenge } from './devices';
 import { acceptTotpCode } from './mfa';
@@ -27,8 +28,10 @@ import {
   completeSignIn,
   enabledFactors,
   factorChallenge,
+  HOSTED_SIGN_IN,
   MAX_CODE_FAILURES,
   mfaStep,
+  type SignInFlow,
   type SignInResponse,
 } from './sign-in-steps';
 
@@ -41,7 +44,9 @@ const CHALLENGE_NAMES = [
 /** How far TIMESTAMP may be from the emulator clock. */
 export const TIMESTAMP_TOLERANCE_MS = 5 * 60 * 1000;
 
-function passwordVerifier(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, answers: Record<string, string>): SignInResponse {
+function passwordVerifier(
+  ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, answers: Record<string, string>, flow: SignInFlow,
+): Promise<SignInResponse> {
   const signature = requireEntry(answers, 'PASSWORD_CLAIM_SIGNATURE');
   const secretBlock = requireEntry(answers, 'PASSWORD_CLAIM_SECRET_BLOCK');
   const timestamp = requireEntry(answers, 'TIMESTAMP');
@@ -69,7 +74,7 @@ function passwordVerifier(ctx: EmulatorContext, pool: PoolRecord, client: Client
   }
   recordRightPassword(ctx, user);
   assertMaySignIn(ctx, pool, user);
-  return afterPassword(ctx, pool, client, user, answers.DEVICE_KEY);
+  return afterPassword(ctx, pool, client, user, answers.DEVICE_KEY, flow);
 }
 
 function newPassword(
@@ -79,7 +84,8 @@ function newPassword(
   user: UserRecord,
   session: SessionRecord,
   answers: Record<string, string>,
-): SignInResponse {
+  flow: SignInFlow,
+): Promise<SignInResponse> {
   const password = requireEntry(answers, 'NEW_PASSWORD');
   assertPasswordConforms(password, pool.passwordPolicy);
   const updates = new Map<string, string>();
@@ -103,7 +109,7 @@ function newPassword(
   user.status = 'CONFIRMED';
   user.updatedAt = now;
   ctx.store.sessions.delete(session.id);
-  return mfaStep(ctx, pool, client, user, session.deviceKey);
+  return mfaStep(ctx, pool, client, user, session.deviceKey, { ...flow, tokenSource: 'TokenGeneration_NewPasswordChallenge' });
 }
 
 /** Counts a wrong code; the session is dropped after {@link MAX_CODE_FAILURES}. */
@@ -123,13 +129,14 @@ function smsMfa(
   user: UserRecord,
   session: SessionRecord,
   answers: Record<string, string>,
-): SignInResponse {
+  flow: SignInFlow,
+): Promise<SignInResponse> {
   const code = requireEntry(answers, 'SMS_MFA_CODE');
   const expected = Buffer.from(session.smsCode ?? '');
   const given = Buffer.from(code);
   if (expected.length === 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) throw wrongCode(ctx, session);
   ctx.store.sessions.delete(session.id);
-  return completeSignIn(ctx, pool, client, user, session.deviceKey);
+  return completeSignIn(ctx, pool, client, user, session.deviceKey, flow);
 }
 
 function softwareTokenMfa(
@@ -139,11 +146,12 @@ function softwareTokenMfa(
   user: UserRecord,
   session: SessionRecord,
   answers: Record<string, string>,
-): SignInResponse {
+  flow: SignInFlow,
+): Promise<SignInResponse> {
   const code = requireEntry(answers, 'SOFTWARE_TOKEN_MFA_CODE');
   if (!user.mfa.totpSecret || !acceptTotpCode(ctx, user, user.mfa.totpSecret, code)) throw wrongCode(ctx, session);
   ctx.store.sessions.delete(session.id);
-  return completeSignIn(ctx, pool, client, user, session.deviceKey);
+  return completeSignIn(ctx, pool, client, user, session.deviceKey, flow);
 }
 
 function selectMfaType(
@@ -153,15 +161,18 @@ function selectMfaType(
   user: UserRecord,
   session: SessionRecord,
   answers: Record<string, string>,
-): SignInResponse {
+  flow: SignInFlow,
+): Promise<SignInResponse> {
   const answer = requireEntry(answers, 'ANSWER');
   const factors = enabledFactors(pool, user);
   if (!(factors as string[]).includes(answer)) throw invalidParameter(`${answer} is not a valid MFA type for the user.`);
   ctx.store.sessions.delete(session.id);
-  return factorChallenge(ctx, pool, client, user, answer as MfaType, session.deviceKey);
+  return factorChallenge(ctx, pool, client, user, answer as MfaType, session.deviceKey, flow);
 }
 
-function mfaSetup(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, session: SessionRecord): SignInResponse {
+function mfaSetup(
+  ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, session: SessionRecord, flow: SignInFlow,
+): Promise<SignInResponse> {
   if (!session.totpVerified || !session.pendingTotpSecret) {
     throw invalidParameter('Software token MFA has not been verified for this session; call AssociateSoftwareToken and VerifySoftwareToken first.');
   }
@@ -171,14 +182,24 @@ function mfaSetup(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, 
   user.mfa.preferred = 'SOFTWARE_TOKEN_MFA';
   user.updatedAt = ctx.clock.now();
   ctx.store.sessions.delete(session.id);
-  return completeSignIn(ctx, pool, client, user, session.deviceKey);
+  return completeSignIn(ctx, pool, client, user, session.deviceKey, flow);
 }
 
-function respond(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, params: Params): SignInResponse {
+// The call's ClientMetadata, and whether the hosted UI is answering (see HOSTED_SIGN_IN).
+function signInFlowOf(params: Params): SignInFlow {
+  const clientMetadata = clientMetadataOf(params.ClientMetadata);
+  return {
+    ...(clientMetadata !== undefined ? { clientMetadata } : {}),
+    ...((params as Record<symbol, unknown>)[HOSTED_SIGN_IN] === true ? { hosted: true } : {}),
+  };
+}
+
+async function respond(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, params: Params): Promise<SignInResponse> {
   const name = requireEnum(params, 'ChallengeName', CHALLENGE_NAMES);
   const answers = stringMap(params, 'ChallengeResponses');
-  if (name === 'PASSWORD_VERIFIER') return passwordVerifier(ctx, pool, client, answers);
-  if (name === 'DEVICE_SRP_AUTH' || name === 'DEVICE_PASSWORD_VERIFIER') return answerDeviceChallenge(ctx, pool, client, name, params);
+  const flow = signInFlowOf(params);
+  if (name === 'PASSWORD_VERIFIER') return passwordVerifier(ctx, pool, client, answers, flow);
+  if (name === 'DEVICE_SRP_AUTH' || name === 'DEVICE_PASSWORD_VERIFIER') return answerDeviceChallenge(ctx, pool, client, name, params, flow);
   const sessionId = optionalString(params, 'Session');
   if (!sessionId) throw invalidParameter('Missing required parameter Session');
   const session = ctx.store.session(sessionId, client.clientId, ctx.clock.now());
@@ -190,24 +211,24 @@ function respond(ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, p
   if (!user || findUser(pool, username)?.username !== user.username) throw notAuthorized('Invalid session for the user.');
   checkSecretHash(client, answers.SECRET_HASH, username);
   if (!user.enabled) throw notAuthorized('User is disabled.');
-  const handlers: Partial<Record<ChallengeName, () => SignInResponse>> = {
-    NEW_PASSWORD_REQUIRED: () => newPassword(ctx, pool, client, user, session, answers),
-    SMS_MFA: () => smsMfa(ctx, pool, client, user, session, answers),
-    SOFTWARE_TOKEN_MFA: () => softwareTokenMfa(ctx, pool, client, user, session, answers),
-    SELECT_MFA_TYPE: () => selectMfaType(ctx, pool, client, user, session, answers),
-    MFA_SETUP: () => mfaSetup(ctx, pool, client, user, session),
+  const handlers: Partial<Record<ChallengeName, () => Promise<SignInResponse>>> = {
+    NEW_PASSWORD_REQUIRED: () => newPassword(ctx, pool, client, user, session, answers, flow),
+    SMS_MFA: () => smsMfa(ctx, pool, client, user, session, answers, flow),
+    SOFTWARE_TOKEN_MFA: () => softwareTokenMfa(ctx, pool, client, user, session, answers, flow),
+    SELECT_MFA_TYPE: () => selectMfaType(ctx, pool, client, user, session, answers, flow),
+    MFA_SETUP: () => mfaSetup(ctx, pool, client, user, session, flow),
   };
   const handler = handlers[session.challenge];
   if (!handler) throw invalidParameter(`${name} is not supported by the emulator.`);
   return handler();
 }
 
-function respondToAuthChallenge(ctx: EmulatorContext, params: Params): SignInResponse {
+function respondToAuthChallenge(ctx: EmulatorContext, params: Params): Promise<SignInResponse> {
   const { pool, client } = ctx.store.client(requireString(params, 'ClientId'));
   return respond(ctx, pool, client, params);
 }
 
-function adminRespondToAuthChallenge(ctx: EmulatorContext, params: Params): SignInResponse {
+function adminRespondToAuthChallenge(ctx: EmulatorContext, params: Params): Promise<SignInResponse> {
   const poolId = requireString(params, 'UserPoolId');
   const { pool, client } = ctx.store.client(requireString(params, 'ClientId'), poolId);
   return respond(ctx, pool, client, params);

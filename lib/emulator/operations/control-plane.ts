@@ -20,6 +20,7 @@ import { createSigningKey } from '../signing-keys';
 import type { ClientRecord, GroupRecord, MfaConfiguration, PoolRecord, ValidityUnit } from '../store';
 import { describeClientOAuth, resolveClientOAuth } from '../oauth-settings';
 import { resolveClientFlows } from './auth-flows';
+import { checkLambdaConfig } from './lambda-config';
 
 const MFA_VALUES = ['OFF', 'ON', 'OPTIONAL'] as const;
 const UNITS = ['seconds', 'minutes', 'hours', 'days'] as const;
@@ -87,6 +88,7 @@ export async function createUserPool(ctx: EmulatorContext, params: Params, fixed
     throw invalidParameter('Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.');
   }
   const caseSensitive = optionalObject(params, 'UsernameConfiguration')?.CaseSensitive !== false;
+  const lambdaConfig = checkLambdaConfig(params.LambdaConfig, params.UserPoolTier);
   const id = fixedId ?? newPoolId(ctx.region);
   if (ctx.store.pools.has(id)) throw invalidParameter(`User pool ${id} already exists.`);
   const now = ctx.clock.now();
@@ -104,7 +106,7 @@ export async function createUserPool(ctx: EmulatorContext, params: Params, fixed
     aliasAttributes,
     caseSensitive,
     ...(optionalObject(params, 'DeviceConfiguration') ? { deviceConfiguration: optionalObject(params, 'DeviceConfiguration') } : {}),
-    extra: pick(params, POOL_PASSTHROUGH),
+    extra: { ...pick(params, POOL_PASSTHROUGH), ...(lambdaConfig ? { LambdaConfig: lambdaConfig } : {}) },
     keyRing: { keys: [await createSigningKey()] },
     clients: new Map(),
     users: new Map(),

@@ -32,7 +32,7 @@ import type { ClientRecord, PoolRecord, UserRecord } from '../store';
 import { authenticateAccessToken } from '../tokens';
 import { findUser, requireUser, userKey } from '../user-directory';
 import { checkSecretHash } from './auth-flows';
-import { completeSignIn, mfaStep, type SignInResponse } from './sign-in-steps';
+import { completeSignIn, mfaStep, type SignInFlow, type SignInResponse } from './sign-in-steps';
 
 /** How far a device TIMESTAMP may be from the emulator clock (as for passwords). */
 const TIMESTAMP_TOLERANCE_MS = 5 * 60 * 1000;
@@ -154,13 +154,14 @@ function skipsMfa(pool: PoolRecord, device: DeviceRecord): boolean {
  * @throws WireError NotAuthorizedException for a bad session or proof,
  *   ResourceNotFoundException for a device that is gone.
  */
-export function answerDeviceChallenge(
+export async function answerDeviceChallenge(
   ctx: EmulatorContext,
   pool: PoolRecord,
   client: ClientRecord,
   name: 'DEVICE_SRP_AUTH' | 'DEVICE_PASSWORD_VERIFIER',
   params: Params,
-): SignInResponse {
+  flow: SignInFlow = {},
+): Promise<SignInResponse> {
   const answers = stringMap(params, 'ChallengeResponses');
   const sessionId = optionalString(params, 'Session');
   if (!sessionId) throw invalidParameter('Missing required parameter Session');
@@ -202,9 +203,10 @@ export function answerDeviceChallenge(
   const expected = expectedClaimSignature(key, device.deviceGroupKey, device.deviceKey, Buffer.from(secretBlock, 'base64'), timestamp);
   if (!claimSignatureMatches(signature, expected)) throw notAuthorized();
   device.lastAuthenticatedAt = now;
+  const deviceFlow: SignInFlow = { ...flow, tokenSource: 'TokenGeneration_AuthenticateDevice' };
   return skipsMfa(pool, device)
-    ? completeSignIn(ctx, pool, client, user, device.deviceKey)
-    : mfaStep(ctx, pool, client, user, device.deviceKey);
+    ? completeSignIn(ctx, pool, client, user, device.deviceKey, deviceFlow)
+    : mfaStep(ctx, pool, client, user, device.deviceKey, deviceFlow);
 }
 
 /** Device operations by name. */

@@ -15,6 +15,7 @@ import { optionalString, requireString, type Params } from '../protocol';
 import type { ClientRecord, RefreshRecord } from '../store';
 import { issueTokens } from '../tokens';
 import { userKey } from '../user-directory';
+import { clientMetadataOf } from '../user-triggers';
 
 /** When each rotated-out refresh token stops working (ms since the epoch). */
 const rotatedOut = new WeakMap<RefreshRecord, number>();
@@ -59,7 +60,7 @@ function checkClientSecret(client: ClientRecord, given: string | undefined): voi
   if (a.length !== b.length || !timingSafeEqual(a, b)) throw notAuthorized(`Unable to verify client secret for client ${client.clientId}`);
 }
 
-function getTokensFromRefreshToken(ctx: EmulatorContext, params: Params): object {
+async function getTokensFromRefreshToken(ctx: EmulatorContext, params: Params): Promise<object> {
   const token = requireString(params, 'RefreshToken');
   const { pool, client } = ctx.store.client(requireString(params, 'ClientId'));
   checkClientSecret(client, optionalString(params, 'ClientSecret'));
@@ -75,12 +76,14 @@ function getTokensFromRefreshToken(ctx: EmulatorContext, params: Params): object
   if (!user) throw notAuthorized('User does not exist.');
   if (!user.enabled) throw notAuthorized('User is disabled.');
   const rotating = rotatesRefreshTokens(client);
-  const result = issueTokens(ctx, pool, client, user, {
+  const clientMetadata = clientMetadataOf(params.ClientMetadata);
+  const result = await issueTokens(ctx, pool, client, user, {
     originJti: record.originJti,
     authTime: record.authTime,
     withRefreshToken: rotating,
     ...(record.deviceKey !== undefined ? { deviceKey: record.deviceKey } : {}),
     ...(record.scopes ? { oauth: { scopes: record.scopes } } : {}),
+    trigger: { source: 'TokenGeneration_RefreshTokens', ...(clientMetadata !== undefined ? { clientMetadata } : {}) },
   });
   if (rotating) markRotatedOut(client, record, now);
   return { AuthenticationResult: result };
@@ -91,6 +94,16 @@ export function markRotatedOut(client: ClientRecord, record: RefreshRecord, now:
   if (rotatedOut.has(record)) return;
   const grace = client.refreshTokenRotation?.RetryGracePeriodSeconds ?? 0;
   rotatedOut.set(record, now + grace * 1000);
+}
+
+/** When a rotated-out refresh token stops working, for the data folder; `undefined` when it was not rotated out. */
+export function rotatedOutUntil(record: RefreshRecord): number | undefined {
+  return rotatedOut.get(record);
+}
+
+/** Marks a refresh token restored from the data folder as rotated out until `until` (ms since the epoch). */
+export function restoreRotatedOut(record: RefreshRecord, until: number): void {
+  rotatedOut.set(record, until);
 }
 
 /** Refresh-rotation operations by name. */

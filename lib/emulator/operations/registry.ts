@@ -7,6 +7,7 @@ import { challengeOperations } from './challenges';
 import { controlPlaneOperations } from './control-plane';
 import { deviceOperations } from './devices';
 import { identityProviderOperations } from './identity-providers';
+import { lambdaConfigOperations } from './lambda-config';
 import { listingOperations } from './listing';
 import { mfaOperations } from './mfa';
 import { oauthResourceOperations } from './oauth-resources';
@@ -31,4 +32,5 @@ export const operations: Readonly<Record<string, OperationSpec>> = Object.freeze
   ...attributeVerificationOperations,
   ...oauthResourceOperations,
   ...identityProviderOperations,
+  ...lambdaConfigOperations,
 });

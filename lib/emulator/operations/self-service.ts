@@ -7,13 +7,15 @@
 import type { EmulatorContext, OperationSpec } from '../context';
 import { decoyAnswersWithError, recoveryContact, signUpContact, simulatedContact, type Contact } from '../delivery';
 import { WireError, invalidParameter, notAuthorized } from '../errors';
-import { codeDeliveryDetails, sendMessage, type CodeDeliveryDetails, type OutboxPurpose } from '../outbox';
+import { deliverMessage } from '../custom-message';
+import { codeDeliveryDetails, type CodeDeliveryDetails, type OutboxPurpose } from '../outbox';
 import { assertUserPasswordConforms } from '../password-policy';
 import { poolDevices } from '../device-store';
 import { optionalBoolean, optionalString, requireString, type Params } from '../protocol';
 import type { ClientRecord, PoolRecord, UserRecord } from '../store';
 import { authenticateAccessToken, revokeAllSignIns } from '../tokens';
 import { findUser, parseAttributeList, requireUser, userKey, validateAttributes } from '../user-directory';
+import { NO_CLIENT_ID, clientMetadataOf, nameValueMap, runPostConfirmation, runPreSignUp } from '../user-triggers';
 import {
   checkCode,
   codeMismatch,
@@ -25,6 +27,7 @@ import {
 } from '../verification-codes';
 import { createUser, setPassword } from './admin-users';
 import { checkSecretHash } from './auth-flows';
+import { migrateUser } from './user-migration';
 
 /** Cognito's text when a user has no verified contact to send a reset code to. */
 export const NO_RECOVERY_CONTACT = 'Cannot reset password for the user as there is no registered/verified email or phone_number';
@@ -64,7 +67,7 @@ export function aliasHolder(pool: PoolRecord, attribute: string, value: string, 
   return undefined;
 }
 
-/** Sends a code to a contact of the user and returns the CodeDeliveryDetails. */
+/** Sends a code to a contact of the user (through the CustomMessage trigger) and returns the CodeDeliveryDetails. */
 function sendCode(
   ctx: EmulatorContext,
   pool: PoolRecord,
@@ -72,8 +75,22 @@ function sendCode(
   to: Contact,
   purpose: OutboxPurpose,
   code: string,
-): CodeDeliveryDetails {
-  return sendMessage(ctx, pool, user.username, { channel: to.channel, destination: to.destination, purpose, code });
+  params: Params,
+): Promise<CodeDeliveryDetails> {
+  const clientMetadata = clientMetadataOf(params.ClientMetadata);
+  return deliverMessage(ctx, pool, user, { channel: to.channel, destination: to.destination, purpose, code }, {
+    clientId: typeof params.ClientId === 'string' ? params.ClientId : NO_CLIENT_ID,
+    ...(clientMetadata !== undefined ? { clientMetadata } : {}),
+  });
+}
+
+// ClientId and ClientMetadata of a call, for PostConfirmation.
+function confirmationCall(params: Params): { clientId: string; clientMetadata?: Record<string, string> } {
+  const clientMetadata = clientMetadataOf(params.ClientMetadata);
+  return {
+    clientId: typeof params.ClientId === 'string' ? params.ClientId : NO_CLIENT_ID,
+    ...(clientMetadata !== undefined ? { clientMetadata } : {}),
+  };
 }
 
 /**
@@ -101,7 +118,7 @@ function targetUser(pool: PoolRecord, client: ClientRecord, username: string): U
   throw notAuthorized('User is disabled.');
 }
 
-function signUp(ctx: EmulatorContext, params: Params): object {
+async function signUp(ctx: EmulatorContext, params: Params): Promise<object> {
   const { pool, client } = clientOf(ctx, params);
   const username = requireString(params, 'Username');
   checkSecretHash(client, optionalString(params, 'SecretHash'), username);
@@ -120,16 +137,31 @@ function signUp(ctx: EmulatorContext, params: Params): object {
   } else if (pool.users.has(userKey(pool, username))) {
     throw new WireError('UsernameExistsException', 'User already exists');
   }
+  const clientMetadata = clientMetadataOf(params.ClientMetadata);
+  const validationData = nameValueMap(params.ValidationData);
+  // PreSignUp sees the attributes as given (plus the username attribute); a refusal creates nobody.
+  const given = Object.fromEntries(attributes);
+  if (pool.usernameAttributes.length > 0) given[EMAIL.test(username) ? 'email' : 'phone_number'] = username;
+  const answer = await runPreSignUp(ctx, pool, {
+    source: 'PreSignUp_SignUp', userName: username, clientId: client.clientId, userAttributes: given,
+    ...(validationData !== undefined ? { validationData } : {}), ...(clientMetadata !== undefined ? { clientMetadata } : {}),
+  });
   const user = createUser(
     ctx,
     pool,
     { Username: username, UserAttributes: params.UserAttributes },
-    { status: 'UNCONFIRMED', permanentPassword: password },
+    { status: answer.autoConfirmUser ? 'CONFIRMED' : 'UNCONFIRMED', permanentPassword: password },
   );
+  if (answer.autoVerifyEmail && user.attributes.has('email')) user.attributes.set('email_verified', 'true');
+  if (answer.autoVerifyPhone && user.attributes.has('phone_number')) user.attributes.set('phone_number_verified', 'true');
+  if (answer.autoConfirmUser) {
+    await runPostConfirmation(ctx, pool, user, { source: 'PostConfirmation_ConfirmSignUp', ...confirmationCall(params) });
+    return { UserConfirmed: true, UserSub: user.sub };
+  }
   const to = signUpContact(pool, user);
   if (!to) return { UserConfirmed: false, UserSub: user.sub };
   const { code } = issueCode(ctx, user, 'SIGN_UP', { attribute: to.attribute });
-  return { UserConfirmed: false, UserSub: user.sub, CodeDeliveryDetails: sendCode(ctx, pool, user, to, 'SIGN_UP', code) };
+  return { UserConfirmed: false, UserSub: user.sub, CodeDeliveryDetails: await sendCode(ctx, pool, user, to, 'SIGN_UP', code, params) };
 }
 
 /** `User cannot be confirmed. Current status is …`. */
@@ -137,7 +169,7 @@ function cannotConfirm(user: UserRecord): WireError {
   return notAuthorized(`User cannot be confirmed. Current status is ${user.status}`);
 }
 
-function confirmSignUp(ctx: EmulatorContext, params: Params): object {
+async function confirmSignUp(ctx: EmulatorContext, params: Params): Promise<object> {
   const { pool, client } = clientOf(ctx, params);
   const username = requireString(params, 'Username');
   const given = requireString(params, 'ConfirmationCode');
@@ -160,10 +192,12 @@ function confirmSignUp(ctx: EmulatorContext, params: Params): object {
   user.status = 'CONFIRMED';
   if (attribute && value !== undefined) user.attributes.set(`${attribute}_verified`, 'true');
   user.updatedAt = ctx.clock.now();
+  // As on Cognito, a failing PostConfirmation fails the call, but the user stays confirmed.
+  await runPostConfirmation(ctx, pool, user, { source: 'PostConfirmation_ConfirmSignUp', ...confirmationCall(params) });
   return {};
 }
 
-function resendConfirmationCode(ctx: EmulatorContext, params: Params): object {
+async function resendConfirmationCode(ctx: EmulatorContext, params: Params): Promise<object> {
   const { pool, client } = clientOf(ctx, params);
   const username = requireString(params, 'Username');
   checkSecretHash(client, optionalString(params, 'SecretHash'), username);
@@ -174,13 +208,19 @@ function resendConfirmationCode(ctx: EmulatorContext, params: Params): object {
   if (!to) throw invalidParameter('Cannot resend codes. Auto verification not turned on.');
   countCodeRequest(ctx, user, 'SIGN_UP');
   const { code } = issueCode(ctx, user, 'SIGN_UP', { attribute: to.attribute });
-  return { CodeDeliveryDetails: sendCode(ctx, pool, user, to, 'RESEND_CODE', code) };
+  return { CodeDeliveryDetails: await sendCode(ctx, pool, user, to, 'RESEND_CODE', code, params) };
 }
 
-function forgotPassword(ctx: EmulatorContext, params: Params): object {
+async function forgotPassword(ctx: EmulatorContext, params: Params): Promise<object> {
   const { pool, client } = clientOf(ctx, params);
   const username = requireString(params, 'Username');
   checkSecretHash(client, optionalString(params, 'SecretHash'), username);
+  if (!findUser(pool, username)) {
+    const clientMetadata = clientMetadataOf(params.ClientMetadata);
+    await migrateUser(ctx, pool, client, username, {
+      source: 'UserMigration_ForgotPassword', ...(clientMetadata !== undefined ? { clientMetadata } : {}),
+    });
+  }
   const user = targetUser(pool, client, username);
   if (!user) return decoyDelivery(pool, username, 'ForgotPassword', NO_RECOVERY_CONTACT);
   if (user.status === 'FORCE_CHANGE_PASSWORD') throw notAuthorized('User password cannot be reset in the current state.');
@@ -188,10 +228,10 @@ function forgotPassword(ctx: EmulatorContext, params: Params): object {
   if (!to) throw invalidParameter(NO_RECOVERY_CONTACT);
   countCodeRequest(ctx, user, 'FORGOT_PASSWORD');
   const { code } = issueCode(ctx, user, 'FORGOT_PASSWORD');
-  return { CodeDeliveryDetails: sendCode(ctx, pool, user, to, 'FORGOT_PASSWORD', code) };
+  return { CodeDeliveryDetails: await sendCode(ctx, pool, user, to, 'FORGOT_PASSWORD', code, params) };
 }
 
-function confirmForgotPassword(ctx: EmulatorContext, params: Params): object {
+async function confirmForgotPassword(ctx: EmulatorContext, params: Params): Promise<object> {
   const { pool, client } = clientOf(ctx, params);
   const username = requireString(params, 'Username');
   const given = requireString(params, 'ConfirmationCode');
@@ -204,20 +244,22 @@ function confirmForgotPassword(ctx: EmulatorContext, params: Params): object {
   if (user.status === 'UNCONFIRMED') throw new WireError('UserNotConfirmedException', 'User is not confirmed.');
   consumeCode(ctx, user, 'FORGOT_PASSWORD', given);
   setPassword(ctx, pool, user, password, true);
+  await runPostConfirmation(ctx, pool, user, { source: 'PostConfirmation_ConfirmForgotPassword', ...confirmationCall(params) });
   return {};
 }
 
-function adminConfirmSignUp(ctx: EmulatorContext, params: Params): object {
+async function adminConfirmSignUp(ctx: EmulatorContext, params: Params): Promise<object> {
   const pool = ctx.store.pool(requireString(params, 'UserPoolId'));
   const user = requireUser(pool, requireString(params, 'Username'));
   if (user.status !== 'UNCONFIRMED') throw cannotConfirm(user);
   dropCode(ctx, user, 'SIGN_UP');
   user.status = 'CONFIRMED';
   user.updatedAt = ctx.clock.now();
+  await runPostConfirmation(ctx, pool, user, { source: 'PostConfirmation_ConfirmSignUp', ...confirmationCall(params) });
   return {};
 }
 
-function adminResetUserPassword(ctx: EmulatorContext, params: Params): object {
+async function adminResetUserPassword(ctx: EmulatorContext, params: Params): Promise<object> {
   const pool = ctx.store.pool(requireString(params, 'UserPoolId'));
   const user = requireUser(pool, requireString(params, 'Username'));
   if (user.status === 'FORCE_CHANGE_PASSWORD') throw notAuthorized('User password cannot be reset in the current state.');
@@ -225,7 +267,7 @@ function adminResetUserPassword(ctx: EmulatorContext, params: Params): object {
   user.updatedAt = ctx.clock.now();
   // Cognito sends the code only when the user has a verified contact; the reset happens either way.
   const to = recoveryContact(pool, user);
-  if (to) sendCode(ctx, pool, user, to, 'ADMIN_RESET_PASSWORD', issueCode(ctx, user, 'FORGOT_PASSWORD').code);
+  if (to) await sendCode(ctx, pool, user, to, 'ADMIN_RESET_PASSWORD', issueCode(ctx, user, 'FORGOT_PASSWORD').code, params);
   return {};
 }
 

@@ -7,10 +7,12 @@ import type { EmulatorContext } from '../context';
 import { deviceForSignIn, startDeviceChallenge } from '../device-store';
 import { WireError, notAuthorized } from '../errors';
 import { newSessionId, numericCode } from '../ids';
-import { sendMessage } from '../outbox';
+import { deliverMessage } from '../custom-message';
+import type { TokenSource } from '../pre-token';
 import type { ChallengeName, ClientRecord, MfaType, PoolRecord, SessionRecord, UserRecord } from '../store';
 import { issueTokens, type AuthenticationResult } from '../tokens';
 import { attributeList, maskPhone } from '../user-directory';
+import { runPostAuthentication } from '../user-triggers';
 
 /** An InitiateAuth / RespondToAuthChallenge response. */
 export interface SignInResponse {
@@ -19,6 +21,24 @@ export interface SignInResponse {
   ChallengeParameters: Record<string, string>;
   AuthenticationResult?: AuthenticationResult;
 }
+
+/**
+ * What a sign-in step knows about the call beyond user and client, for the Lambda triggers.
+ */
+export interface SignInFlow {
+  /** The call's ClientMetadata (InitiateAuth / RespondToAuthChallenge), handed to the triggers. */
+  clientMetadata?: Record<string, string>;
+  /** PreTokenGeneration's source: `TokenGeneration_Authentication` unless a new password or a device's proof came last. */
+  tokenSource?: Extract<TokenSource, 'TokenGeneration_Authentication' | 'TokenGeneration_NewPasswordChallenge' | 'TokenGeneration_AuthenticateDevice'>;
+  /** A hosted-UI sign-in: these tokens are discarded (the code exchange makes the app's), so PreTokenGeneration waits for that. */
+  hosted?: boolean;
+}
+
+/**
+ * Marks the params of a RespondToAuthChallenge made by the hosted UI itself (a symbol: no wire
+ * request can carry it).
+ */
+export const HOSTED_SIGN_IN = Symbol('hosted sign-in');
 
 /** Wrong MFA codes allowed on one session before it is dropped. */
 export const MAX_CODE_FAILURES = 5;
@@ -83,17 +103,21 @@ function challenge(
   return { ChallengeName: name, Session: session.id, ChallengeParameters: { ...parameters, USER_ID_FOR_SRP: user.username } };
 }
 
-/** Raises SMS_MFA: a 6-digit code goes to the outbox (an SMS, purpose `MFA`). */
-export function smsChallenge(
+/** Raises SMS_MFA: a 6-digit code goes to the outbox (an SMS, purpose `MFA`, through CustomMessage_Authentication). */
+export async function smsChallenge(
   ctx: EmulatorContext,
   pool: PoolRecord,
   client: ClientRecord,
   user: UserRecord,
   deviceKey?: string,
-): SignInResponse {
+  flow: SignInFlow = {},
+): Promise<SignInResponse> {
   const phoneNumber = user.attributes.get('phone_number') ?? '';
   const code = numericCode(6);
-  sendMessage(ctx, pool, user.username, { channel: 'SMS', destination: phoneNumber, purpose: 'MFA', code });
+  await deliverMessage(ctx, pool, user, { channel: 'SMS', destination: phoneNumber, purpose: 'MFA', code }, {
+    clientId: client.clientId,
+    ...(flow.clientMetadata !== undefined ? { clientMetadata: flow.clientMetadata } : {}),
+  });
   return challenge(
     ctx,
     client,
@@ -105,31 +129,39 @@ export function smsChallenge(
 }
 
 /** Raises the challenge for one factor. */
-export function factorChallenge(
+export async function factorChallenge(
   ctx: EmulatorContext,
   pool: PoolRecord,
   client: ClientRecord,
   user: UserRecord,
   factor: MfaType,
   deviceKey?: string,
-): SignInResponse {
-  if (factor === 'SMS_MFA') return smsChallenge(ctx, pool, client, user, deviceKey);
+  flow: SignInFlow = {},
+): Promise<SignInResponse> {
+  if (factor === 'SMS_MFA') return smsChallenge(ctx, pool, client, user, deviceKey, flow);
   return challenge(ctx, client, user, 'SOFTWARE_TOKEN_MFA', {}, deviceKey ? { deviceKey } : {});
 }
 
-/** Tokens for a completed sign-in (a new `origin_jti`, a refresh token). */
-export function completeSignIn(
+/**
+ * Tokens for a completed sign-in (a new `origin_jti`, a refresh token): the PostAuthentication
+ * trigger first (its failure fails the sign-in), then PreTokenGeneration as the tokens are made.
+ */
+export async function completeSignIn(
   ctx: EmulatorContext,
   pool: PoolRecord,
   client: ClientRecord,
   user: UserRecord,
   deviceKey?: string,
-): SignInResponse {
+  flow: SignInFlow = {},
+): Promise<SignInResponse> {
   // In a pool that remembers devices: the known device presented, else a new one (NewDeviceMetadata).
   const device = deviceForSignIn(ctx, pool, user, deviceKey);
-  const result = issueTokens(ctx, pool, client, user, {
+  const clientMetadata = flow.clientMetadata !== undefined ? { clientMetadata: flow.clientMetadata } : {};
+  await runPostAuthentication(ctx, pool, client, user, { newDeviceUsed: device.newDevice !== undefined, ...clientMetadata });
+  const result = await issueTokens(ctx, pool, client, user, {
     withRefreshToken: true,
     ...(device.deviceKey ? { deviceKey: device.deviceKey } : {}),
+    trigger: flow.hosted === true ? false : { source: flow.tokenSource ?? 'TokenGeneration_Authentication', ...clientMetadata },
   });
   return {
     ChallengeParameters: {},
@@ -138,37 +170,39 @@ export function completeSignIn(
 }
 
 /** The MFA step (or tokens) for a user whose password is settled. */
-export function mfaStep(
+export async function mfaStep(
   ctx: EmulatorContext,
   pool: PoolRecord,
   client: ClientRecord,
   user: UserRecord,
   deviceKey?: string,
-): SignInResponse {
-  if (pool.mfa === 'OFF') return completeSignIn(ctx, pool, client, user, deviceKey);
+  flow: SignInFlow = {},
+): Promise<SignInResponse> {
+  if (pool.mfa === 'OFF') return completeSignIn(ctx, pool, client, user, deviceKey, flow);
   const factors = enabledFactors(pool, user);
   if (factors.length === 0) {
-    if (pool.mfa === 'OPTIONAL') return completeSignIn(ctx, pool, client, user, deviceKey);
+    if (pool.mfa === 'OPTIONAL') return completeSignIn(ctx, pool, client, user, deviceKey, flow);
     return challenge(ctx, client, user, 'MFA_SETUP', { MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' }, deviceKey ? { deviceKey } : {});
   }
   const preferred = user.mfa.preferred && factors.includes(user.mfa.preferred) ? user.mfa.preferred : undefined;
   if (factors.length > 1 && !preferred) {
     return challenge(ctx, client, user, 'SELECT_MFA_TYPE', { MFAS_CAN_CHOOSE: JSON.stringify(factors) }, deviceKey ? { deviceKey } : {});
   }
-  return factorChallenge(ctx, pool, client, user, preferred ?? factors[0], deviceKey);
+  return factorChallenge(ctx, pool, client, user, preferred ?? factors[0], deviceKey, flow);
 }
 
 /**
  * The step after a successful password check: NEW_PASSWORD_REQUIRED for a user on a temporary
  * password, else {@link mfaStep}.
  */
-export function afterPassword(
+export async function afterPassword(
   ctx: EmulatorContext,
   pool: PoolRecord,
   client: ClientRecord,
   user: UserRecord,
   deviceKey?: string,
-): SignInResponse {
+  flow: SignInFlow = {},
+): Promise<SignInResponse> {
   if (user.status === 'FORCE_CHANGE_PASSWORD') {
     const attributes: Record<string, string> = {};
     for (const { Name, Value } of attributeList(user)) if (Name !== 'sub') attributes[Name] = Value;
@@ -180,5 +214,5 @@ export function afterPassword(
   // A confirmed device presented by the client proves itself first (DEVICE_SRP_AUTH).
   const deviceChallenge = startDeviceChallenge(ctx, pool, client, user, deviceKey);
   if (deviceChallenge) return deviceChallenge;
-  return mfaStep(ctx, pool, client, user, deviceKey);
+  return mfaStep(ctx, pool, client, user, deviceKey, flow);
 }
