@@ -20,7 +20,7 @@ export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' |
 export type MfaType = 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA';
 /** Challenges the emulator raises. */
 export type ChallengeName = 'PASSWORD_VERIFIER' | 'NEW_PASSWORD_REQUIRED' | 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | 'SELECT_MFA_TYPE' | 'MFA_SETUP'
-  | 'DEVICE_SRP_AUTH' | 'DEVICE_PASSWORD_VERIFIER';
+  | 'DEVICE_SRP_AUTH' | 'DEVICE_PASSWORD_VERIFIER' | 'CUSTOM_CHALLENGE';
 
 /** A user pool. */
 export interface PoolRecord {
@@ -212,6 +212,15 @@ export interface SessionRecord {
   pendingTotpSecret?: string;
   totpVerified?: boolean;
   deviceKey?: string;
+  /** CUSTOM_CHALLENGE: the rounds so far, what CreateAuthChallenge kept private, and whether the user exists. */
+  custom?: { history: CustomAuthRound[]; privateParameters: Record<string, string>; metadata?: string; userNotFound: boolean };
+}
+
+/** One answered round of a CUSTOM_AUTH sign-in, as DefineAuthChallenge's `request.session` lists it. */
+export interface CustomAuthRound {
+  challengeName: 'CUSTOM_CHALLENGE';
+  challengeResult: boolean;
+  challengeMetadata?: string;
 }
 
 /**

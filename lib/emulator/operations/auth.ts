@@ -14,6 +14,7 @@ import { issueTokens } from '../tokens';
 import { findUser, userKey } from '../user-directory';
 import { clientMetadataOf, runPreAuthentication } from '../user-triggers';
 import { checkSecretHash, requireFlow } from './auth-flows';
+import { startCustomAuth } from './custom-auth';
 import { refuseRefreshTokenAuth } from './refresh-rotation';
 import { afterPassword, assertMaySignIn, type SignInFlow, type SignInResponse } from './sign-in-steps';
 import { migrateUser } from './user-migration';
@@ -184,6 +185,8 @@ async function runFlow(
       if (!admin) throw invalidParameter('Initiate Auth method not supported.');
       requireFlow(client, 'ALLOW_ADMIN_USER_PASSWORD_AUTH', flow);
       return passwordAuth(ctx, pool, client, ap, signIn);
+    case 'CUSTOM_AUTH':
+      return startCustomAuth(ctx, pool, client, ap, signIn);
     default:
       throw invalidParameter(`${flow} is not supported by the emulator.`);
   }

@@ -19,6 +19,7 @@ import {
 import type { ChallengeName, ClientRecord, MfaType, PoolRecord, SessionRecord, UserRecord } from '../store';
 import { assertUniqueSignInNames, findUser, userKey, validateAttributes } from '../user-directory';
 import { clientMetadataOf } from '../user-triggers';
+import { answerCustomChallenge } from './custom-auth';
 import { checkSecretHash } from './auth-flows';
 import { answerDeviceChallenge } from './devices';
 import { acceptTotpCode } from './mfa';
@@ -206,6 +207,7 @@ async function respond(ctx: EmulatorContext, pool: PoolRecord, client: ClientRec
   if (session.challenge !== name) {
     throw invalidParameter(`Invalid challenge name ${name}: the session expects ${session.challenge}.`);
   }
+  if (name === 'CUSTOM_CHALLENGE') return answerCustomChallenge(ctx, pool, client, session, answers, flow);
   const username = requireEntry(answers, 'USERNAME');
   const user = pool.users.get(userKey(pool, session.username));
   if (!user || findUser(pool, username)?.username !== user.username) throw notAuthorized('Invalid session for the user.');
