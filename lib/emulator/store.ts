@@ -195,6 +195,8 @@ export interface SrpChallengeRecord {
   A: bigint;
   ephemeral: ServerEphemeral;
   expiresAt: number;
+  /** Within CUSTOM_AUTH (`CHALLENGE_NAME: SRP_A`): the rounds so far; DefineAuthChallenge decides after the proof. */
+  custom?: CustomAuthRound[];
 }
 
 /** Server-side state behind a challenge `Session`. */
@@ -218,7 +220,7 @@ export interface SessionRecord {
 
 /** One answered round of a CUSTOM_AUTH sign-in, as DefineAuthChallenge's `request.session` lists it. */
 export interface CustomAuthRound {
-  challengeName: 'CUSTOM_CHALLENGE';
+  challengeName: 'CUSTOM_CHALLENGE' | 'SRP_A' | 'PASSWORD_VERIFIER';
   challengeResult: boolean;
   challengeMetadata?: string;
 }

@@ -11,6 +11,7 @@ import {
   AuthenticationDetails, CognitoUser, CognitoUserPool, type CognitoUserSession, type ICognitoStorage,
 } from 'amazon-cognito-identity-js';
 import type { EmulatorTriggers } from '../../lib/emulator';
+import { createSrpEphemeral, passwordVerifierResponse } from '../../lib/srp';
 import { startTestPool, TEST_AUTH_FLOWS, type TestPool } from '../support/pool';
 import { rejects } from './helpers';
 
@@ -23,7 +24,10 @@ const QUESTION: EmulatorTriggers = {
   DefineAuthChallenge: (event: DefineAuthChallengeTriggerEvent) => {
     const rounds = event.request.session;
     const last = rounds.at(-1);
-    if (last?.challengeResult === true) event.response = { issueTokens: true, failAuthentication: false, challengeName: '' };
+    // SRP first: the password proof, then the question.
+    if (last?.challengeName === 'SRP_A') event.response = { issueTokens: false, failAuthentication: false, challengeName: 'PASSWORD_VERIFIER' };
+    else if (last?.challengeName === 'PASSWORD_VERIFIER') event.response = { issueTokens: false, failAuthentication: false, challengeName: 'CUSTOM_CHALLENGE' };
+    else if (last?.challengeResult === true) event.response = { issueTokens: true, failAuthentication: false, challengeName: '' };
     else if (rounds.length >= 3) event.response = { issueTokens: false, failAuthentication: true, challengeName: '' };
     else event.response = { issueTokens: false, failAuthentication: false, challengeName: 'CUSTOM_CHALLENGE' };
     return event;
@@ -110,7 +114,56 @@ describe('emulator: CUSTOM_AUTH', function () {
     await rejects(answer(next.Session!, 'blue', 'somebody-else'), 'NotAuthorizedException');
   });
 
-  it('refusals: flow not allowed, unknown user on LEGACY, another client\'s session, a missing answer, SRP first', async () => {
+  const srpStart = (username: string, parameters: Record<string, string>) => pool.sdk.send(new InitiateAuthCommand({
+    ClientId: pool.clientId, AuthFlow: 'CUSTOM_AUTH', AuthParameters: { USERNAME: username, ...parameters },
+  }));
+  const proveWith = (password: string, challenge: Record<string, string>, ephemeral: ReturnType<typeof createSrpEphemeral>) =>
+    pool.sdk.send(new RespondToAuthChallengeCommand({
+      ClientId: pool.clientId, ChallengeName: 'PASSWORD_VERIFIER',
+      ChallengeResponses: {
+        ...passwordVerifierResponse({
+          userPoolId: pool.poolId, password, ephemeral, challengeParameters: challenge, now: new Date(pool.emulator.clock.now()),
+        }),
+      },
+    }));
+
+  it('SRP first (CHALLENGE_NAME: SRP_A): PASSWORD_VERIFIER, then the question; the history lists both rounds', async () => {
+    const ephemeral = createSrpEphemeral();
+    const first = await srpStart('ann', { CHALLENGE_NAME: 'SRP_A', SRP_A: ephemeral.srpA });
+    assert.equal(first.ChallengeName, 'PASSWORD_VERIFIER');
+    assert.deepEqual(Object.keys(first.ChallengeParameters!).sort(), ['SALT', 'SECRET_BLOCK', 'SRP_B', 'USERNAME', 'USER_ID_FOR_SRP']);
+    assert.deepEqual((pool.emulator.triggerInvocations('DefineAuthChallenge').at(-1)!.event.request as { session: unknown }).session,
+      [{ challengeName: 'SRP_A', challengeResult: true }]);
+    const creates = pool.emulator.triggerInvocations('CreateAuthChallenge').length;
+    const question = await proveWith(PASSWORD, first.ChallengeParameters!, ephemeral);
+    assert.equal(question.ChallengeName, 'CUSTOM_CHALLENGE');
+    assert.equal(question.ChallengeParameters!.question, 'Favourite colour?');
+    assert.equal(pool.emulator.triggerInvocations('CreateAuthChallenge').length, creates + 1);
+    assert.deepEqual((pool.emulator.triggerInvocations('DefineAuthChallenge').at(-1)!.event.request as { session: unknown }).session,
+      [{ challengeName: 'SRP_A', challengeResult: true }, { challengeName: 'PASSWORD_VERIFIER', challengeResult: true }]);
+    const done = await answer(question.Session!, 'blue');
+    assert.ok(done.AuthenticationResult?.IdToken);
+  });
+
+  it('SRP first: a wrong password is NotAuthorizedException before Define is asked; a decoy for an unknown user; bad starts', async () => {
+    const ephemeral = createSrpEphemeral();
+    const first = await srpStart('ann', { CHALLENGE_NAME: 'SRP_A', SRP_A: ephemeral.srpA });
+    const defines = pool.emulator.triggerInvocations('DefineAuthChallenge').length;
+    await rejects(proveWith('Wr0ng-horse!', first.ChallengeParameters!, ephemeral), 'NotAuthorizedException', 'Incorrect username or password.');
+    assert.equal(pool.emulator.triggerInvocations('DefineAuthChallenge').length, defines);
+    // The SECRET_BLOCK answers once, right or wrong.
+    await rejects(proveWith(PASSWORD, first.ChallengeParameters!, ephemeral), 'NotAuthorizedException');
+    const unknown = createSrpEphemeral();
+    const decoy = await srpStart('nobody', { CHALLENGE_NAME: 'SRP_A', SRP_A: unknown.srpA });
+    assert.equal(decoy.ChallengeName, 'PASSWORD_VERIFIER');
+    assert.equal((pool.emulator.triggerInvocations('DefineAuthChallenge').at(-1)!.event.request as { userNotFound: boolean }).userNotFound, true);
+    await rejects(proveWith(PASSWORD, decoy.ChallengeParameters!, unknown), 'NotAuthorizedException', 'Incorrect username or password.');
+    await rejects(srpStart('ann', { CHALLENGE_NAME: 'SRP_A' }), 'InvalidParameterException');
+    await rejects(srpStart('ann', { CHALLENGE_NAME: 'SRP_A', SRP_A: '0' }), 'InvalidParameterException', 'Invalid SRP_A value.');
+    await rejects(srpStart('ann', { CHALLENGE_NAME: 'CUSTOM_CHALLENGE' }), 'InvalidParameterException');
+  });
+
+  it('refusals: flow not allowed, unknown user on LEGACY, another client\'s session, a missing answer', async () => {
     const create = async (flows: ExplicitAuthFlowsType[], prevent: 'ENABLED' | 'LEGACY'): Promise<string> => (await pool.sdk.send(new CreateUserPoolClientCommand({
       UserPoolId: pool.poolId, ClientName: `c-${flows.length}-${prevent}`, ExplicitAuthFlows: flows, PreventUserExistenceErrors: prevent,
     }))).UserPoolClient!.ClientId!;
@@ -122,9 +175,6 @@ describe('emulator: CUSTOM_AUTH', function () {
     await rejects(answer(session, 'blue', 'ann', legacy), 'NotAuthorizedException');
     await rejects(pool.sdk.send(new RespondToAuthChallengeCommand({
       ClientId: pool.clientId, ChallengeName: 'CUSTOM_CHALLENGE', Session: session, ChallengeResponses: { USERNAME: 'ann' },
-    })), 'InvalidParameterException');
-    await rejects(pool.sdk.send(new InitiateAuthCommand({
-      ClientId: pool.clientId, AuthFlow: 'CUSTOM_AUTH', AuthParameters: { USERNAME: 'ann', CHALLENGE_NAME: 'SRP_A', SRP_A: 'ab' },
     })), 'InvalidParameterException');
   });
 
@@ -174,6 +224,44 @@ describe('emulator: CUSTOM_AUTH through amazon-cognito-identity-js', function ()
       assert.equal(questions[0].question, 'Favourite colour?');
       assert.equal(session.getIdToken().decodePayload()['cognito:username'], 'ann');
       assert.ok(session.isValid());
+    } finally {
+      await pool.stop();
+    }
+  });
+});
+
+describe('emulator: CUSTOM_AUTH with SRP first through amazon-cognito-identity-js', function () {
+  this.timeout(20_000);
+
+  it('authenticateUser on a CUSTOM_AUTH user: SRP_A, PASSWORD_VERIFIER, then customChallenge → sendCustomChallengeAnswer', async () => {
+    const pool = await startTestPool({ clientOptions: { ExplicitAuthFlows: FLOWS }, emulatorOptions: { triggers: QUESTION } });
+    try {
+      await pool.createUser('ann', PASSWORD);
+      const items = new Map<string, string>();
+      const Storage: ICognitoStorage = {
+        setItem: (k, v) => void items.set(k, v), getItem: (k) => items.get(k) ?? null,
+        removeItem: (k) => void items.delete(k), clear: () => items.clear(),
+      };
+      const userPool = new CognitoUserPool({ UserPoolId: pool.poolId, ClientId: pool.clientId, endpoint: pool.endpoint, Storage });
+      const user = new CognitoUser({ Username: 'ann', Pool: userPool, Storage });
+      user.setAuthenticationFlowType('CUSTOM_AUTH');
+      let asked = 0;
+      const session = await new Promise<CognitoUserSession>((resolve, reject) => {
+        const callbacks = {
+          onSuccess: resolve,
+          onFailure: reject,
+          customChallenge() {
+            asked += 1;
+            user.sendCustomChallengeAnswer('blue', callbacks);
+          },
+        };
+        user.authenticateUser(new AuthenticationDetails({ Username: 'ann', Password: PASSWORD }), callbacks);
+      });
+      assert.equal(asked, 1);
+      assert.ok(session.isValid());
+      const rounds = (pool.emulator.triggerInvocations('DefineAuthChallenge').at(-1)!.event.request as { session: Array<{ challengeName: string }> })
+        .session.map((r) => r.challengeName);
+      assert.deepEqual(rounds, ['SRP_A', 'PASSWORD_VERIFIER', 'CUSTOM_CHALLENGE']);
     } finally {
       await pool.stop();
     }

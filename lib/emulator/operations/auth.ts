@@ -2,13 +2,11 @@
  * InitiateAuth and AdminInitiateAuth: USER_SRP_AUTH (first half of SRP), USER_PASSWORD_AUTH,
  * ADMIN_USER_PASSWORD_AUTH (and its legacy name ADMIN_NO_SRP_AUTH), REFRESH_TOKEN_AUTH.
  */
-import { createHmac, randomBytes } from 'node:crypto';
 import type { EmulatorContext, OperationSpec } from '../context';
 import { WireError, invalidParameter, notAuthorized, userNotFound } from '../errors';
 import { assertNotLockedOut, recordRightPassword, recordWrongPassword } from '../lockout';
 import { requireEntry, requireEnum, requireString, stringMap, type Params } from '../protocol';
-import { createServerEphemeral, parseSrpA, passwordMatches, poolNameOf, srpHex } from '../srp-server';
-import { N } from '../../srp-group';
+import { passwordMatches, poolNameOf } from '../srp-server';
 import type { ClientRecord, PoolRecord, UserRecord } from '../store';
 import { issueTokens } from '../tokens';
 import { findUser, userKey } from '../user-directory';
@@ -16,6 +14,7 @@ import { clientMetadataOf, runPreAuthentication } from '../user-triggers';
 import { checkSecretHash, requireFlow } from './auth-flows';
 import { startCustomAuth } from './custom-auth';
 import { refuseRefreshTokenAuth } from './refresh-rotation';
+import { clientEphemeral, openPasswordVerifier } from './srp-challenge';
 import { afterPassword, assertMaySignIn, type SignInFlow, type SignInResponse } from './sign-in-steps';
 import { migrateUser } from './user-migration';
 
@@ -24,12 +23,6 @@ const AUTH_FLOWS = [
   'ADMIN_USER_PASSWORD_AUTH', 'USER_AUTH',
 ] as const;
 type AuthFlow = (typeof AUTH_FLOWS)[number];
-
-/** How long a PASSWORD_VERIFIER challenge (its SECRET_BLOCK) stays answerable. */
-export const SRP_CHALLENGE_TTL_MS = 3 * 60 * 1000;
-
-// Per-emulator-process key that makes the decoy salt of an unknown username stable.
-const DECOY_KEY = randomBytes(32);
 
 /** An unknown user, reported as Cognito would for this client. */
 function unknownUser(client: ClientRecord): WireError {
@@ -40,38 +33,14 @@ async function startSrp(
   ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, ap: Record<string, string>, flow: SignInFlow,
 ): Promise<SignInResponse> {
   const username = requireEntry(ap, 'USERNAME');
-  const srpA = requireEntry(ap, 'SRP_A');
+  requireEntry(ap, 'SRP_A');
   checkSecretHash(client, ap.SECRET_HASH, username);
-  const A = parseSrpA(srpA);
-  if (A === undefined || A % N === 0n) throw invalidParameter('Invalid SRP_A value.');
+  const A = clientEphemeral(ap);
   const user = findUser(pool, username);
   if (!user && client.preventUserExistenceErrors !== 'ENABLED') throw userNotFound();
   // PreAuthentication runs as the sign-in starts, before the password proof (RespondToAuthChallenge).
   if (!user || user.enabled) await runPreAuthentication(ctx, pool, client, user, username, flow.clientMetadata);
-  const now = ctx.clock.now();
-  // For an unknown user (PreventUserExistenceErrors) hand out a plausible decoy that always fails.
-  const salt = user?.password?.salt ?? BigInt('0x' + createHmac('sha256', DECOY_KEY).update(`${pool.id}/${username}`).digest('hex').slice(0, 32));
-  const verifier = user?.password?.verifier ?? BigInt('0x' + randomBytes(384).toString('hex')) % N;
-  const ephemeral = createServerEphemeral(verifier);
-  const secretBlock = randomBytes(96).toString('base64');
-  const userId = user?.username ?? username;
-  ctx.store.putSrpChallenge(
-    {
-      secretBlock, poolId: pool.id, clientId: client.clientId, username: userId, fake: !user, A, ephemeral,
-      expiresAt: now + SRP_CHALLENGE_TTL_MS,
-    },
-    now,
-  );
-  return {
-    ChallengeName: 'PASSWORD_VERIFIER',
-    ChallengeParameters: {
-      SALT: srpHex(salt),
-      SECRET_BLOCK: secretBlock,
-      SRP_B: srpHex(ephemeral.B),
-      USERNAME: userId,
-      USER_ID_FOR_SRP: userId,
-    },
-  };
+  return { ChallengeName: 'PASSWORD_VERIFIER', ChallengeParameters: openPasswordVerifier(ctx, pool, client, user, username, A) };
 }
 
 /**

@@ -5,23 +5,16 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { EmulatorContext, OperationSpec } from '../context';
 import { WireError, invalidParameter, notAuthorized } from '../errors';
-import { assertNotLockedOut, recordRightPassword, recordWrongPassword } from '../lockout';
 import { assertPasswordConforms } from '../password-policy';
 import { optionalString, requireEntry, requireEnum, requireString, stringMap, type Params } from '../protocol';
-import {
-  claimSignatureMatches,
-  createPasswordVerifier,
-  derivePasswordKey,
-  expectedClaimSignature,
-  parseSrpTimestamp,
-  poolNameOf,
-} from '../srp-server';
+import { createPasswordVerifier, poolNameOf } from '../srp-server';
 import type { ChallengeName, ClientRecord, MfaType, PoolRecord, SessionRecord, UserRecord } from '../store';
 import { assertUniqueSignInNames, findUser, userKey, validateAttributes } from '../user-directory';
 import { clientMetadataOf } from '../user-triggers';
-import { answerCustomChallenge } from './custom-auth';
+import { afterCustomPassword, answerCustomChallenge } from './custom-auth';
 import { checkSecretHash } from './auth-flows';
 import { answerDeviceChallenge } from './devices';
+import { checkPasswordClaim } from './srp-challenge';
 import { acceptTotpCode } from './mfa';
 import {
   afterPassword,
@@ -42,38 +35,12 @@ const CHALLENGE_NAMES = [
   'WEB_AUTHN', 'PASSWORD', 'PASSWORD_SRP',
 ] as const;
 
-/** How far TIMESTAMP may be from the emulator clock. */
-export const TIMESTAMP_TOLERANCE_MS = 5 * 60 * 1000;
-
-function passwordVerifier(
+async function passwordVerifier(
   ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, answers: Record<string, string>, flow: SignInFlow,
 ): Promise<SignInResponse> {
-  const signature = requireEntry(answers, 'PASSWORD_CLAIM_SIGNATURE');
-  const secretBlock = requireEntry(answers, 'PASSWORD_CLAIM_SECRET_BLOCK');
-  const timestamp = requireEntry(answers, 'TIMESTAMP');
-  const username = requireEntry(answers, 'USERNAME');
-  checkSecretHash(client, answers.SECRET_HASH, username);
-  const state = ctx.store.srpChallenges.get(secretBlock);
-  const now = ctx.clock.now();
-  // One answer per SECRET_BLOCK, right or wrong.
-  if (state) ctx.store.srpChallenges.delete(secretBlock);
-  if (!state || state.clientId !== client.clientId || state.poolId !== pool.id || now >= state.expiresAt || state.fake) {
-    throw notAuthorized();
-  }
-  const user = pool.users.get(userKey(pool, state.username));
-  if (!user || findUser(pool, username)?.username !== user.username || !user.password) throw notAuthorized();
-  if (!user.enabled) throw notAuthorized('User is disabled.');
-  assertNotLockedOut(ctx, user);
-  const sentAt = parseSrpTimestamp(timestamp);
-  if (sentAt === undefined || Math.abs(sentAt - now) > TIMESTAMP_TOLERANCE_MS) throw notAuthorized();
-  const key = derivePasswordKey(state.A, state.ephemeral, user.password.verifier);
-  const expected = key && expectedClaimSignature(key, poolNameOf(pool.id), user.username, Buffer.from(secretBlock, 'base64'), timestamp);
-  if (!expected || !claimSignatureMatches(signature, expected)) {
-    // A wrong password (the signature proves it) counts towards the lockout.
-    recordWrongPassword(ctx, user);
-    throw notAuthorized();
-  }
-  recordRightPassword(ctx, user);
+  const { user, challenge } = checkPasswordClaim(ctx, pool, client, answers);
+  // Within CUSTOM_AUTH the proof is one round: DefineAuthChallenge decides what follows.
+  if (challenge.custom !== undefined) return afterCustomPassword(ctx, pool, client, user, challenge.custom, flow);
   assertMaySignIn(ctx, pool, user);
   return afterPassword(ctx, pool, client, user, answers.DEVICE_KEY, flow);
 }

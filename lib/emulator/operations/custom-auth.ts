@@ -6,9 +6,13 @@
  * which Create makes (its public parameters go to the client, the private ones stay here); the
  * answer goes to Verify, its result joins the history, and Define decides again.
  *
+ * SRP first (`CHALLENGE_NAME: SRP_A` with `SRP_A`): the first round is `SRP_A` (true); when Define
+ * answers PASSWORD_VERIFIER, the client proves the password as in USER_SRP_AUTH (a wrong proof is
+ * NotAuthorizedException and counts towards the lockout, Define is not asked), and the proof joins
+ * the history as `PASSWORD_VERIFIER` (true).
+ *
  * An unknown user: UserNotFoundException on a LEGACY client; on an ENABLED one the loop runs with
- * `userNotFound: true` and can never end in tokens. Not modelled yet: SRP first (`CHALLENGE_NAME:
- * SRP_A`), which is refused with InvalidParameterException, and MFA after a custom sign-in.
+ * `userNotFound: true` and can never end in tokens. Not modelled: MFA after a custom sign-in.
  */
 import type { EmulatorContext } from '../context';
 import { WireError, invalidParameter, notAuthorized, userNotFound } from '../errors';
@@ -19,6 +23,7 @@ import { runTrigger } from '../triggers';
 import { findUser, userKey } from '../user-directory';
 import { runPreAuthentication, triggerUserAttributes } from '../user-triggers';
 import { checkSecretHash, requireFlow } from './auth-flows';
+import { clientEphemeral, openPasswordVerifier } from './srp-challenge';
 import { assertMaySignIn, completeSignIn, type SignInFlow, type SignInResponse } from './sign-in-steps';
 
 function notConfigured(): WireError {
@@ -48,6 +53,7 @@ interface Subject {
 
 async function define(
   ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, subject: Subject, history: CustomAuthRound[], flow: SignInFlow,
+  srpA?: bigint,
 ): Promise<SignInResponse> {
   const request = {
     userAttributes: subject.user ? triggerUserAttributes(pool, subject.user) : {},
@@ -66,6 +72,12 @@ async function define(
     if (subject.user === undefined) throw notAuthorized();
     assertMaySignIn(ctx, pool, subject.user);
     return completeSignIn(ctx, pool, client, subject.user, undefined, flow);
+  }
+  if (challengeName === 'PASSWORD_VERIFIER' && srpA !== undefined) {
+    return {
+      ChallengeName: 'PASSWORD_VERIFIER',
+      ChallengeParameters: openPasswordVerifier(ctx, pool, client, subject.user, subject.userName, srpA, history),
+    };
   }
   if (challengeName !== 'CUSTOM_CHALLENGE') throw invalidResponse();
   const created = await runTrigger(ctx, pool, 'CreateAuthChallenge', {
@@ -108,12 +120,26 @@ export async function startCustomAuth(
   requireFlow(client, 'ALLOW_CUSTOM_AUTH', 'CUSTOM_AUTH');
   const username = requireEntry(ap, 'USERNAME');
   checkSecretHash(client, ap.SECRET_HASH, username);
-  if (ap.CHALLENGE_NAME !== undefined) throw invalidParameter(`CHALLENGE_NAME ${ap.CHALLENGE_NAME} before a custom challenge is not supported by the emulator.`);
+  const srpFirst = ap.CHALLENGE_NAME === 'SRP_A';
+  if (ap.CHALLENGE_NAME !== undefined && !srpFirst) throw invalidParameter(`Invalid CHALLENGE_NAME ${ap.CHALLENGE_NAME}: only SRP_A may come first.`);
+  const A = srpFirst ? clientEphemeral(ap) : undefined;
   const user = findUser(pool, username);
   if (!user && client.preventUserExistenceErrors !== 'ENABLED') throw userNotFound();
   if (user && !user.enabled) throw notAuthorized('User is disabled.');
   await runPreAuthentication(ctx, pool, client, user, username, flow.clientMetadata);
-  return define(ctx, pool, client, { user, userName: user?.username ?? username }, [], flow);
+  const history: CustomAuthRound[] = srpFirst ? [{ challengeName: 'SRP_A', challengeResult: true }] : [];
+  return define(ctx, pool, client, { user, userName: user?.username ?? username }, history, flow, A);
+}
+
+/**
+ * After a PASSWORD_VERIFIER proved the password within CUSTOM_AUTH: the proof joins the history
+ * and DefineAuthChallenge decides.
+ */
+export function afterCustomPassword(
+  ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, history: CustomAuthRound[], flow: SignInFlow,
+): Promise<SignInResponse> {
+  const rounds: CustomAuthRound[] = [...history, { challengeName: 'PASSWORD_VERIFIER', challengeResult: true }];
+  return define(ctx, pool, client, { user, userName: user.username }, rounds, flow);
 }
 
 /**
