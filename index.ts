@@ -3,7 +3,7 @@
  *
  * Re-exports only. The emulator is published separately as `express-cognito/emulator`.
  */
-export { Cognito, type AuthenticateOptions } from './lib/cognito';
+export { Cognito, type AuthenticateOptions, type CustomAuthenticateOptions } from './lib/cognito';
 export { CognitoAccount, type CognitoProfile } from './lib/cognito-account';
 export {
   type CodeDelivery,
@@ -60,6 +60,7 @@ export {
   SMSMFAChallengeError,
   MFASetupRequiredError,
   DeviceChallengeError,
+  CustomChallengeError,
   TokenVerificationError,
   JwksUnavailableError,
   JwksNotLoadedError,

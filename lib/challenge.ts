@@ -8,8 +8,8 @@ import type { AuthenticationResultType, ChallengeNameType } from '@aws-sdk/clien
 import { challengeErrorFor, type ChallengeError, type ChallengeTokens } from './errors';
 import { command } from './sdk';
 
-/** How a sign-in started: the SRP flow, or the admin flow (which needs AWS credentials). */
-export type LoginFlow = 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH';
+/** How a sign-in started: the SRP flow, the admin flow (which needs AWS credentials), or CUSTOM_AUTH. */
+export type LoginFlow = 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH' | 'CUSTOM_AUTH';
 
 /**
  * A pending challenge, as `ChallengeError.getTokens()` and `Cognito#mfaTokens` give it: Cognito's
@@ -28,7 +28,7 @@ export interface AuthStepOutput {
   AuthenticationResult?: AuthenticationResultType;
 }
 
-const FLOWS: readonly string[] = ['USER_SRP_AUTH', 'ADMIN_USER_PASSWORD_AUTH'];
+const FLOWS: readonly string[] = ['USER_SRP_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'CUSTOM_AUTH'];
 
 /**
  * Builds the typed error for a challenge response and makes its `getTokens()` return the
@@ -41,7 +41,10 @@ const FLOWS: readonly string[] = ['USER_SRP_AUTH', 'ADMIN_USER_PASSWORD_AUTH'];
  * if (out.ChallengeName) throw challengeError(out, 'USER_SRP_AUTH', 'alice');
  */
 export function challengeError(output: AuthStepOutput, flow: LoginFlow, username: string | undefined): ChallengeError {
-  return challengeErrorFor(output, output.ChallengeParameters?.USER_ID_FOR_SRP ?? username, flow);
+  const params = output.ChallengeParameters;
+  // A CUSTOM_CHALLENGE names the user in USERNAME (the internal username), not USER_ID_FOR_SRP.
+  const known = params?.USER_ID_FOR_SRP ?? (output.ChallengeName === 'CUSTOM_CHALLENGE' ? params?.USERNAME : undefined);
+  return challengeErrorFor(output, known ?? username, flow);
 }
 
 /**
@@ -71,7 +74,7 @@ export function pendingChallenge(
   }
   if (typeof t.Session !== 'string' || t.Session.length === 0) throw new TypeError('"mfaTokens.Session" must be a non-empty string');
   if (t.AuthFlow !== undefined && (typeof t.AuthFlow !== 'string' || !FLOWS.includes(t.AuthFlow))) {
-    throw new TypeError('"mfaTokens.AuthFlow" must be "USER_SRP_AUTH" or "ADMIN_USER_PASSWORD_AUTH"');
+    throw new TypeError('"mfaTokens.AuthFlow" must be "USER_SRP_AUTH", "ADMIN_USER_PASSWORD_AUTH" or "CUSTOM_AUTH"');
   }
   if (t.Username !== undefined && (typeof t.Username !== 'string' || t.Username.length === 0)) {
     throw new TypeError('"mfaTokens.Username" must be a non-empty string');

@@ -15,7 +15,7 @@ import { isCognitoError } from './errors';
 import { renewSession } from './renewal';
 import { ServiceClient } from './service-client';
 import {
-  answerChallenge, associateForSetup, startAdmin, startSrp, verifyPair,
+  answerChallenge, associateForSetup, startAdmin, startCustom, startSrp, verifyPair,
   type ChallengeAnswer, type EngineContext, type SignInDevice, type StepResult,
 } from './sign-in-engine';
 import { globalSignOut, revokeRefreshToken } from './sign-out';
@@ -29,6 +29,12 @@ export type { LoginFlow, MfaTokens } from './challenge';
 export interface AuthenticateOptions {
   /** Passed to Cognito's Lambda triggers. */
   clientMetadata?: Record<string, string>;
+}
+
+/** Options of {@link Cognito.customAuthenticate}. */
+export interface CustomAuthenticateOptions extends AuthenticateOptions {
+  /** Prove the password first (SRP: `CHALLENGE_NAME: SRP_A`, then PASSWORD_VERIFIER), when the pool's DefineAuthChallenge asks for it. */
+  password?: string;
 }
 
 // What `Cognito.fromConfig` hands to the constructor (set and taken within one synchronous call).
@@ -169,6 +175,41 @@ export class Cognito extends CognitoAccount {
     checkSecret(password, 'password');
     const clientMetadata = checkClientMetadata(options?.clientMetadata);
     this.#apply(await startAdmin(this.#ctx(), this.#requireUsername(), password, this.#signInDevice(clientMetadata)));
+  }
+
+  /**
+   * Signs in with CUSTOM_AUTH: the pool's DefineAuthChallenge / CreateAuthChallenge /
+   * VerifyAuthChallengeResponse triggers decide the steps. With `password`, the password is proved
+   * first by SRP (the password never leaves this process). Each question is raised as a
+   * `CustomChallengeError` (its `publicParameters` are what the trigger made public), answered with
+   * {@link respondToCustomChallenge}.
+   *
+   * @throws CustomChallengeError (also on {@link mfaTokens}); `AuthenticationFailedError` when the
+   *   triggers fail the sign-in, for a wrong password, or an unknown user alike.
+   * @example
+   * try { await u.customAuthenticate(); }
+   * catch (e) { if (e instanceof CustomChallengeError) await u.respondToCustomChallenge(ask(e.publicParameters.question)); }
+   */
+  async customAuthenticate(options: CustomAuthenticateOptions = {}): Promise<void> {
+    const password = options?.password;
+    if (password !== undefined) checkSecret(password, 'password');
+    const clientMetadata = checkClientMetadata(options?.clientMetadata);
+    this.#apply(await startCustom(this.#ctx(), this.#requireUsername(), password, this.#signInDevice(clientMetadata)));
+  }
+
+  /**
+   * Answers a CUSTOM_CHALLENGE. The triggers decide what follows: tokens, another
+   * `CustomChallengeError` (a wrong answer usually brings a new question), or a failed sign-in.
+   *
+   * @param answer what the user answered (at most 2048 characters); `mfaTokens` as for the other answers.
+   * @throws TypeError for a malformed answer or without a pending CUSTOM_CHALLENGE; `AuthenticationFailedError`
+   *   when the triggers fail the sign-in; `ChallengeExpiredError`.
+   * @example
+   * await u.respondToCustomChallenge('blue', saved, { clientMetadata: { step: 'question' } });
+   */
+  async respondToCustomChallenge(answer: string, mfaTokens?: MfaTokens, options: AuthenticateOptions = {}): Promise<void> {
+    const clientMetadata = checkClientMetadata(options?.clientMetadata);
+    return this.#answer(mfaTokens, { challenge: 'CUSTOM_CHALLENGE', answer }, clientMetadata);
   }
 
   /**
@@ -502,10 +543,10 @@ export class Cognito extends CognitoAccount {
   }
 
   /** Answers the pending challenge (the argument, else the one remembered) and keeps the outcome. */
-  async #answer(given: MfaTokens | undefined, answer: ChallengeAnswer): Promise<void> {
+  async #answer(given: MfaTokens | undefined, answer: ChallengeAnswer, clientMetadata?: Record<string, string>): Promise<void> {
     // Remembered first, so that a retry after a wrong code needs no argument.
     const t = this.#pending(given, answer.challenge);
-    const step = await answerChallenge(this.#ctx(), t, answer, this.#signInDevice(), this.username);
+    const step = await answerChallenge(this.#ctx(), t, answer, this.#signInDevice(clientMetadata), this.username);
     if (step.kind === 'failed') this.#forgetExpired(step.error, t);
     this.#apply(step);
   }

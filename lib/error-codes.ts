@@ -18,7 +18,7 @@
  */
 export const COGNITO_ERROR_CODES = Object.freeze([
   // -- Sign-in challenges (a ChallengeError subclass; `getTokens()` holds what the answer needs)
-  /** [401] Cognito raised a challenge that has no class of its own (CUSTOM_CHALLENGE, EMAIL_OTP…): `ChallengeError`. */
+  /** [401] Cognito raised a challenge that has no class of its own (EMAIL_OTP, WEB_AUTHN…): `ChallengeError`. */
   'ERR_COGNITO_CHALLENGE',
   /** [401] NEW_PASSWORD_REQUIRED: the user must choose a new password (`ForceChangePasswordError`). */
   'ERR_COGNITO_NEW_PASSWORD_REQUIRED',
@@ -30,6 +30,8 @@ export const COGNITO_ERROR_CODES = Object.freeze([
   'ERR_COGNITO_MFA_SMS',
   /** [401] MFA_SETUP: the pool requires MFA, the user has none yet (`MFASetupRequiredError`; strategy `fail()` with the secret). */
   'ERR_COGNITO_MFA_SETUP',
+  /** [401] CUSTOM_CHALLENGE: the pool's CreateAuthChallenge trigger asks a question (`CustomChallengeError`; `publicParameters`). */
+  'ERR_COGNITO_CUSTOM_CHALLENGE',
   /** [401] DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER that could not be answered: no remembered device is held (`DeviceChallengeError`). */
   'ERR_COGNITO_DEVICE_CHALLENGE',
 

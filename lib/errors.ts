@@ -214,6 +214,27 @@ export class DeviceChallengeError extends ChallengeError {
 }
 
 /**
+ * CUSTOM_CHALLENGE (CUSTOM_AUTH): the pool's CreateAuthChallenge trigger asks something — a question,
+ * a code it sent — described by `publicParameters` (its `publicChallengeParameters`, without Cognito's
+ * `USERNAME`). Answer with `Cognito#respondToCustomChallenge(answer)`; a wrong answer usually brings a
+ * new CUSTOM_CHALLENGE, as the DefineAuthChallenge trigger decides.
+ *
+ * @example
+ * catch (e) { if (e instanceof CustomChallengeError) return ask(e.publicParameters.question, e.getTokens()); }
+ */
+export class CustomChallengeError extends ChallengeError {
+  constructor(details: Omit<ChallengeDetails, 'challengeName'>) {
+    super({ ...details, challengeName: 'CUSTOM_CHALLENGE' }, 'The sign-in asks a custom challenge.', 'ERR_COGNITO_CUSTOM_CHALLENGE');
+  }
+
+  /** What the CreateAuthChallenge trigger made public (`USERNAME` left out). */
+  get publicParameters(): Record<string, string> {
+    const { USERNAME: _username, ...rest } = this.parameters;
+    return rest;
+  }
+}
+
+/**
  * Builds the right {@link ChallengeError} subclass for a Cognito challenge response.
  *
  * @param response `ChallengeName`, `Session` and `ChallengeParameters` from InitiateAuth or
@@ -240,6 +261,7 @@ export function challengeErrorFor(
     case 'SOFTWARE_TOKEN_MFA': return new SoftwareTokenMFAChallengeError(details);
     case 'SMS_MFA': return new SMSMFAChallengeError(details);
     case 'MFA_SETUP': return new MFASetupRequiredError(details);
+    case 'CUSTOM_CHALLENGE': return new CustomChallengeError(details);
     case 'DEVICE_SRP_AUTH':
     case 'DEVICE_PASSWORD_VERIFIER': return new DeviceChallengeError(details);
     default: return new ChallengeError(details);

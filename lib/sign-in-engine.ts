@@ -71,7 +71,11 @@ export type ChallengeAnswer =
   | { challenge: 'SMS_MFA'; code: string }
   | { challenge: 'NEW_PASSWORD_REQUIRED'; newPassword: string; attributes?: Record<string, string> | undefined }
   | { challenge: 'SELECT_MFA_TYPE'; mfaType: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' }
-  | { challenge: 'MFA_SETUP'; code: string; friendlyDeviceName?: string | undefined };
+  | { challenge: 'MFA_SETUP'; code: string; friendlyDeviceName?: string | undefined }
+  | { challenge: 'CUSTOM_CHALLENGE'; answer: string };
+
+/** The longest custom-challenge answer sent to Cognito, in characters. */
+export const MAX_CUSTOM_ANSWER_LENGTH = 2048;
 
 /** How one challenge is answered. */
 export interface ChallengeHandler<A extends ChallengeAnswer = ChallengeAnswer> {
@@ -163,6 +167,15 @@ export const CHALLENGE_HANDLERS: { readonly [K in ChallengeAnswer['challenge']]:
     },
     responses: () => ({}),
   },
+  CUSTOM_CHALLENGE: {
+    check: (a) => {
+      if (typeof a.answer !== 'string' || a.answer.length === 0 || a.answer.length > MAX_CUSTOM_ANSWER_LENGTH) {
+        throw new TypeError(`"answer" must be a non-empty string of at most ${MAX_CUSTOM_ANSWER_LENGTH} characters`);
+      }
+      return a;
+    },
+    responses: (a) => ({ ANSWER: a.answer }),
+  },
 };
 
 /** Turns a thrown error into a `failed` result; anything not a `CognitoError` (a caller's TypeError, a bug) is rethrown. */
@@ -184,17 +197,29 @@ function extraResponses(config: ResolvedConfig, username: string, d: SignInDevic
   return { ...secretHashParam(config, username), ...(deviceKey !== undefined ? { DEVICE_KEY: deviceKey } : {}) };
 }
 
-async function srpOnce(ctx: EngineContext, username: string, password: string, d: SignInDevice): Promise<StepResult> {
+type PublicFlow = 'USER_SRP_AUTH' | 'CUSTOM_AUTH';
+
+/**
+ * InitiateAuth, and the PASSWORD_VERIFIER answer when a password is given: USER_SRP_AUTH, or
+ * CUSTOM_AUTH with SRP first (`CHALLENGE_NAME: SRP_A`); CUSTOM_AUTH without a password sends the
+ * username alone.
+ */
+async function initiateOnce(
+  ctx: EngineContext, flow: PublicFlow, username: string, password: string | undefined, d: SignInDevice,
+): Promise<StepResult> {
   const { config, service } = ctx;
-  const ephemeral = createSrpEphemeral();
+  const ephemeral = password === undefined ? undefined : createSrpEphemeral();
+  const srp = ephemeral === undefined ? {} : { SRP_A: ephemeral.srpA, ...(flow === 'CUSTOM_AUTH' ? { CHALLENGE_NAME: 'SRP_A' } : {}) };
   const init = await service.send<AuthStepOutput>(command('InitiateAuth', {
-    AuthFlow: 'USER_SRP_AUTH',
+    AuthFlow: flow,
     ClientId: config.clientId,
     // SECRET_HASH from the name typed: Cognito has not said yet who that is.
-    AuthParameters: { USERNAME: username, SRP_A: ephemeral.srpA, ...extraResponses(config, username, d) },
+    AuthParameters: { USERNAME: username, ...srp, ...extraResponses(config, username, d) },
     ...metadataParam(d.clientMetadata),
   }), 'login');
-  if (init.ChallengeName !== 'PASSWORD_VERIFIER') return finish(ctx, init, 'USER_SRP_AUTH', username, d);
+  if (init.ChallengeName !== 'PASSWORD_VERIFIER' || password === undefined || ephemeral === undefined) {
+    return finish(ctx, init, flow, username, d);
+  }
   let answer: ReturnType<typeof passwordVerifierResponse>;
   try {
     answer = passwordVerifierResponse({
@@ -207,12 +232,30 @@ async function srpOnce(ctx: EngineContext, username: string, password: string, d
   // From here on, the internal username (USER_ID_FOR_SRP): a login by e-mail alias works with a secret.
   const internal = answer.USERNAME;
   const out = await service.send<AuthStepOutput>(answerCommand({
-    flow: 'USER_SRP_AUTH', userPoolId: config.userPoolId, clientId: config.clientId, clientMetadata: d.clientMetadata,
+    flow, userPoolId: config.userPoolId, clientId: config.clientId, clientMetadata: d.clientMetadata,
     challengeName: 'PASSWORD_VERIFIER',
     session: init.Session,
     responses: { ...answer, ...extraResponses(config, internal, d) },
   }), 'login');
-  return finish(ctx, out, 'USER_SRP_AUTH', internal, d);
+  return finish(ctx, out, flow, internal, d);
+}
+
+/** A public-flow sign-in; when Cognito no longer knows the remembered device, it is made again without it. */
+async function startPublic(
+  ctx: EngineContext, flow: PublicFlow, username: string, password: string | undefined, d: SignInDevice,
+): Promise<StepResult> {
+  try {
+    return await initiateOnce(ctx, flow, username, password, d);
+  } catch (e) {
+    if (!isCognitoError(e) || e.awsErrorName !== 'ResourceNotFoundException' || deviceKeyOf(d) === undefined) return failed(e);
+    debug('the remembered device is unknown to Cognito; signing in without it');
+  }
+  const without: SignInDevice = { ...d, device: undefined, deviceKey: undefined };
+  try {
+    return { ...(await initiateOnce(ctx, flow, username, password, without)), deviceForgotten: true };
+  } catch (e) {
+    return failed(e, { deviceForgotten: true });
+  }
 }
 
 /**
@@ -223,19 +266,22 @@ async function srpOnce(ctx: EngineContext, username: string, password: string, d
  * const step = await startSrp(ctx, 'alice', password, { device });
  * if (step.kind === 'challenge') session.pending = step.challenge;
  */
-export async function startSrp(ctx: EngineContext, username: string, password: string, d: SignInDevice = {}): Promise<StepResult> {
-  try {
-    return await srpOnce(ctx, username, password, d);
-  } catch (e) {
-    if (!isCognitoError(e) || e.awsErrorName !== 'ResourceNotFoundException' || deviceKeyOf(d) === undefined) return failed(e);
-    debug('the remembered device is unknown to Cognito; signing in without it');
-  }
-  const without: SignInDevice = { ...d, device: undefined, deviceKey: undefined };
-  try {
-    return { ...(await srpOnce(ctx, username, password, without)), deviceForgotten: true };
-  } catch (e) {
-    return failed(e, { deviceForgotten: true });
-  }
+export function startSrp(ctx: EngineContext, username: string, password: string, d: SignInDevice = {}): Promise<StepResult> {
+  return startPublic(ctx, 'USER_SRP_AUTH', username, password, d);
+}
+
+/**
+ * CUSTOM_AUTH (InitiateAuth): the username alone, or with a password SRP first (`CHALLENGE_NAME:
+ * SRP_A`, then PASSWORD_VERIFIER), as the pool's DefineAuthChallenge trigger expects; then the
+ * CUSTOM_CHALLENGE rounds it asks for, each a `challenge` result answered with
+ * `{ challenge: 'CUSTOM_CHALLENGE', answer }`.
+ *
+ * @example
+ * const step = await startCustom(ctx, 'alice', undefined);
+ * if (step.kind === 'challenge') show(step.challenge.ChallengeParameters);
+ */
+export function startCustom(ctx: EngineContext, username: string, password: string | undefined, d: SignInDevice = {}): Promise<StepResult> {
+  return startPublic(ctx, 'CUSTOM_AUTH', username, password, d);
 }
 
 /**
@@ -278,7 +324,7 @@ export async function answerChallenge(
   if (handler === undefined) throw new TypeError(`"challenge" must be one of ${Object.keys(CHALLENGE_HANDLERS).join(', ')}`);
   const t = pendingChallenge(pending, undefined, [answer.challenge]);
   const username = challengeUsername(t, fallbackUsername);
-  // pendingChallenge() has checked AuthFlow against the two flows.
+  // pendingChallenge() has checked AuthFlow against the known flows.
   const flow = (t.AuthFlow ?? 'USER_SRP_AUTH') as LoginFlow;
   const { config, service } = ctx;
   try {

@@ -14,7 +14,7 @@ import { isCognitoError, type ChallengeError, type CognitoError } from '../lib/e
 import type { CognitoErrorCode } from '../lib/error-codes';
 import { ServiceClient } from '../lib/service-client';
 import {
-  answerChallenge, startAdmin, startSrp, type ChallengeAnswer, type EngineContext, type SignedInTokens, type StepResult,
+  answerChallenge, startAdmin, startCustom, startSrp, type ChallengeAnswer, type EngineContext, type SignedInTokens, type StepResult,
 } from '../lib/sign-in-engine';
 import { TokenVerifier } from '../lib/token-verifier';
 import {
@@ -22,7 +22,7 @@ import {
   storeTokensAtRegeneration, toSessionTokens, type PendingChallenge,
 } from '../middleware/session-tokens';
 import { mfaSetupPrompt, withPendingTotpKey } from './mfa-setup';
-import { readCode, readMfaType, readPassword, readRequiredAttributes, readUsername, type FieldResult } from './login-fields';
+import { readAnswer, readCode, readMfaType, readPassword, readRequiredAttributes, readUsername, type FieldResult } from './login-fields';
 import {
   defaultUser, type CognitoFailureInfo, type CognitoStrategyOptions, type CognitoTokens, type CognitoVerifyFunction,
   type CognitoVerifyFunctionWithRequest, type VerifyDone,
@@ -41,9 +41,12 @@ type Outcome =
   | { kind: 'success'; user: unknown; info?: unknown }
   | { kind: 'error'; err: Error };
 
-type Fields = Record<'username' | 'password' | 'code' | 'newPassword' | 'mfaType', FieldResult>;
+type FieldKey = 'username' | 'password' | 'code' | 'newPassword' | 'mfaType' | 'answer';
+type Fields = Record<FieldKey, FieldResult>;
+type AuthFlow = 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH' | 'CUSTOM_AUTH';
 
-const ANSWERABLE = new Set(['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'NEW_PASSWORD_REQUIRED', 'MFA_SETUP', 'SELECT_MFA_TYPE']);
+const ANSWERABLE = new Set(['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'NEW_PASSWORD_REQUIRED', 'MFA_SETUP', 'SELECT_MFA_TYPE', 'CUSTOM_CHALLENGE']);
+const AUTH_FLOWS: readonly AuthFlow[] = ['USER_SRP_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'CUSTOM_AUTH'];
 
 /**
  * Passport strategy for Amazon Cognito user pools.
@@ -79,8 +82,8 @@ export class CognitoStrategy extends Strategy {
   private readonly config: ResolvedConfig;
   /** The sign-in engine's context: this strategy's config, service client and verifier, made once. */
   private readonly engine: EngineContext;
-  private readonly authFlow: 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH';
-  private readonly fields: Record<'username' | 'password' | 'code' | 'newPassword' | 'mfaType', string>;
+  private readonly authFlow: AuthFlow;
+  private readonly fields: Record<FieldKey, string>;
   private readonly passReqToCallback: boolean;
   private readonly storeTokensOnUser: boolean;
   private readonly challengeTtlMs: number;
@@ -99,9 +102,7 @@ export class CognitoStrategy extends Strategy {
     this.config = resolveConfig(o);
     this.engine = { config: this.config, service: new ServiceClient(this.config), verifier: new TokenVerifier(this.config) };
     const authFlow = o.authFlow ?? 'USER_SRP_AUTH';
-    if (authFlow !== 'USER_SRP_AUTH' && authFlow !== 'ADMIN_USER_PASSWORD_AUTH') {
-      throw new TypeError('"authFlow" must be "USER_SRP_AUTH" or "ADMIN_USER_PASSWORD_AUTH"');
-    }
+    if (!AUTH_FLOWS.includes(authFlow)) throw new TypeError('"authFlow" must be "USER_SRP_AUTH", "ADMIN_USER_PASSWORD_AUTH" or "CUSTOM_AUTH"');
     this.authFlow = authFlow;
     this.fields = {
       username: fieldName(o.usernameField, 'usernameField', 'username'),
@@ -109,6 +110,7 @@ export class CognitoStrategy extends Strategy {
       code: fieldName(o.codeField, 'codeField', 'code'),
       newPassword: fieldName(o.newPasswordField, 'newPasswordField', 'newPassword'),
       mfaType: fieldName(o.mfaTypeField, 'mfaTypeField', 'mfaType'),
+      answer: fieldName(o.answerField, 'answerField', 'answer'),
     };
     this.passReqToCallback = booleanOption(o.passReqToCallback, 'passReqToCallback');
     this.storeTokensOnUser = booleanOption(o.storeTokensOnUser, 'storeTokensOnUser');
@@ -158,8 +160,9 @@ export class CognitoStrategy extends Strategy {
       code: readCode(body, this.fields.code),
       newPassword: readPassword(body, this.fields.newPassword),
       mfaType: readMfaType(body, this.fields.mfaType),
+      answer: readAnswer(body, this.fields.answer),
     };
-    const hasAnswer = f.code.state !== 'absent' || f.newPassword.state !== 'absent' || f.mfaType.state !== 'absent';
+    const hasAnswer = f.code.state !== 'absent' || f.newPassword.state !== 'absent' || f.mfaType.state !== 'absent' || f.answer.state !== 'absent';
     const hasCredentials = f.username.state !== 'absent' || f.password.state !== 'absent';
     const pending = getPendingChallenge(req);
 
@@ -174,22 +177,30 @@ export class CognitoStrategy extends Strategy {
       if (hasAnswer) return fail(400, 'ERR_COGNITO_NO_PENDING_CHALLENGE', 'No sign-in is in progress; send a username and password first.');
       return fail(400, 'ERR_COGNITO_MISSING_CREDENTIALS', 'Missing credentials');
     }
+    // CUSTOM_AUTH: the password is optional (sent, it is proved by SRP before the custom challenges).
+    const custom = this.authFlow === 'CUSTOM_AUTH';
     for (const key of ['username', 'password'] as const) {
       const r = f[key];
-      if (r.state === 'absent') return fail(400, 'ERR_COGNITO_MISSING_CREDENTIALS', 'Missing credentials', this.fields[key]);
+      if (r.state === 'absent' && !(custom && key === 'password')) {
+        return fail(400, 'ERR_COGNITO_MISSING_CREDENTIALS', 'Missing credentials', this.fields[key]);
+      }
       if (r.state === 'invalid') return fail(400, 'ERR_COGNITO_INVALID_FIELD', `The ${key} ${r.reason}.`, this.fields[key]);
     }
     const username = (f.username as { value: string }).value;
-    const password = (f.password as { value: string }).value;
+    const password = f.password.state === 'ok' ? f.password.value : undefined;
     if (pending) clearPendingChallenge(req);
     // Cognito's usernames stop at MAX_USERNAME_LENGTH: a longer one names nobody (same answer as unknown).
     if (username.length > MAX_USERNAME_LENGTH) return fail(401, 'ERR_COGNITO_BAD_CREDENTIALS', 'Incorrect username or password.');
 
     debug('login start (%s)', this.authFlow);
-    const step = this.authFlow === 'ADMIN_USER_PASSWORD_AUTH'
-      ? await startAdmin(this.engine, username, password)
-      : await startSrp(this.engine, username, password);
-    return this.afterStep(req, options, step, username, undefined);
+    return this.afterStep(req, options, await this.start(username, password), username, undefined);
+  }
+
+  private start(username: string, password: string | undefined): Promise<StepResult> {
+    if (this.authFlow === 'CUSTOM_AUTH') return startCustom(this.engine, username, password);
+    // Checked by the caller: only CUSTOM_AUTH goes without a password.
+    const given = password as string;
+    return this.authFlow === 'ADMIN_USER_PASSWORD_AUTH' ? startAdmin(this.engine, username, given) : startSrp(this.engine, username, given);
   }
 
   /** Where the engine left the sign-in, as Passport's outcome. */
@@ -205,12 +216,18 @@ export class CognitoStrategy extends Strategy {
 
   private async continueChallenge(req: Request, options: { session?: boolean }, pending: PendingChallenge, f: Fields): Promise<Outcome> {
     const outcome = await this.answerChallenge(req, options, pending, f);
-    if (pending.name !== 'MFA_SETUP' || outcome.kind !== 'fail') return outcome;
-    return { ...outcome, info: withPendingTotpKey(req, outcome.info, this.totpIssuer) };
+    if (outcome.kind !== 'fail') return outcome;
+    if (pending.name === 'MFA_SETUP') return { ...outcome, info: withPendingTotpKey(req, outcome.info, this.totpIssuer) };
+    // The same question still pending (a malformed answer): the page can ask it again.
+    if (pending.name === 'CUSTOM_CHALLENGE' && outcome.info.challenge === 'CUSTOM_CHALLENGE' && outcome.info.publicChallengeParameters === undefined
+      && getPendingChallenge(req) === pending) {
+      return { ...outcome, info: { ...outcome.info, publicChallengeParameters: publicParameters(challengeParameters(pending.state)) } };
+    }
+    return outcome;
   }
 
   private async answerChallenge(req: Request, options: { session?: boolean }, pending: PendingChallenge, f: Fields): Promise<Outcome> {
-    const need = (key: 'code' | 'newPassword' | 'mfaType'): Outcome | string => {
+    const need = (key: 'code' | 'newPassword' | 'mfaType' | 'answer'): Outcome | string => {
       const r = f[key];
       if (r.state === 'ok') return r.value;
       const info: CognitoFailureInfo = r.state === 'absent'
@@ -254,6 +271,12 @@ export class CognitoStrategy extends Strategy {
         const code = need('code');
         if (typeof code !== 'string') return code;
         answer = { challenge: 'MFA_SETUP', code };
+        break;
+      }
+      case 'CUSTOM_CHALLENGE': {
+        const given = need('answer');
+        if (typeof given !== 'string') return given;
+        answer = { challenge: 'CUSTOM_CHALLENGE', answer: given };
         break;
       }
       default:
@@ -311,6 +334,7 @@ export class CognitoStrategy extends Strategy {
     if (mfaTypes) info.mfaTypes = mfaTypes;
     const required = listParameter(params, 'requiredAttributes');
     if (required) info.requiredAttributes = required.map((a) => a.replace(/^userAttributes\./, ''));
+    if (name === 'CUSTOM_CHALLENGE') info.publicChallengeParameters = publicParameters(params);
     return { kind: 'fail', info, status: 401 };
   }
 
@@ -377,6 +401,12 @@ function fail(status: number, code: CognitoErrorCode, message: string, field?: s
 function challengeParameters(state: unknown): Record<string, string> {
   const p = typeof state === 'object' && state !== null ? (state as { ChallengeParameters?: unknown }).ChallengeParameters : undefined;
   return typeof p === 'object' && p !== null ? (p as Record<string, string>) : {};
+}
+
+// A CUSTOM_CHALLENGE's parameters are the trigger's public ones plus Cognito's USERNAME.
+function publicParameters(params: Record<string, string>): Record<string, string> {
+  const { USERNAME: _username, ...rest } = params;
+  return rest;
 }
 
 // Cognito sends lists as JSON text (`MFAS_CAN_CHOOSE: '["SMS_MFA","SOFTWARE_TOKEN_MFA"]'`).

@@ -4,6 +4,7 @@
  * and size limits so that an oversized or non-string field is a 400, never a call to Cognito.
  */
 import { MAX_USERNAME_LENGTH } from '../lib/cognito-rules';
+import { MAX_CUSTOM_ANSWER_LENGTH } from '../lib/sign-in-engine';
 
 /**
  * Longest username field read, in characters: twice Cognito's limit ({@link MAX_USERNAME_LENGTH}).
@@ -108,6 +109,26 @@ export function readCode(body: unknown, field: string): FieldResult {
   const code = text.replace(/[ -]/g, '');
   if (!/^\d{6}$/.test(code)) return { state: 'invalid', reason: 'must be 6 digits' };
   return { state: 'ok', value: code };
+}
+
+/**
+ * A CUSTOM_CHALLENGE answer: a string (or a number, as JSON may send one) of at most
+ * {@link MAX_CUSTOM_ANSWER_LENGTH} characters, without control characters; surrounding whitespace is
+ * kept out (what the user typed is otherwise passed as is: the Verify trigger judges it).
+ *
+ * @example
+ * readAnswer({ answer: ' blue ' }, 'answer'); // { state: 'ok', value: 'blue' }
+ */
+export function readAnswer(body: unknown, field: string): FieldResult {
+  const raw = lookup(body, field);
+  if (raw === undefined || raw === null || raw === '') return { state: 'absent' };
+  if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isFinite(raw))) return { state: 'invalid', reason: 'must be a string' };
+  const text = String(raw);
+  if (text.length > MAX_CUSTOM_ANSWER_LENGTH) return { state: 'invalid', reason: 'is too long' };
+  const value = text.trim();
+  if (value === '') return { state: 'absent' };
+  if (hasControl(value)) return { state: 'invalid', reason: 'has invalid characters' };
+  return { state: 'ok', value };
 }
 
 /**

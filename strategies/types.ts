@@ -16,11 +16,14 @@ import type { CognitoErrorCode } from '../lib/error-codes';
  */
 export interface CognitoStrategyOptions extends CognitoOptions {
   /**
-   * How the password is checked: `'USER_SRP_AUTH'` (default; the password never leaves this server)
-   * or `'ADMIN_USER_PASSWORD_AUTH'` (server-side admin flow; needs AWS credentials allowed to call
-   * AdminInitiateAuth, and the flow enabled on the app client).
+   * How the user is signed in: `'USER_SRP_AUTH'` (default; the password never leaves this server),
+   * `'ADMIN_USER_PASSWORD_AUTH'` (server-side admin flow; needs AWS credentials allowed to call
+   * AdminInitiateAuth, and the flow enabled on the app client), or `'CUSTOM_AUTH'` (the pool's
+   * Define/Create/VerifyAuthChallenge triggers decide: the username alone, or with a password proved
+   * by SRP first; each CUSTOM_CHALLENGE is answered by a later POST of `answer`; the client needs
+   * `ALLOW_CUSTOM_AUTH`).
    */
-  authFlow?: 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH';
+  authFlow?: 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH' | 'CUSTOM_AUTH';
   /** Body field holding the username (default `'username'`; `a[b]` notation allowed). */
   usernameField?: string;
   /** Body field holding the password (default `'password'`). */
@@ -31,6 +34,8 @@ export interface CognitoStrategyOptions extends CognitoOptions {
   newPasswordField?: string;
   /** Body field holding the chosen MFA type at SELECT_MFA_TYPE (default `'mfaType'`). */
   mfaTypeField?: string;
+  /** Body field holding the answer to a CUSTOM_CHALLENGE (default `'answer'`). */
+  answerField?: string;
   /** Pass `req` as the first argument of `verify` (default false). */
   passReqToCallback?: boolean;
   /** Also put the tokens on the default user as `user.tokens` (default false: they stay server side in the session). */
@@ -86,7 +91,7 @@ export interface CognitoFailureInfo {
   message: string;
   /** Stable code: one of {@link CognitoErrorCode} (`ERR_COGNITO_BAD_CREDENTIALS`, `ERR_COGNITO_MFA_SOFTWARE_TOKEN`…). */
   code: CognitoErrorCode;
-  challenge?: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'NEW_PASSWORD_REQUIRED' | 'MFA_SETUP' | 'SELECT_MFA_TYPE' | (string & {});
+  challenge?: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'NEW_PASSWORD_REQUIRED' | 'MFA_SETUP' | 'SELECT_MFA_TYPE' | 'CUSTOM_CHALLENGE' | (string & {});
   /** MFA_SETUP: the TOTP secret (base32) to enter in an authenticator app; repeated after a wrong or malformed first code. */
   secretCode?: string;
   /** MFA_SETUP: the same secret as an `otpauth://` URI, for a QR code; repeated with `secretCode`. */
@@ -97,6 +102,11 @@ export interface CognitoFailureInfo {
   mfaTypes?: string[];
   /** NEW_PASSWORD_REQUIRED: attributes Cognito requires with the new password. */
   requiredAttributes?: string[];
+  /**
+   * CUSTOM_CHALLENGE: what the pool's CreateAuthChallenge trigger made public (e.g. `{ question }`),
+   * to show the user; repeated while the same challenge is pending. Never the private parameters.
+   */
+  publicChallengeParameters?: Record<string, string>;
   /** The body field at fault, for a 400. */
   field?: string;
 }

@@ -4,47 +4,16 @@ import assert from 'node:assert/strict';
 import {
   AdminInitiateAuthCommand, CreateUserPoolClientCommand, InitiateAuthCommand, RespondToAuthChallengeCommand, type ExplicitAuthFlowsType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type {
-  CreateAuthChallengeTriggerEvent, DefineAuthChallengeTriggerEvent, VerifyAuthChallengeResponseTriggerEvent,
-} from 'aws-lambda';
 import {
   AuthenticationDetails, CognitoUser, CognitoUserPool, type CognitoUserSession, type ICognitoStorage,
 } from 'amazon-cognito-identity-js';
-import type { EmulatorTriggers } from '../../lib/emulator';
 import { createSrpEphemeral, passwordVerifierResponse } from '../../lib/srp';
+import { CUSTOM_FLOWS as FLOWS, QUESTION } from '../support/custom-auth-triggers';
 import { startTestPool, TEST_AUTH_FLOWS, type TestPool } from '../support/pool';
 import { rejects } from './helpers';
 
 const PASSWORD = 'Corr3ct-horse!';
 const WITHOUT_CUSTOM = TEST_AUTH_FLOWS as ExplicitAuthFlowsType[];
-const FLOWS: ExplicitAuthFlowsType[] = [...WITHOUT_CUSTOM, 'ALLOW_CUSTOM_AUTH'];
-
-/** A security question: three tries, then the sign-in fails. */
-const QUESTION: EmulatorTriggers = {
-  DefineAuthChallenge: (event: DefineAuthChallengeTriggerEvent) => {
-    const rounds = event.request.session;
-    const last = rounds.at(-1);
-    // SRP first: the password proof, then the question.
-    if (last?.challengeName === 'SRP_A') event.response = { issueTokens: false, failAuthentication: false, challengeName: 'PASSWORD_VERIFIER' };
-    else if (last?.challengeName === 'PASSWORD_VERIFIER') event.response = { issueTokens: false, failAuthentication: false, challengeName: 'CUSTOM_CHALLENGE' };
-    else if (last?.challengeResult === true) event.response = { issueTokens: true, failAuthentication: false, challengeName: '' };
-    else if (rounds.length >= 3) event.response = { issueTokens: false, failAuthentication: true, challengeName: '' };
-    else event.response = { issueTokens: false, failAuthentication: false, challengeName: 'CUSTOM_CHALLENGE' };
-    return event;
-  },
-  CreateAuthChallenge: (event: CreateAuthChallengeTriggerEvent) => {
-    event.response = {
-      publicChallengeParameters: { question: 'Favourite colour?' },
-      privateChallengeParameters: { answer: 'blue' },
-      challengeMetadata: `QUESTION-${event.request.session.length + 1}`,
-    };
-    return event;
-  },
-  VerifyAuthChallengeResponse: (event: VerifyAuthChallengeResponseTriggerEvent) => {
-    event.response = { answerCorrect: event.request.challengeAnswer === event.request.privateChallengeParameters.answer };
-    return event;
-  },
-};
 
 describe('emulator: CUSTOM_AUTH', function () {
   this.timeout(20_000);

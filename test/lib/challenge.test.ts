@@ -50,7 +50,7 @@ describe('lib/challenge', () => {
       ['x', /must be an object/],
       [{ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 's' }, /SMS_MFA challenge/],
       [{ ChallengeName: 'SMS_MFA' }, /Session/],
-      [{ ChallengeName: 'SMS_MFA', Session: 's', AuthFlow: 'CUSTOM_AUTH' }, /AuthFlow/],
+      [{ ChallengeName: 'SMS_MFA', Session: 's', AuthFlow: 'USER_PASSWORD_AUTH' }, /AuthFlow/],
       [{ ChallengeName: 'SMS_MFA', Session: 's', Username: '' }, /Username/],
       [{ ChallengeName: 'SMS_MFA', Session: 's', ChallengeParameters: [] }, /ChallengeParameters/],
     ];

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { inspect } from 'node:util';
 import {
   AuthenticationFailedError, ChallengeError, ChallengeExpiredError, challengeErrorFor, CodeMismatchError, CognitoError,
-  CognitoServiceError, DeviceChallengeError, ForceChangePasswordError, InvalidPasswordError, isCognitoError,
+  CognitoServiceError, CustomChallengeError, DeviceChallengeError, ForceChangePasswordError, InvalidPasswordError, isCognitoError,
   JwksUnavailableError, MFAChallengeError, MFASetupRequiredError, NotAuthorizedError,
   PasswordResetRequiredError, RedisUnavailableError, RefreshTokenRejectedError, ServiceUnavailableError, SMSMFAChallengeError,
   SoftwareTokenMFAChallengeError, ThrottledError, TokenVerificationError, UserNotConfirmedError,
@@ -111,7 +111,8 @@ describe('lib/errors', () => {
         ['MFA_SETUP', MFASetupRequiredError],
         ['DEVICE_SRP_AUTH', DeviceChallengeError],
         ['DEVICE_PASSWORD_VERIFIER', DeviceChallengeError],
-        ['CUSTOM_CHALLENGE', ChallengeError],
+        ['CUSTOM_CHALLENGE', CustomChallengeError],
+        ['EMAIL_OTP', ChallengeError],
       ];
       for (const [name, cls] of pairs) {
         const e = challengeErrorFor({ ChallengeName: name, Session: 's', ChallengeParameters: { a: 'b' } }, 'user-1', 'USER_SRP_AUTH');

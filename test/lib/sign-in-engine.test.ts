@@ -142,7 +142,10 @@ describe('lib/sign-in-engine', () => {
   });
 
   it('one handler per challenge answered, each building its own responses', () => {
-    assert.deepEqual(Object.keys(CHALLENGE_HANDLERS).sort(), ['MFA_SETUP', 'NEW_PASSWORD_REQUIRED', 'SELECT_MFA_TYPE', 'SMS_MFA', 'SOFTWARE_TOKEN_MFA']);
+    assert.deepEqual(Object.keys(CHALLENGE_HANDLERS).sort(),
+      ['CUSTOM_CHALLENGE', 'MFA_SETUP', 'NEW_PASSWORD_REQUIRED', 'SELECT_MFA_TYPE', 'SMS_MFA', 'SOFTWARE_TOKEN_MFA']);
+    assert.deepEqual(CHALLENGE_HANDLERS.CUSTOM_CHALLENGE.responses({ challenge: 'CUSTOM_CHALLENGE', answer: 'blue' }), { ANSWER: 'blue' });
+    assert.throws(() => CHALLENGE_HANDLERS.CUSTOM_CHALLENGE.check({ challenge: 'CUSTOM_CHALLENGE', answer: '' }), TypeError);
     assert.deepEqual(CHALLENGE_HANDLERS.SMS_MFA.responses({ challenge: 'SMS_MFA', code: '123456' }), { SMS_MFA_CODE: '123456' });
     assert.deepEqual(CHALLENGE_HANDLERS.SOFTWARE_TOKEN_MFA.responses({ challenge: 'SOFTWARE_TOKEN_MFA', code: '123456' }),
       { SOFTWARE_TOKEN_MFA_CODE: '123456' });
