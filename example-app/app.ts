@@ -47,6 +47,12 @@ export interface ExampleAppConfig {
    * and a machine-to-machine API (see `hosted-routes.ts`). Absent: the login page has no such buttons.
    */
   hosted?: HostedOptions;
+  /**
+   * Offer "Sign in with a security check" (/login/security-check): CUSTOM_AUTH, the password and then
+   * the question of the pool's triggers in `custom-challenge.ts` (the embedded emulator runs them; a
+   * real pool needs them deployed and `ALLOW_CUSTOM_AUTH` on the app client). Default false.
+   */
+  securityCheck?: boolean;
 }
 
 /** The user Passport keeps in the session: the strategy's default user (from the ID token). */
@@ -74,6 +80,8 @@ export function createApp(config: ExampleAppConfig): express.Express {
   const passport = new Passport();
   const totpIssuer = appName.replace(/:/g, ' ');
   passport.use(new CognitoStrategy({ ...cognito, authFlow: 'USER_SRP_AUTH', totpIssuer }));
+  // The security check: the same pool and client, signed in by the pool's own challenge triggers.
+  if (config.securityCheck) passport.use('cognito-custom', new CognitoStrategy({ ...cognito, authFlow: 'CUSTOM_AUTH' }));
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: AppUser, done) => done(null, user));
 
@@ -132,7 +140,7 @@ export function createApp(config: ExampleAppConfig): express.Express {
   const policy = passwordPolicySource(cognito);
 
   const hosted = config.hosted && { identityProvider: config.hosted.identityProvider };
-  app.use(loginRoutes({ passport, ctx, send, policy, demo: config.demo, hosted }));
+  app.use(loginRoutes({ passport, ctx, send, policy, demo: config.demo, hosted, securityCheck: config.securityCheck }));
   if (config.hosted) app.use(hostedRoutes({ passport, cognito, hosted: config.hosted, ctx, send, guard, now }));
   app.use(accountRoutes({ cognito, totpIssuer, ctx, send, guard, policy, now }));
 

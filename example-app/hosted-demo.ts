@@ -121,7 +121,9 @@ export async function setUpHostedDemo(input: HostedDemoInput): Promise<HostedDem
   const current = (await sdk.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: input.clientId }))).UserPoolClient!;
   await sdk.send(new UpdateUserPoolClientCommand({
     UserPoolId: poolId, ClientId: input.clientId, ClientName: current.ClientName,
-    ExplicitAuthFlows: current.ExplicitAuthFlows, PreventUserExistenceErrors: current.PreventUserExistenceErrors,
+    // ALLOW_CUSTOM_AUTH (the security check) too: a data folder from before it existed has a client without it.
+    ExplicitAuthFlows: [...new Set([...(current.ExplicitAuthFlows ?? []), 'ALLOW_CUSTOM_AUTH' as const])],
+    PreventUserExistenceErrors: current.PreventUserExistenceErrors,
     EnableTokenRevocation: current.EnableTokenRevocation, AuthSessionValidity: current.AuthSessionValidity,
     RefreshTokenValidity: current.RefreshTokenValidity, AccessTokenValidity: current.AccessTokenValidity,
     IdTokenValidity: current.IdTokenValidity, TokenValidityUnits: current.TokenValidityUnits,

@@ -6,8 +6,13 @@
  * Resubmission", and a password is never sent twice.
  *
  * The step page is drawn from what the strategy said about the step, kept in the session
- * (`loginStep`: challenge name, masked destination, factors, the new authenticator's key); the
- * strategy keeps Cognito's own challenge session there too. Never the password.
+ * (`loginStep`: challenge name, masked destination, factors, the new authenticator's key, the
+ * question of a custom challenge); the strategy keeps Cognito's own challenge session there too.
+ * Never the password.
+ *
+ * With `securityCheck`, GET/POST /login/security-check is a second sign-in, by CUSTOM_AUTH (the
+ * strategy `'cognito-custom'`): the password, then the question the pool's triggers ask
+ * (`custom-challenge.ts`), answered on the same step page.
  */
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Passport } from 'passport';
@@ -28,7 +33,12 @@ export interface LoginRoutesDeps {
   demo?: { users: views.DemoUser[]; totpSecret?: string } | undefined;
   /** The hosted UI's buttons on the login page (`hosted-routes.ts` serves them). */
   hosted?: views.LoginPageData['hosted'];
+  /** The security-check sign-in (CUSTOM_AUTH, strategy `'cognito-custom'`) at /login/security-check. */
+  securityCheck?: boolean | undefined;
 }
+
+/** Where the security-check sign-in lives. */
+export const SECURITY_CHECK_PATH = '/login/security-check';
 
 // What the strategy sends when it asks for a step (as opposed to a step that went wrong).
 const PROMPT_CODES = new Set([
@@ -38,6 +48,7 @@ const PROMPT_CODES = new Set([
   'ERR_COGNITO_MFA_SELECT',
   'ERR_COGNITO_MFA_SETUP',
   'ERR_COGNITO_NEW_PASSWORD_REQUIRED',
+  'ERR_COGNITO_CUSTOM_CHALLENGE',
 ]);
 
 /**
@@ -70,7 +81,7 @@ function noticeOf(flash: AccountFlash | undefined): string | undefined {
 export function loginRoutes(deps: LoginRoutesDeps): express.Router {
   const { ctx, send } = deps;
   const router = express.Router();
-  const loginUrl = (returnTo: string | undefined): string => (returnTo ? `/login?returnTo=${encodeURIComponent(returnTo)}` : '/login');
+  const urlOf = (path: string, returnTo: string | undefined): string => (returnTo ? `${path}?returnTo=${encodeURIComponent(returnTo)}` : path);
 
   router.get('/login', (req, res) => {
     const refused = takeOnce(req.session, 'loginNotice');
@@ -83,52 +94,71 @@ export function loginRoutes(deps: LoginRoutesDeps): express.Router {
       demoUsers: deps.demo?.users,
       demoTotpSecret: deps.demo?.totpSecret,
       hosted: deps.hosted,
+      securityCheck: deps.securityCheck,
     }));
   });
 
-  router.post('/login', (req, res, next) => {
-    const body = req.body as Record<string, unknown>;
-    const returnTo = safeReturnTo(body.returnTo);
-    const step = req.session.loginStep;
-    // The second field is this page's own check; the strategy only needs `newPassword`.
-    if (typeof body.newPassword === 'string' && body.newPassword !== body.confirmPassword && step) {
-      req.session.loginStep = { ...step, error: 'The two passwords are not the same.', errorCode: undefined };
-      return res.redirect(303, '/login/step');
-    }
-    const done = (err: unknown, user: Express.User | false, info: CognitoFailureInfo | undefined, status: number | undefined): void => {
-      if (err) return next(err);
-      if (user) {
-        // Passport gives the signed-in user a new session: the step and the old CSRF token go with the old one.
-        req.logIn(user, (loginErr) => (loginErr ? next(loginErr) : res.redirect(303, returnTo ?? '/profile')));
-        return;
-      }
-      if (info?.challenge) {
-        const isPrompt = PROMPT_CODES.has(info.code);
-        // A refused answer repeats only the challenge name: keep what the prompt said (e.g. where the SMS went).
-        const before = step?.challenge === info.challenge ? step : undefined;
-        req.session.loginStep = {
-          challenge: info.challenge,
-          destination: info.destination ?? before?.destination,
-          mfaTypes: info.mfaTypes ?? before?.mfaTypes,
-          secretCode: info.secretCode ?? before?.secretCode,
-          otpauthUri: info.otpauthUri ?? before?.otpauthUri,
-          returnTo: returnTo ?? before?.returnTo,
-          // Prompts are worded by the pages themselves; what went wrong is worded by the strategy.
-          error: isPrompt ? undefined : info.message,
-          errorCode: isPrompt ? undefined : info.code,
-        };
+  if (deps.securityCheck) {
+    router.get(SECURITY_CHECK_PATH, (req, res) => {
+      const refused = takeOnce(req.session, 'loginNotice');
+      send(res, 200, views.securityCheckPage(ctx(req, true), {
+        returnTo: safeReturnTo(req.query.returnTo), error: refused?.error, username: refused?.username,
+      }));
+    });
+    router.post(SECURITY_CHECK_PATH, loginPost('cognito-custom', SECURITY_CHECK_PATH));
+  }
+  router.post('/login', loginPost('cognito', '/login'));
+
+  /** A login POST through `strategy`; a refusal goes back to `path`, a step to GET /login/step (whose form posts to `path`). */
+  function loginPost(strategy: string, path: string): RequestHandler {
+    return (req, res, next) => {
+      const body = req.body as Record<string, unknown>;
+      const returnTo = safeReturnTo(body.returnTo);
+      const step = req.session.loginStep;
+      // The second field is this page's own check; the strategy only needs `newPassword`.
+      if (typeof body.newPassword === 'string' && body.newPassword !== body.confirmPassword && step) {
+        req.session.loginStep = { ...step, error: 'The two passwords are not the same.', errorCode: undefined };
         return res.redirect(303, '/login/step');
       }
-      delete req.session.loginStep;
-      const typed = typeof body.username === 'string' && body.username.length <= 256 ? body.username : undefined;
-      req.session.loginNotice = {
-        error: status === 400 ? 'Please enter a username and a password.' : (info?.message ?? 'Incorrect username or password.'),
-        ...(typed === undefined ? {} : { username: typed }),
+      const done = (err: unknown, user: Express.User | false, info: CognitoFailureInfo | undefined, status: number | undefined): void => {
+        if (err) return next(err);
+        if (user) {
+          // Passport gives the signed-in user a new session: the step and the old CSRF token go with the old one.
+          req.logIn(user, (loginErr) => (loginErr ? next(loginErr) : res.redirect(303, returnTo ?? '/profile')));
+          return;
+        }
+        if (info?.challenge) {
+          const isPrompt = PROMPT_CODES.has(info.code);
+          // A refused answer repeats only the challenge name: keep what the prompt said (e.g. where the SMS went).
+          const before = step?.challenge === info.challenge ? step : undefined;
+          // A new question straight after an answer: that answer was wrong (the triggers ask again only then).
+          const wrongAnswer = info.code === 'ERR_COGNITO_CUSTOM_CHALLENGE' && before !== undefined && typeof body.answer === 'string';
+          req.session.loginStep = {
+            challenge: info.challenge,
+            route: path,
+            question: info.publicChallengeParameters?.question ?? before?.question,
+            destination: info.destination ?? before?.destination,
+            mfaTypes: info.mfaTypes ?? before?.mfaTypes,
+            secretCode: info.secretCode ?? before?.secretCode,
+            otpauthUri: info.otpauthUri ?? before?.otpauthUri,
+            returnTo: returnTo ?? before?.returnTo,
+            // Prompts are worded by the pages themselves; what went wrong is worded by the strategy.
+            error: wrongAnswer ? 'That is not the answer; here is another one.' : isPrompt ? undefined : info.message,
+            errorCode: isPrompt ? undefined : info.code,
+          };
+          return res.redirect(303, '/login/step');
+        }
+        delete req.session.loginStep;
+        const typed = typeof body.username === 'string' && body.username.length <= 256 ? body.username : undefined;
+        req.session.loginNotice = {
+          error: status === 400 ? 'Please enter a username and a password.' : (info?.message ?? 'Incorrect username or password.'),
+          ...(typed === undefined ? {} : { username: typed }),
+        };
+        res.redirect(303, urlOf(path, returnTo ?? step?.returnTo));
       };
-      res.redirect(303, loginUrl(returnTo ?? step?.returnTo));
+      (deps.passport.authenticate(strategy, done) as RequestHandler)(req, res, next);
     };
-    (deps.passport.authenticate('cognito', done) as RequestHandler)(req, res, next);
-  });
+  }
 
   router.get('/login/step', (req, res, next) => {
     const step = req.session.loginStep;
@@ -161,6 +191,10 @@ export function loginRoutes(deps: LoginRoutesDeps): express.Router {
         const qrSvg = uri ? trustedHtml(await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' })) : undefined;
         return send(res, 200, views.mfaSetupPage(c, { ...data, secretCode: step.secretCode, otpauthUri: uri, qrSvg }));
       }
+      case 'CUSTOM_CHALLENGE':
+        return send(res, 200, views.customChallengePage(c, {
+          ...data, question: step.question, action: step.route ?? SECURITY_CHECK_PATH,
+        }));
       default:
         delete req.session.loginStep;
         return res.redirect('/login');

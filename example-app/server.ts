@@ -11,8 +11,11 @@
  *   (`hosted-demo.ts`).
  *   The e-mails the emulator "sends" (sign-up, reset and verification codes) are printed here, in
  *   the terminal: it is the only mailbox a local pool has.
+ *   The pool's CUSTOM_AUTH triggers (`custom-challenge.ts`) run in this process too: the login page's
+ *   "Sign in with a security check".
  * - With `COGNITO_USER_POOL_ID` and `COGNITO_CLIENT_ID` (and `COGNITO_CLIENT_SECRET`, `AWS_REGION`
  *   when needed): the same app against that real user pool; the package reads those variables.
+ *   `SECURITY_CHECK=1` offers the security check there (deploy the triggers first).
  *
  * `PORT` (default 3000) and `HOST` (default 127.0.0.1; `0.0.0.0` to listen on every interface) say
  * where to listen. `SESSION_SECRET` signs the session cookie; without it a random secret is made at
@@ -30,6 +33,7 @@ import {
   DEMO_CLIENT_ID, DEMO_POOL_ID_SUFFIX, DEMO_SEED, DEMO_TOTP_SECRET, startEmulator, type Emulator, type OutboxMessage,
 } from 'express-cognito/emulator';
 import { createApp, type ExampleAppConfig } from './app';
+import { SECURITY_CHECK_TRIGGERS } from './custom-challenge';
 import { DEMO_API_SCOPE, DEMO_IDP_NAME, DEMO_IDP_USER, setUpHostedDemo, type HostedDemo } from './hosted-demo';
 
 const APP_NAME = 'express-cognito demo';
@@ -86,7 +90,8 @@ async function main(): Promise<void> {
     if (embedded) {
       // The pool lives in DATA_DIR: accounts signed up survive a restart. --fresh / EXAMPLE_FRESH=1 starts over.
       if (fresh) await rm(DATA_DIR, { recursive: true, force: true });
-      emulator = await startEmulator({ port: 0, host: '127.0.0.1', onMessage: printMessage, dataDir: DATA_DIR });
+      // The security check's DefineAuthChallenge / CreateAuthChallenge / VerifyAuthChallengeResponse, run in process.
+      emulator = await startEmulator({ port: 0, host: '127.0.0.1', onMessage: printMessage, dataDir: DATA_DIR, triggers: SECURITY_CHECK_TRIGGERS });
       if (!emulator.restored) await emulator.seed(DEMO_SEED);
       const pool = { poolId: `${emulator.region}_${DEMO_POOL_ID_SUFFIX}` };
       webClientId = DEMO_CLIENT_ID;
@@ -113,6 +118,8 @@ async function main(): Promise<void> {
       ...(process.env.TRUST_PROXY ? { trustProxy: process.env.TRUST_PROXY } : {}),
       ...(demo ? { demo } : {}),
       ...(hostedDemo ? { hosted: hostedDemo.hosted } : {}),
+      // A real pool offers it once the triggers of custom-challenge.ts are deployed: SECURITY_CHECK=1.
+      securityCheck: embedded || process.env.SECURITY_CHECK === '1',
     });
   } catch (err) {
     server.close();
@@ -135,6 +142,8 @@ async function main(): Promise<void> {
       '  bob   / Passw0rd!    TOTP MFA: add this secret to an authenticator app:',
       `                       ${DEMO_TOTP_SECRET}`,
       '  carol / Temp0rary!   temporary password: chooses a new one at first login',
+      '',
+      '"Sign in with a security check" (CUSTOM_AUTH): the password, then a sum the pool\'s triggers ask.',
       '',
       'Or sign up at /sign-up: the e-mails the emulator sends (with their codes) are printed below as [outbox] lines.',
       '',

@@ -11,6 +11,10 @@ import type { SessionData } from 'express-session';
 /** The sign-in step Cognito asked for, as the strategy described it: what GET /login/step shows. */
 export interface LoginStep {
   challenge: string;
+  /** The login route the step's form posts to (`/login`, or the security check's). */
+  route?: string | undefined;
+  /** CUSTOM_CHALLENGE: the question the pool's CreateAuthChallenge trigger asks. */
+  question?: string | undefined;
   /** SMS_MFA: where the code went (masked by Cognito). */
   destination?: string | undefined;
   /** SELECT_MFA_TYPE: the factors to choose from. */

@@ -30,6 +30,8 @@ export interface LoginPageData {
   demoTotpSecret?: string | undefined;
   /** The app signs in through the hosted UI too: its button, and the federated provider's (by name). */
   hosted?: { identityProvider?: string | undefined } | undefined;
+  /** The security-check sign-in (CUSTOM_AUTH) is offered: a link to it. */
+  securityCheck?: boolean | undefined;
 }
 
 // The hosted UI's buttons: links (GET), since they only start a sign-in; the callback does the rest.
@@ -75,8 +77,66 @@ export function loginPage(ctx: PageContext, data: LoginPageData): SafeHtml {
   </form>
   <p class="links"><a href="/forgot" id="forgot-link">Forgot your password?</a> <a href="/sign-up">Create an account</a></p>
   ${hostedButtons(data)}
+  ${data.securityCheck ? html`<p class="hint"><a id="security-check-link" href="/login/security-check${data.returnTo ? `?returnTo=${encodeURIComponent(data.returnTo)}` : ''}">Sign in with a security check</a>: your password, then a question the user pool asks (CUSTOM_AUTH).</p>` : ''}
 </section>
 ${demo}`,
+  );
+}
+
+/** Input of {@link securityCheckPage}. */
+export interface SecurityCheckPageData {
+  returnTo?: string | undefined;
+  error?: string | undefined;
+  username?: string | undefined;
+}
+
+/** The CUSTOM_AUTH sign-in: username and password, then the pool's question (on the step page). */
+export function securityCheckPage(ctx: PageContext, data: SecurityCheckPageData): SafeHtml {
+  return layout(
+    ctx,
+    'Sign in with a security check',
+    html`<section class="card narrow">
+  <h1>Sign in with a security check</h1>
+  <p class="muted">Your password first (checked by SRP: it never leaves this server), then the user pool's own question,
+  asked by its CreateAuthChallenge trigger.</p>
+  ${errorBox(data.error)}
+  <form method="post" action="/login/security-check" id="security-check-form">
+    ${csrfField(ctx)}${returnToField(data.returnTo)}
+    ${usernameInput(data.username, !data.username)}
+    <label for="password">Password</label>
+    <input type="password" id="password" name="password" autocomplete="current-password" maxlength="256" required${data.username ? html` autofocus` : ''}>
+    <button type="submit">Continue</button>
+  </form>
+  <p class="links"><a href="/login">Back to log in</a></p>
+</section>`,
+  );
+}
+
+/** Input of {@link customChallengePage}. */
+export interface CustomChallengePageData extends ChallengePageData {
+  /** The question the pool's trigger asks (its public parameter `question`). */
+  question?: string | undefined;
+  /** The route the answer is posted to. */
+  action: string;
+}
+
+/** CUSTOM_CHALLENGE: the pool's question, and the answer. */
+export function customChallengePage(ctx: PageContext, data: CustomChallengePageData): SafeHtml {
+  return layout(
+    ctx,
+    'Security check',
+    html`<section class="card narrow">
+  <h1>One more check</h1>
+  ${errorBox(data.error)}
+  <p id="challenge-question">${data.question ?? 'Answer the question the user pool asks.'}</p>
+  <form method="post" action="${data.action}" id="answer-form">
+    ${csrfField(ctx)}${returnToField(data.returnTo)}
+    <label for="answer">Answer</label>
+    <input type="text" id="answer" name="answer" autocomplete="off" maxlength="2048" required autofocus>
+    <button type="submit">Continue</button>
+  </form>
+  <p class="muted"><a href="/login/security-check">Start again</a></p>
+</section>`,
   );
 }
 

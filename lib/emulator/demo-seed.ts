@@ -31,7 +31,9 @@ export const DEMO_SEED: EmulatorSeed = deepFreeze({
         {
           name: 'demo-web',
           clientId: DEMO_CLIENT_ID,
-          explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+          explicitAuthFlows: [
+            'ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_CUSTOM_AUTH',
+          ],
         },
       ],
       groups: ['admin'],

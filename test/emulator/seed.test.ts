@@ -34,12 +34,12 @@ describe('emulator: seeds', () => {
   });
 
   describe('DEMO_SEED', () => {
-    it('has a public client allowing SRP, USER_PASSWORD, ADMIN_USER_PASSWORD and refresh', async () => {
+    it('has a public client allowing SRP, USER_PASSWORD, ADMIN_USER_PASSWORD, CUSTOM_AUTH and refresh', async () => {
       const { UserPoolClient } = await sdk.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: DEMO_CLIENT_ID }));
       assert.equal(UserPoolClient!.ClientSecret, undefined);
       assert.deepEqual(
         [...UserPoolClient!.ExplicitAuthFlows!].sort(),
-        ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH'],
+        ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH'],
       );
     });
 

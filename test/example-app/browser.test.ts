@@ -12,6 +12,7 @@ import type { Express } from 'express';
 import { DEMO_SEED, DEMO_TOTP_SECRET, startEmulator, type Emulator, type EmulatorSeed } from 'express-cognito/emulator';
 import { generateTotp } from '../../lib/totp';
 import { createApp } from '../../example-app/app';
+import { SECURITY_CHECK_TRIGGERS } from '../../example-app/custom-challenge';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
@@ -64,13 +65,14 @@ describe('example app in Chromium (playwright-core)', function () {
       this.skip();
     }
     mkdirSync(SCREENSHOTS, { recursive: true });
-    emulator = await startEmulator();
+    emulator = await startEmulator({ triggers: SECURITY_CHECK_TRIGGERS });
     const pool = (await emulator.seed(DEMO_SEED)).pools.demo;
     const app = createApp({
       cognito: {
         userPoolId: pool.poolId, clientId: Object.values(pool.clients)[0].clientId, endpoint: emulator.endpoint, region: emulator.region,
       },
       sessionSecret: 'example-app browser test secret',
+      securityCheck: true,
       demo: {
         users: [
           { username: 'alice', password: 'Passw0rd!', note: 'in group admin' },
@@ -177,6 +179,36 @@ describe('example app in Chromium (playwright-core)', function () {
     assert.equal(path(page), '/login?returnTo=%2Fprofile');
     assert.equal(await apiMeStatus(page), 401);
     await shot(page, 'alice-6-profile-sends-to-login');
+  });
+
+  it('alice signs in with the security check: her password, a wrong sum, another sum answered right', async function () {
+    const page = await newPage();
+    await page.goto(`${base}/login`);
+    await submit(page, '#security-check-link');
+    assert.equal(path(page), '/login/security-check');
+    await page.fill('#username', 'alice');
+    await page.fill('#password', 'Passw0rd!');
+    await shot(page, 'security-check-1-password');
+    await submit(page, '#security-check-form button[type=submit]');
+    assert.equal(path(page), '/login/step');
+    const sum = (question: string): number => {
+      const m = /^What is (\d+) \+ (\d+)\?$/.exec(question);
+      assert.ok(m, question);
+      return Number(m[1]) + Number(m[2]);
+    };
+    const first = sum(await text(page, '#challenge-question'));
+    await shot(page, 'security-check-2-question');
+    await page.fill('#answer', String(first + 100));
+    await submit(page, '#answer-form button[type=submit]');
+    assert.equal(path(page), '/login/step');
+    assert.match(await text(page, '.error'), /not the answer/);
+    const second = sum(await text(page, '#challenge-question'));
+    await shot(page, 'security-check-3-wrong-answer');
+    await page.fill('#answer', String(second));
+    await submit(page, '#answer-form button[type=submit]');
+    assert.equal(path(page), '/profile');
+    assert.equal(await text(page, '#profile-username'), 'alice');
+    await shot(page, 'security-check-4-profile');
   });
 
   it('bob logs in with a TOTP code computed by the test, and is refused the admin page', async function () {
