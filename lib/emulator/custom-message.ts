@@ -22,6 +22,8 @@ export const CUSTOM_MESSAGE_SOURCES: Readonly<Record<OutboxPurpose, string>> = O
   VERIFY_ATTRIBUTE: 'CustomMessage_VerifyUserAttribute',
   ADMIN_CREATE_USER: 'CustomMessage_AdminCreateUser',
   MFA: 'CustomMessage_Authentication',
+  // USER_AUTH's EMAIL_OTP / SMS_OTP sign-in codes: Cognito sends them as authentication messages too.
+  SIGN_IN: 'CustomMessage_Authentication',
 });
 
 const CODE = '{####}';

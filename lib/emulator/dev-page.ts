@@ -68,7 +68,7 @@ td code { white-space: nowrap; }
 }
 `;
 
-const MFA_NAMES: Record<MfaType, string> = { SOFTWARE_TOKEN_MFA: 'TOTP', SMS_MFA: 'SMS' };
+const MFA_NAMES: Record<MfaType, string> = { SOFTWARE_TOKEN_MFA: 'TOTP', SMS_MFA: 'SMS', EMAIL_OTP: 'e-mail' };
 
 /** `2025-01-31 12:34:56 UTC` (ms since the epoch). */
 function formatTime(ms: number): string {

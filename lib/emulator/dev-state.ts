@@ -100,6 +100,7 @@ function userOf(user: UserRecord): DevUser {
   const enabled: MfaType[] = [];
   if (user.mfa.totpEnabled) enabled.push('SOFTWARE_TOKEN_MFA');
   if (user.mfa.smsEnabled) enabled.push('SMS_MFA');
+  if (user.mfa.emailEnabled === true) enabled.push('EMAIL_OTP');
   const email = contactOf(user, 'email');
   const phoneNumber = contactOf(user, 'phone_number');
   return {

@@ -1,6 +1,6 @@
 /**
  * The emulator's outbox: every e-mail and text message a pool "sent" (verification and reset codes,
- * invitations, SMS MFA codes), with the text Cognito would send, built from the pool's message
+ * invitations, MFA codes, USER_AUTH sign-in codes), with the text Cognito would send, built from the pool's message
  * templates or Cognito's defaults, and the masked `CodeDeliveryDetails` Cognito answers with.
  */
 import type { EmulatorContext } from './context';
@@ -19,6 +19,7 @@ export type OutboxPurpose =
   | 'UPDATE_ATTRIBUTE'
   | 'ADMIN_CREATE_USER'
   | 'MFA'
+  | 'SIGN_IN'
   | 'ADMIN_RESET_PASSWORD';
 
 /** One message the emulator "sent". */
@@ -117,7 +118,9 @@ export function messageText(
       break;
     }
     case 'MFA':
-      template = text(pool.extra.SmsAuthenticationMessage) ?? DEFAULT_MFA;
+    case 'SIGN_IN':
+      // E-mailed codes (email MFA, EMAIL_OTP sign-in) use EmailMfaConfiguration; texted ones SmsAuthenticationMessage.
+      template = (channel === 'EMAIL' ? text(pool.emailMfaConfiguration?.Message) : text(pool.extra.SmsAuthenticationMessage)) ?? DEFAULT_MFA;
       break;
     case 'FORGOT_PASSWORD':
     case 'ADMIN_RESET_PASSWORD':

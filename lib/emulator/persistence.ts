@@ -31,7 +31,9 @@ export const STATE_FORMAT = 'express-cognito-emulator-state';
 export const STATE_VERSION = 1;
 
 /** Store members that are not kept: in-flight sign-in state, the message callback, the sweep counter. */
-export const NOT_KEPT: ReadonlySet<string> = new Set(['srpChallenges', 'sessions', 'authCodes', 'hostedLogins', 'federations', 'onMessage', 'writes']);
+export const NOT_KEPT: ReadonlySet<string> = new Set([
+  'srpChallenges', 'sessions', 'authCodes', 'hostedLogins', 'federations', 'signUpSessions', 'onMessage', 'writes',
+]);
 // In-process functions, registered again at each start.
 const POOL_NOT_KEPT: ReadonlySet<string> = new Set(['triggers']);
 
@@ -40,7 +42,7 @@ export const READ_ONLY_OPERATIONS: ReadonlySet<string> = new Set([
   'DescribeUserPool', 'GetUserPoolMfaConfig', 'DescribeUserPoolClient', 'AdminGetUser', 'AdminListGroupsForUser', 'ListUsers',
   'ListUsersInGroup', 'ListGroups', 'ListUserPools', 'ListUserPoolClients', 'AdminListUserAuthEvents', 'GetUser', 'GetDevice',
   'ListDevices', 'AdminListDevices', 'DescribeIdentityProvider', 'ListIdentityProviders', 'GetIdentityProviderByIdentifier',
-  'DescribeUserPoolDomain', 'DescribeResourceServer', 'ListResourceServers',
+  'DescribeUserPoolDomain', 'DescribeResourceServer', 'ListResourceServers', 'GetUserAuthFactors', 'AdminGetUserAuthFactors',
 ]);
 
 const TEMP_FILE = /^emulator-state\.json\.\d+\.\d+\.tmp$/;

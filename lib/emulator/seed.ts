@@ -28,8 +28,8 @@ export interface SeedUser {
   status?: UserStatus;
   /** A base32 TOTP secret, taken as verified. */
   totpSecret?: string;
-  /** MFA settings; enabling TOTP needs `totpSecret`, enabling SMS needs `phone_number`. */
-  mfa?: { totp?: boolean; sms?: boolean; preferred?: MfaType };
+  /** MFA settings; enabling TOTP needs `totpSecret`, enabling SMS needs `phone_number`, e-mail (email MFA) `email`. */
+  mfa?: { totp?: boolean; sms?: boolean; email?: boolean; preferred?: MfaType };
 }
 
 /** An app client in a seed. */
@@ -54,6 +54,8 @@ export interface SeedPool {
   idSuffix?: string;
   mfa?: MfaConfiguration;
   passwordPolicy?: Record<string, unknown>;
+  /** `Policies.SignInPolicy.AllowedFirstAuthFactors` (USER_AUTH), e.g. `['PASSWORD', 'EMAIL_OTP']`; default `['PASSWORD']`. */
+  allowedFirstAuthFactors?: string[];
   usernameAttributes?: string[];
   aliasAttributes?: string[];
   /** Any other CreateUserPool members. */
@@ -116,6 +118,7 @@ function checkSpec(spec: EmulatorSeed): void {
       if (typeof user?.username !== 'string') throw new TypeError(`every user of pool ${pool.name} needs a "username"`);
       if (user.totpSecret !== undefined) base32Decode(user.totpSecret);
       if (user.mfa?.totp && !user.totpSecret) throw new TypeError(`user ${user.username}: "mfa.totp" needs "totpSecret"`);
+      if (user.mfa?.email && !user.attributes?.email) throw new TypeError(`user ${user.username}: "mfa.email" needs an "email" attribute`);
     }
   }
 }
@@ -137,7 +140,16 @@ export async function applySeed(ctx: EmulatorContext, spec: EmulatorSeed): Promi
         ...poolSpec.settings,
         PoolName: poolSpec.name,
         ...(poolSpec.mfa ? { MfaConfiguration: poolSpec.mfa } : {}),
-        ...(poolSpec.passwordPolicy ? { Policies: { PasswordPolicy: poolSpec.passwordPolicy } } : {}),
+        ...(poolSpec.passwordPolicy || poolSpec.allowedFirstAuthFactors
+          ? {
+              Policies: {
+                ...(poolSpec.passwordPolicy ? { PasswordPolicy: poolSpec.passwordPolicy } : {}),
+                ...(poolSpec.allowedFirstAuthFactors
+                  ? { SignInPolicy: { AllowedFirstAuthFactors: poolSpec.allowedFirstAuthFactors } }
+                  : {}),
+              },
+            }
+          : {}),
         ...(poolSpec.usernameAttributes ? { UsernameAttributes: poolSpec.usernameAttributes } : {}),
         ...(poolSpec.aliasAttributes ? { AliasAttributes: poolSpec.aliasAttributes } : {}),
       },
@@ -197,6 +209,7 @@ export async function applySeed(ctx: EmulatorContext, spec: EmulatorSeed): Promi
       }
       if (u.mfa?.totp) user.mfa.totpEnabled = true;
       if (u.mfa?.sms) user.mfa.smsEnabled = true;
+      if (u.mfa?.email) user.mfa.emailEnabled = true;
       if (u.mfa?.preferred) user.mfa.preferred = u.mfa.preferred;
       seeded.users[u.username] = { username: user.username, sub: user.sub };
     }

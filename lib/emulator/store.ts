@@ -17,10 +17,13 @@ export type MfaConfiguration = 'OFF' | 'ON' | 'OPTIONAL';
 /** `UserStatus` values the emulator produces. */
 export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' | 'RESET_REQUIRED' | 'EXTERNAL_PROVIDER';
 /** A second factor. */
-export type MfaType = 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA';
+export type MfaType = 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | 'EMAIL_OTP';
+/** A first sign-in factor of `SignInPolicy.AllowedFirstAuthFactors` (USER_AUTH). */
+export type AuthFactor = 'PASSWORD' | 'EMAIL_OTP' | 'SMS_OTP' | 'WEB_AUTHN' | 'SOFTWARE_TOKEN';
 /** Challenges the emulator raises. */
 export type ChallengeName = 'PASSWORD_VERIFIER' | 'NEW_PASSWORD_REQUIRED' | 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | 'SELECT_MFA_TYPE' | 'MFA_SETUP'
-  | 'DEVICE_SRP_AUTH' | 'DEVICE_PASSWORD_VERIFIER' | 'CUSTOM_CHALLENGE';
+  | 'DEVICE_SRP_AUTH' | 'DEVICE_PASSWORD_VERIFIER' | 'CUSTOM_CHALLENGE'
+  | 'SELECT_CHALLENGE' | 'EMAIL_OTP' | 'SMS_OTP' | 'PASSWORD' | 'PASSWORD_SRP';
 
 /** A user pool. */
 export interface PoolRecord {
@@ -37,6 +40,8 @@ export interface PoolRecord {
   aliasAttributes: string[];
   caseSensitive: boolean;
   deviceConfiguration?: Record<string, unknown>;
+  /** `WebAuthnConfiguration` of SetUserPoolMfaConfig (passkeys); absent until set. */
+  webAuthn?: WebAuthnPoolConfig;
   /** Other CreateUserPool members, stored and echoed as given (not modelled). */
   extra: Record<string, unknown>;
   keyRing: KeyRing;
@@ -51,6 +56,10 @@ export interface PoolRecord {
   identityProviders: Map<string, IdentityProviderRecord>;
   /** A seeded pool's own trigger functions (in-process only: not in `LambdaConfig`, not persisted). */
   triggers?: EmulatorTriggers;
+  /** `Policies.SignInPolicy.AllowedFirstAuthFactors` (USER_AUTH); absent: `['PASSWORD']`. */
+  allowedFirstAuthFactors?: AuthFactor[];
+  /** SetUserPoolMfaConfig `EmailMfaConfiguration`: set, email MFA is available; its texts for MFA and sign-in codes. */
+  emailMfaConfiguration?: { Message?: string; Subject?: string };
 }
 
 /** A pool's domain: a prefix (`myapp` → `myapp.auth.<region>.amazoncognito.com`) or a custom FQDN. */
@@ -138,6 +147,34 @@ export interface UserMfa {
   pendingTotpSecret?: string;
   /** Recently accepted TOTP codes, refused again within their validity window. */
   usedTotpCodes: Array<{ code: string; at: number }>;
+  /** `EmailMfaSettings.Enabled`: email MFA (an EMAIL_OTP challenge after the password). */
+  emailEnabled?: boolean;
+}
+
+/** A pool's passkey settings (`WebAuthnConfiguration`). */
+export interface WebAuthnPoolConfig {
+  /** `RelyingPartyId`; when absent the pool's domain is the relying party. */
+  relyingPartyId?: string;
+  userVerification: 'required' | 'preferred';
+  factorConfiguration: 'SINGLE_FACTOR' | 'MULTI_FACTOR_WITH_USER_VERIFICATION';
+}
+
+/** A passkey registered by CompleteWebAuthnRegistration. */
+export interface PasskeyRecord {
+  /** The credential id, base64url. */
+  credentialId: string;
+  /** The COSE public key from the attested credential data. */
+  publicKey: Uint8Array;
+  /** COSE algorithm of the key (-7 ES256, -257 RS256). */
+  algorithm: number;
+  /** The authenticator's signature counter as last seen (0: the authenticator keeps none). */
+  counter: number;
+  transports: string[];
+  /** `platform` or `cross-platform`, when the browser said. */
+  attachment?: string;
+  friendlyName: string;
+  relyingPartyId: string;
+  createdAt: number;
 }
 
 /** A user. */
@@ -155,6 +192,8 @@ export interface UserRecord {
   password?: PasswordVerifier;
   groups: Set<string>;
   mfa: UserMfa;
+  /** Registered passkeys, oldest first (absent: none). */
+  passkeys?: PasskeyRecord[];
 }
 
 /** A group. */
@@ -216,6 +255,30 @@ export interface SessionRecord {
   deviceKey?: string;
   /** CUSTOM_CHALLENGE: the rounds so far, what CreateAuthChallenge kept private, and whether the user exists. */
   custom?: { history: CustomAuthRound[]; privateParameters: Record<string, string>; metadata?: string; userNotFound: boolean };
+  /** EMAIL_OTP / SMS_OTP (a sign-in code or an email MFA code): the code sent. */
+  otpCode?: string;
+  /** USER_AUTH (choice-based sign-in, operations/user-auth.ts): the first factor is still to be proven. */
+  userAuth?: UserAuthSession;
+}
+
+/** What a USER_AUTH session knows before the first factor is proven. */
+export interface UserAuthSession {
+  /** `AvailableChallenges` offered (PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, WEB_AUTHN). */
+  available: string[];
+  /** A decoy for an unknown user (PreventUserExistenceErrors: ENABLED): never ends in tokens. */
+  userNotFound: boolean;
+}
+
+/** A SignUp / ConfirmSignUp `Session`: lets the confirmed user sign in once with USER_AUTH, no second code. */
+export interface SignUpSessionRecord {
+  id: string;
+  poolId: string;
+  clientId: string;
+  /** Internal username. */
+  username: string;
+  /** `SIGN_UP`: from SignUp, for ConfirmSignUp; `CONFIRMED`: from ConfirmSignUp, for InitiateAuth. */
+  stage: 'SIGN_UP' | 'CONFIRMED';
+  expiresAt: number;
 }
 
 /** One answered round of a CUSTOM_AUTH sign-in, as DefineAuthChallenge's `request.session` lists it. */
@@ -335,6 +398,8 @@ export class EmulatorStore {
   readonly hostedLogins = new Map<string, HostedLoginRecord>();
   /** Federated sign-ins waiting for their identity provider, by state. */
   readonly federations = new Map<string, FederationRecord>();
+  /** SignUp / ConfirmSignUp sessions (USER_AUTH sign-in right after sign-up), by id. */
+  readonly signUpSessions = new Map<string, SignUpSessionRecord>();
   private writes = 0;
 
   /**
@@ -404,5 +469,6 @@ export class EmulatorStore {
     for (const [id, s] of this.ssoSessions) if (now >= s.expiresAt) this.ssoSessions.delete(id);
     for (const [id, l] of this.hostedLogins) if (now >= l.expiresAt) this.hostedLogins.delete(id);
     for (const [id, f] of this.federations) if (now >= f.expiresAt) this.federations.delete(id);
+    for (const [id, s] of this.signUpSessions) if (now >= s.expiresAt) this.signUpSessions.delete(id);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The hosted UI's sign-in: `/oauth2/authorize` (straight back with a code when the browser's
  * managed-login session is still good), `/login` and its challenge steps (driving the emulator's
- * own sign-in: password, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE,
+ * own sign-in: password, NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP (email MFA), SELECT_MFA_TYPE,
  * MFA_SETUP), and `/logout` (the only thing that ends the managed-login session, as in Cognito).
  *
  * Forms carry a CSRF token that must also be in the `XSRF-TOKEN` cookie; posts answer with a 302
@@ -156,6 +156,9 @@ async function respond(
       break;
     case 'SMS_MFA':
       answers.SMS_MFA_CODE = form.get('code') ?? '';
+      break;
+    case 'EMAIL_OTP':
+      answers.EMAIL_OTP_CODE = form.get('code') ?? '';
       break;
     case 'SELECT_MFA_TYPE':
       answers.ANSWER = form.get('mfaType') ?? '';

@@ -63,8 +63,8 @@ export function challengePage(
   fields: Record<string, string>,
   step: { name: string; parameters: Record<string, string>; error?: string; secretCode?: string; otpauthUri?: string },
 ): string {
-  const code = (label: string): string => `<label for="code">${e(label)}</label>
-<input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>`;
+  const code = (label: string, digits = 6): string => `<label for="code">${e(label)}</label>
+<input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{${digits}}" maxlength="${digits}" required>`;
   let inner: string;
   switch (step.name) {
     case 'SOFTWARE_TOKEN_MFA':
@@ -72,6 +72,9 @@ export function challengePage(
       break;
     case 'SMS_MFA':
       inner = `<p>We sent a code to ${e(step.parameters.CODE_DELIVERY_DESTINATION ?? 'your phone')}.</p>${code('Code')}`;
+      break;
+    case 'EMAIL_OTP':
+      inner = `<p>We sent a code to ${e(step.parameters.CODE_DELIVERY_DESTINATION ?? 'your e-mail')}.</p>${code('Code', 8)}`;
       break;
     case 'NEW_PASSWORD_REQUIRED':
       inner = `<p>Choose a new password to replace your temporary one.</p>
@@ -81,7 +84,7 @@ export function challengePage(
     case 'SELECT_MFA_TYPE': {
       const choices = JSON.parse(step.parameters.MFAS_CAN_CHOOSE ?? '[]') as string[];
       inner = choices.map((c, i) => `<label class="choice"><input type="radio" name="mfaType" value="${e(c)}"${i === 0 ? ' checked' : ''}>
- ${c === 'SMS_MFA' ? 'Text message' : 'Authenticator app'}</label>`).join('');
+ ${c === 'SMS_MFA' ? 'Text message' : c === 'EMAIL_OTP' ? 'E-mail' : 'Authenticator app'}</label>`).join('');
       break;
     }
     case 'MFA_SETUP':

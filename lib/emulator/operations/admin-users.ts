@@ -39,6 +39,7 @@ export function mfaSummary(user: UserRecord): Record<string, unknown> {
   const list: string[] = [];
   if (user.mfa.smsEnabled) list.push('SMS_MFA');
   if (user.mfa.totpEnabled) list.push('SOFTWARE_TOKEN_MFA');
+  if (user.mfa.emailEnabled === true) list.push('EMAIL_OTP');
   return {
     ...(user.mfa.smsEnabled ? { MFAOptions: [{ DeliveryMedium: 'SMS', AttributeName: 'phone_number' }] } : {}),
     ...(user.mfa.preferred ? { PreferredMfaSetting: user.mfa.preferred } : {}),

@@ -1,33 +1,28 @@
 /**
  * InitiateAuth and AdminInitiateAuth: USER_SRP_AUTH (first half of SRP), USER_PASSWORD_AUTH,
- * ADMIN_USER_PASSWORD_AUTH (and its legacy name ADMIN_NO_SRP_AUTH), REFRESH_TOKEN_AUTH.
+ * ADMIN_USER_PASSWORD_AUTH (and its legacy name ADMIN_NO_SRP_AUTH), REFRESH_TOKEN_AUTH; CUSTOM_AUTH
+ * (custom-auth.ts) and USER_AUTH (user-auth.ts) are handed on.
  */
 import type { EmulatorContext, OperationSpec } from '../context';
-import { WireError, invalidParameter, notAuthorized, userNotFound } from '../errors';
-import { assertNotLockedOut, recordRightPassword, recordWrongPassword } from '../lockout';
-import { requireEntry, requireEnum, requireString, stringMap, type Params } from '../protocol';
-import { passwordMatches, poolNameOf } from '../srp-server';
-import type { ClientRecord, PoolRecord, UserRecord } from '../store';
+import { invalidParameter, notAuthorized, userNotFound } from '../errors';
+import { optionalString, requireEntry, requireEnum, requireString, stringMap, type Params } from '../protocol';
+import type { ClientRecord, PoolRecord } from '../store';
 import { issueTokens } from '../tokens';
 import { findUser, userKey } from '../user-directory';
 import { clientMetadataOf, runPreAuthentication } from '../user-triggers';
 import { checkSecretHash, requireFlow } from './auth-flows';
 import { startCustomAuth } from './custom-auth';
+import { checkPassword } from './password-check';
 import { refuseRefreshTokenAuth } from './refresh-rotation';
 import { clientEphemeral, openPasswordVerifier } from './srp-challenge';
 import { afterPassword, assertMaySignIn, type SignInFlow, type SignInResponse } from './sign-in-steps';
-import { migrateUser } from './user-migration';
+import { startUserAuth } from './user-auth';
 
 const AUTH_FLOWS = [
   'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN', 'CUSTOM_AUTH', 'ADMIN_NO_SRP_AUTH', 'USER_PASSWORD_AUTH',
   'ADMIN_USER_PASSWORD_AUTH', 'USER_AUTH',
 ] as const;
 type AuthFlow = (typeof AUTH_FLOWS)[number];
-
-/** An unknown user, reported as Cognito would for this client. */
-function unknownUser(client: ClientRecord): WireError {
-  return client.preventUserExistenceErrors === 'ENABLED' ? notAuthorized() : userNotFound();
-}
 
 async function startSrp(
   ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, ap: Record<string, string>, flow: SignInFlow,
@@ -41,35 +36,6 @@ async function startSrp(
   // PreAuthentication runs as the sign-in starts, before the password proof (RespondToAuthChallenge).
   if (!user || user.enabled) await runPreAuthentication(ctx, pool, client, user, username, flow.clientMetadata);
   return { ChallengeName: 'PASSWORD_VERIFIER', ChallengeParameters: openPasswordVerifier(ctx, pool, client, user, username, A) };
-}
-
-/**
- * Checks a plain password for USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH and returns the user;
- * wrong passwords count towards the lockout. PreAuthentication runs first (a failure there is not a
- * wrong password); an unknown user may be migrated by the UserMigration trigger, which vouches for
- * the password.
- */
-async function checkPassword(
-  ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, username: string, password: string, flow: SignInFlow,
-): Promise<UserRecord> {
-  const user = findUser(pool, username);
-  if (!user) {
-    const migrated = await migrateUser(ctx, pool, client, username, {
-      source: 'UserMigration_Authentication', password, ...(flow.clientMetadata !== undefined ? { clientMetadata: flow.clientMetadata } : {}),
-    });
-    if (migrated) return migrated;
-    await runPreAuthentication(ctx, pool, client, undefined, username, flow.clientMetadata);
-    throw unknownUser(client);
-  }
-  if (!user.enabled) throw notAuthorized('User is disabled.');
-  await runPreAuthentication(ctx, pool, client, user, username, flow.clientMetadata);
-  assertNotLockedOut(ctx, user);
-  if (!user.password || !passwordMatches(poolNameOf(pool.id), user.username, password, user.password)) {
-    recordWrongPassword(ctx, user);
-    throw notAuthorized();
-  }
-  recordRightPassword(ctx, user);
-  return user;
 }
 
 async function passwordAuth(
@@ -136,6 +102,7 @@ async function runFlow(
   ap: Record<string, string>,
   admin: boolean,
   signIn: SignInFlow = {},
+  session?: string,
 ): Promise<SignInResponse> {
   switch (flow) {
     case 'USER_SRP_AUTH':
@@ -156,8 +123,8 @@ async function runFlow(
       return passwordAuth(ctx, pool, client, ap, signIn);
     case 'CUSTOM_AUTH':
       return startCustomAuth(ctx, pool, client, ap, signIn);
-    default:
-      throw invalidParameter(`${flow} is not supported by the emulator.`);
+    case 'USER_AUTH':
+      return startUserAuth(ctx, pool, client, ap, signIn, session);
   }
 }
 
@@ -171,7 +138,7 @@ function initiateAuth(ctx: EmulatorContext, params: Params): Promise<SignInRespo
   const clientId = requireString(params, 'ClientId');
   const flow = requireEnum(params, 'AuthFlow', AUTH_FLOWS);
   const { pool, client } = ctx.store.client(clientId);
-  return runFlow(ctx, pool, client, flow, stringMap(params, 'AuthParameters'), false, signInFlowOf(params));
+  return runFlow(ctx, pool, client, flow, stringMap(params, 'AuthParameters'), false, signInFlowOf(params), optionalString(params, 'Session'));
 }
 
 function adminInitiateAuth(ctx: EmulatorContext, params: Params): Promise<SignInResponse> {
@@ -179,7 +146,7 @@ function adminInitiateAuth(ctx: EmulatorContext, params: Params): Promise<SignIn
   const clientId = requireString(params, 'ClientId');
   const flow = requireEnum(params, 'AuthFlow', AUTH_FLOWS);
   const { pool, client } = ctx.store.client(clientId, poolId);
-  return runFlow(ctx, pool, client, flow, stringMap(params, 'AuthParameters'), true, signInFlowOf(params));
+  return runFlow(ctx, pool, client, flow, stringMap(params, 'AuthParameters'), true, signInFlowOf(params), optionalString(params, 'Session'));
 }
 
 /** Sign-in operations by name. */

@@ -1,10 +1,11 @@
 /**
  * RespondToAuthChallenge and AdminRespondToAuthChallenge: PASSWORD_VERIFIER (second half of SRP),
- * NEW_PASSWORD_REQUIRED, SMS_MFA, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP.
+ * NEW_PASSWORD_REQUIRED, SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP (email MFA), SELECT_MFA_TYPE and MFA_SETUP;
+ * CUSTOM_CHALLENGE (custom-auth.ts) and the USER_AUTH challenges (user-auth.ts) are handed on.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { EmulatorContext, OperationSpec } from '../context';
-import { WireError, invalidParameter, notAuthorized } from '../errors';
+import { invalidParameter, notAuthorized } from '../errors';
 import { assertPasswordConforms } from '../password-policy';
 import { optionalString, requireEntry, requireEnum, requireString, stringMap, type Params } from '../protocol';
 import { createPasswordVerifier, poolNameOf } from '../srp-server';
@@ -16,6 +17,7 @@ import { checkSecretHash } from './auth-flows';
 import { answerDeviceChallenge } from './devices';
 import { checkPasswordClaim } from './srp-challenge';
 import { acceptTotpCode } from './mfa';
+import { answerUserAuth } from './user-auth';
 import {
   afterPassword,
   assertMaySignIn,
@@ -23,16 +25,16 @@ import {
   enabledFactors,
   factorChallenge,
   HOSTED_SIGN_IN,
-  MAX_CODE_FAILURES,
   mfaStep,
   type SignInFlow,
   type SignInResponse,
+  wrongCode,
 } from './sign-in-steps';
 
 const CHALLENGE_NAMES = [
   'SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'SELECT_MFA_TYPE', 'MFA_SETUP', 'PASSWORD_VERIFIER', 'CUSTOM_CHALLENGE',
   'DEVICE_SRP_AUTH', 'DEVICE_PASSWORD_VERIFIER', 'ADMIN_NO_SRP_AUTH', 'NEW_PASSWORD_REQUIRED', 'SMS_OTP', 'EMAIL_OTP',
-  'WEB_AUTHN', 'PASSWORD', 'PASSWORD_SRP',
+  'WEB_AUTHN', 'PASSWORD', 'PASSWORD_SRP', 'SELECT_CHALLENGE',
 ] as const;
 
 async function passwordVerifier(
@@ -80,17 +82,8 @@ function newPassword(
   return mfaStep(ctx, pool, client, user, session.deviceKey, { ...flow, tokenSource: 'TokenGeneration_NewPasswordChallenge' });
 }
 
-/** Counts a wrong code; the session is dropped after {@link MAX_CODE_FAILURES}. */
-function wrongCode(ctx: EmulatorContext, session: SessionRecord): WireError {
-  session.failures += 1;
-  if (session.failures >= MAX_CODE_FAILURES) {
-    ctx.store.sessions.delete(session.id);
-    return notAuthorized('Invalid session for the user.');
-  }
-  return new WireError('CodeMismatchException', 'Invalid code received for user');
-}
-
-function smsMfa(
+/** SMS_MFA (`SMS_MFA_CODE`) or email MFA, EMAIL_OTP (`EMAIL_OTP_CODE`; `EMAIL_MFA_CODE`, the documented name, too). */
+function codeMfa(
   ctx: EmulatorContext,
   pool: PoolRecord,
   client: ClientRecord,
@@ -99,8 +92,11 @@ function smsMfa(
   answers: Record<string, string>,
   flow: SignInFlow,
 ): Promise<SignInResponse> {
-  const code = requireEntry(answers, 'SMS_MFA_CODE');
-  const expected = Buffer.from(session.smsCode ?? '');
+  const email = session.challenge === 'EMAIL_OTP';
+  const code = email && answers.EMAIL_OTP_CODE === undefined && answers.EMAIL_MFA_CODE !== undefined
+    ? answers.EMAIL_MFA_CODE
+    : requireEntry(answers, email ? 'EMAIL_OTP_CODE' : 'SMS_MFA_CODE');
+  const expected = Buffer.from((email ? session.otpCode : session.smsCode) ?? '');
   const given = Buffer.from(code);
   if (expected.length === 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) throw wrongCode(ctx, session);
   ctx.store.sessions.delete(session.id);
@@ -131,7 +127,9 @@ function selectMfaType(
   answers: Record<string, string>,
   flow: SignInFlow,
 ): Promise<SignInResponse> {
-  const answer = requireEntry(answers, 'ANSWER');
+  const given = requireEntry(answers, 'ANSWER');
+  // The documentation names email MFA EMAIL_MFA here; the challenge itself is EMAIL_OTP.
+  const answer = given === 'EMAIL_MFA' ? 'EMAIL_OTP' : given;
   const factors = enabledFactors(pool, user);
   if (!(factors as string[]).includes(answer)) throw invalidParameter(`${answer} is not a valid MFA type for the user.`);
   ctx.store.sessions.delete(session.id);
@@ -171,6 +169,7 @@ async function respond(ctx: EmulatorContext, pool: PoolRecord, client: ClientRec
   const sessionId = optionalString(params, 'Session');
   if (!sessionId) throw invalidParameter('Missing required parameter Session');
   const session = ctx.store.session(sessionId, client.clientId, ctx.clock.now());
+  if (session.userAuth !== undefined) return answerUserAuth(ctx, pool, client, session, name, answers, flow);
   if (session.challenge !== name) {
     throw invalidParameter(`Invalid challenge name ${name}: the session expects ${session.challenge}.`);
   }
@@ -182,7 +181,8 @@ async function respond(ctx: EmulatorContext, pool: PoolRecord, client: ClientRec
   if (!user.enabled) throw notAuthorized('User is disabled.');
   const handlers: Partial<Record<ChallengeName, () => Promise<SignInResponse>>> = {
     NEW_PASSWORD_REQUIRED: () => newPassword(ctx, pool, client, user, session, answers, flow),
-    SMS_MFA: () => smsMfa(ctx, pool, client, user, session, answers, flow),
+    SMS_MFA: () => codeMfa(ctx, pool, client, user, session, answers, flow),
+    EMAIL_OTP: () => codeMfa(ctx, pool, client, user, session, answers, flow),
     SOFTWARE_TOKEN_MFA: () => softwareTokenMfa(ctx, pool, client, user, session, answers, flow),
     SELECT_MFA_TYPE: () => selectMfaType(ctx, pool, client, user, session, answers, flow),
     MFA_SETUP: () => mfaSetup(ctx, pool, client, user, session, flow),

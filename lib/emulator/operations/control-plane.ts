@@ -1,5 +1,6 @@
 /**
- * Control-plane operations: user pools, their MFA configuration, app clients and groups.
+ * Control-plane operations: user pools (their sign-in policy and feature plan: sign-in-policy.ts), their
+ * MFA configuration, app clients and groups.
  */
 import type { EmulatorContext, OperationSpec } from '../context';
 import { WireError, invalidParameter, notInEnum } from '../errors';
@@ -21,6 +22,9 @@ import type { ClientRecord, GroupRecord, MfaConfiguration, PoolRecord, ValidityU
 import { describeClientOAuth, resolveClientOAuth } from '../oauth-settings';
 import { resolveClientFlows } from './auth-flows';
 import { checkLambdaConfig } from './lambda-config';
+import {
+  allowedFirstAuthFactors, resolveEmailMfaConfiguration, resolveSignInPolicy, resolveTier, tierOf,
+} from './sign-in-policy';
 
 const MFA_VALUES = ['OFF', 'ON', 'OPTIONAL'] as const;
 const UNITS = ['seconds', 'minutes', 'hours', 'days'] as const;
@@ -55,7 +59,8 @@ export function describePool(pool: PoolRecord): Record<string, unknown> {
     Id: pool.id,
     Name: pool.name,
     Arn: pool.arn,
-    Policies: { PasswordPolicy: { ...pool.passwordPolicy } },
+    Policies: { PasswordPolicy: { ...pool.passwordPolicy }, SignInPolicy: { AllowedFirstAuthFactors: allowedFirstAuthFactors(pool) } },
+    UserPoolTier: tierOf(pool),
     MfaConfiguration: pool.mfa,
     LastModifiedDate: epochSeconds(pool.updatedAt),
     CreationDate: epochSeconds(pool.createdAt),
@@ -88,6 +93,8 @@ export async function createUserPool(ctx: EmulatorContext, params: Params, fixed
     throw invalidParameter('Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.');
   }
   const caseSensitive = optionalObject(params, 'UsernameConfiguration')?.CaseSensitive !== false;
+  const tier = resolveTier(params.UserPoolTier) ?? 'ESSENTIALS';
+  const signInFactors = resolveSignInPolicy(policies?.SignInPolicy, tier);
   const lambdaConfig = checkLambdaConfig(params.LambdaConfig, params.UserPoolTier);
   const id = fixedId ?? newPoolId(ctx.region);
   if (ctx.store.pools.has(id)) throw invalidParameter(`User pool ${id} already exists.`);
@@ -106,6 +113,7 @@ export async function createUserPool(ctx: EmulatorContext, params: Params, fixed
     aliasAttributes,
     caseSensitive,
     ...(optionalObject(params, 'DeviceConfiguration') ? { deviceConfiguration: optionalObject(params, 'DeviceConfiguration') } : {}),
+    ...(signInFactors ? { allowedFirstAuthFactors: signInFactors } : {}),
     extra: { ...pick(params, POOL_PASSTHROUGH), ...(lambdaConfig ? { LambdaConfig: lambdaConfig } : {}) },
     keyRing: { keys: [await createSigningKey()] },
     clients: new Map(),
@@ -127,6 +135,7 @@ function mfaConfigOf(pool: PoolRecord): object {
   return {
     SoftwareTokenMfaConfiguration: { Enabled: pool.softwareTokenMfa },
     SmsMfaConfiguration: { SmsAuthenticationMessage: pool.extra.SmsAuthenticationMessage ?? 'Your authentication code is {####}. ' },
+    ...(pool.emailMfaConfiguration ? { EmailMfaConfiguration: { ...pool.emailMfaConfiguration } } : {}),
     MfaConfiguration: pool.mfa,
   };
 }
@@ -136,10 +145,13 @@ function setUserPoolMfaConfig(ctx: EmulatorContext, params: Params): object {
   const mfa = optionalEnum<MfaConfiguration>(params, 'MfaConfiguration', MFA_VALUES);
   const totp = optionalObject(params, 'SoftwareTokenMfaConfiguration');
   const sms = optionalObject(params, 'SmsMfaConfiguration');
+  // Email MFA (and its texts, also those of EMAIL_OTP sign-in codes): Essentials or Plus only.
+  const email = resolveEmailMfaConfiguration(params.EmailMfaConfiguration, tierOf(pool));
+  if (email) pool.emailMfaConfiguration = email;
   if (totp && typeof totp.Enabled === 'boolean') pool.softwareTokenMfa = totp.Enabled;
   if (sms) pool.smsMfa = true;
   if (mfa) pool.mfa = mfa;
-  if (pool.mfa !== 'OFF' && !pool.softwareTokenMfa && !pool.smsMfa) {
+  if (pool.mfa !== 'OFF' && !pool.softwareTokenMfa && !pool.smsMfa && !pool.emailMfaConfiguration) {
     throw invalidParameter('At least one MFA method must be enabled when MFA is ON or OPTIONAL.');
   }
   pool.updatedAt = ctx.clock.now();

@@ -1,11 +1,13 @@
 /**
  * A pool's `LambdaConfig`: checked like Cognito's (CreateUserPool, UpdateUserPool) and kept in the
  * pool, where the trigger registry (../triggers.ts) reads it. `UpdateUserPool` here changes only
- * `LambdaConfig`: as on Cognito, a request without it removes the pool's triggers.
+ * `LambdaConfig`, `UserPoolTier` and `Policies.SignInPolicy`: as on Cognito, a request without
+ * `LambdaConfig` removes the pool's triggers, one without a SignInPolicy restores `['PASSWORD']`.
  */
 import type { EmulatorContext, OperationSpec } from '../context';
 import { WireError, invalidParameter } from '../errors';
-import { requireString, type Params } from '../protocol';
+import { optionalObject, requireString, type Params } from '../protocol';
+import { resolveSignInPolicy, resolveTier, tierOf } from './sign-in-policy';
 
 /** The `LambdaConfig` members that take a Lambda ARN. */
 const ARN_MEMBERS = [
@@ -82,16 +84,19 @@ export function checkLambdaConfig(value: unknown, tier: unknown): Record<string,
 
 function updateUserPool(ctx: EmulatorContext, params: Params): object {
   const pool = ctx.store.pool(requireString(params, 'UserPoolId'));
-  const tier = params.UserPoolTier ?? pool.extra.UserPoolTier;
+  const tier = resolveTier(params.UserPoolTier) ?? tierOf(pool);
   const config = checkLambdaConfig(params.LambdaConfig, tier);
+  const signInFactors = resolveSignInPolicy(optionalObject(params, 'Policies')?.SignInPolicy, tier);
   if (config === undefined) delete pool.extra.LambdaConfig;
   else pool.extra.LambdaConfig = config;
-  if (typeof params.UserPoolTier === 'string') pool.extra.UserPoolTier = params.UserPoolTier;
+  if (signInFactors === undefined) delete pool.allowedFirstAuthFactors;
+  else pool.allowedFirstAuthFactors = signInFactors;
+  if (params.UserPoolTier !== undefined && params.UserPoolTier !== null) pool.extra.UserPoolTier = tier;
   pool.updatedAt = ctx.clock.now();
   return {};
 }
 
-/** `UpdateUserPool` (its `LambdaConfig` and `UserPoolTier`), signed. */
+/** `UpdateUserPool` (its `LambdaConfig`, `UserPoolTier` and `Policies.SignInPolicy`), signed. */
 export const lambdaConfigOperations: Record<string, OperationSpec> = {
   UpdateUserPool: { handler: updateUserPool, signed: true },
 };

@@ -107,7 +107,7 @@ function readSetting(params: Params, member: string): { enabled?: boolean; prefe
 }
 
 /**
- * Applies SMSMfaSettings / SoftwareTokenMfaSettings to a user.
+ * Applies SMSMfaSettings / SoftwareTokenMfaSettings / EmailMfaSettings to a user.
  *
  * @throws WireError InvalidParameterException when enabling TOTP before it is verified,
  *   SMS without a phone number, or preferring a factor that is off.
@@ -115,22 +115,29 @@ function readSetting(params: Params, member: string): { enabled?: boolean; prefe
 export function applyMfaPreference(ctx: EmulatorContext, user: UserRecord, params: Params): void {
   const sms = readSetting(params, 'SMSMfaSettings');
   const totp = readSetting(params, 'SoftwareTokenMfaSettings');
+  const email = readSetting(params, 'EmailMfaSettings');
   if (totp?.enabled && !user.mfa.totpVerified) throw invalidParameter('User has not verified software token mfa');
   if (sms?.enabled && !user.attributes.has('phone_number')) throw invalidParameter('User does not have a phone number.');
+  if (email?.enabled && !user.attributes.has('email')) throw invalidParameter('User does not have an email.');
   const smsOn = sms?.enabled ?? user.mfa.smsEnabled;
   const totpOn = totp?.enabled ?? user.mfa.totpEnabled;
-  if ((sms?.preferred && !smsOn) || (totp?.preferred && !totpOn)) {
+  const emailOn = email?.enabled ?? user.mfa.emailEnabled === true;
+  if ((sms?.preferred && !smsOn) || (totp?.preferred && !totpOn) || (email?.preferred && !emailOn)) {
     throw invalidParameter('The preferred MFA type must be enabled.');
   }
-  if (sms?.preferred && totp?.preferred) throw invalidParameter('Only one MFA type can be preferred.');
+  if ([sms, totp, email].filter((s) => s?.preferred === true).length > 1) throw invalidParameter('Only one MFA type can be preferred.');
   user.mfa.smsEnabled = smsOn;
   user.mfa.totpEnabled = totpOn;
+  user.mfa.emailEnabled = emailOn;
   if (sms?.preferred) user.mfa.preferred = 'SMS_MFA';
   else if (totp?.preferred) user.mfa.preferred = 'SOFTWARE_TOKEN_MFA';
+  else if (email?.preferred) user.mfa.preferred = 'EMAIL_OTP';
   else if (sms?.preferred === false && user.mfa.preferred === 'SMS_MFA') delete user.mfa.preferred;
   else if (totp?.preferred === false && user.mfa.preferred === 'SOFTWARE_TOKEN_MFA') delete user.mfa.preferred;
+  else if (email?.preferred === false && user.mfa.preferred === 'EMAIL_OTP') delete user.mfa.preferred;
   if (user.mfa.preferred === 'SMS_MFA' && !smsOn) delete user.mfa.preferred;
   if (user.mfa.preferred === 'SOFTWARE_TOKEN_MFA' && !totpOn) delete user.mfa.preferred;
+  if (user.mfa.preferred === 'EMAIL_OTP' && !emailOn) delete user.mfa.preferred;
   user.updatedAt = ctx.clock.now();
 }
 

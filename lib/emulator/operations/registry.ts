@@ -2,6 +2,7 @@
 import type { OperationSpec } from '../context';
 import { adminUserOperations } from './admin-users';
 import { attributeVerificationOperations } from './attribute-verification';
+import { authFactorOperations } from './auth-factors';
 import { authOperations } from './auth';
 import { challengeOperations } from './challenges';
 import { controlPlaneOperations } from './control-plane';
@@ -15,6 +16,7 @@ import { refreshRotationOperations } from './refresh-rotation';
 import { selfServiceOperations } from './self-service';
 import { signOutOperations } from './sign-out';
 import { userOperations } from './user';
+import { webAuthnOperations } from './webauthn';
 
 /** The operation table. */
 export const operations: Readonly<Record<string, OperationSpec>> = Object.freeze({
@@ -23,6 +25,7 @@ export const operations: Readonly<Record<string, OperationSpec>> = Object.freeze
   ...listingOperations,
   ...authOperations,
   ...challengeOperations,
+  ...authFactorOperations,
   ...mfaOperations,
   ...signOutOperations,
   ...userOperations,
@@ -33,4 +36,6 @@ export const operations: Readonly<Record<string, OperationSpec>> = Object.freeze
   ...oauthResourceOperations,
   ...identityProviderOperations,
   ...lambdaConfigOperations,
+  // After the control plane: it wraps SetUserPoolMfaConfig / GetUserPoolMfaConfig to add WebAuthnConfiguration.
+  ...webAuthnOperations,
 });

@@ -11,8 +11,9 @@ import { deliverMessage } from '../custom-message';
 import { codeDeliveryDetails, type CodeDeliveryDetails, type OutboxPurpose } from '../outbox';
 import { assertUserPasswordConforms } from '../password-policy';
 import { poolDevices } from '../device-store';
+import { newSessionId, temporaryPassword } from '../ids';
 import { optionalBoolean, optionalString, requireString, type Params } from '../protocol';
-import type { ClientRecord, PoolRecord, UserRecord } from '../store';
+import type { ClientRecord, PoolRecord, SignUpSessionRecord, UserRecord } from '../store';
 import { authenticateAccessToken, revokeAllSignIns } from '../tokens';
 import { findUser, parseAttributeList, requireUser, userKey, validateAttributes } from '../user-directory';
 import { NO_CLIENT_ID, clientMetadataOf, nameValueMap, runPostConfirmation, runPreSignUp } from '../user-triggers';
@@ -27,6 +28,7 @@ import {
 } from '../verification-codes';
 import { createUser, setPassword } from './admin-users';
 import { checkSecretHash } from './auth-flows';
+import { allowsPasswordless } from './sign-in-policy';
 import { migrateUser } from './user-migration';
 
 /** Cognito's text when a user has no verified contact to send a reset code to. */
@@ -118,17 +120,53 @@ function targetUser(pool: PoolRecord, client: ClientRecord, username: string): U
   throw notAuthorized('User is disabled.');
 }
 
+// How long SignUp's Session waits for ConfirmSignUp: as long as the confirmation code.
+const SIGN_UP_SESSION_MS = 24 * 3600 * 1000;
+
+/**
+ * A Session that carries a sign-up to the USER_AUTH sign-in (SignUp → ConfirmSignUp → InitiateAuth),
+ * for clients that allow USER_AUTH; `undefined` for others.
+ */
+function signUpSession(
+  ctx: EmulatorContext, client: ClientRecord, user: UserRecord, stage: SignUpSessionRecord['stage'],
+): string | undefined {
+  if (!client.allowedFlows.has('ALLOW_USER_AUTH')) return undefined;
+  const now = ctx.clock.now();
+  const record: SignUpSessionRecord = {
+    id: newSessionId(), poolId: client.poolId, clientId: client.clientId, username: user.username, stage,
+    expiresAt: now + (stage === 'SIGN_UP' ? SIGN_UP_SESSION_MS : client.authSessionValidityMinutes * 60 * 1000),
+  };
+  ctx.store.signUpSessions.set(record.id, record);
+  ctx.store.noteWrite(now);
+  return record.id;
+}
+
+/**
+ * ConfirmSignUp's optional Session: SignUp's, for this user and client, unexpired; used once.
+ *
+ * @throws WireError NotAuthorizedException "Invalid session for the user.".
+ */
+function consumeSignUpSession(ctx: EmulatorContext, client: ClientRecord, user: UserRecord, id: string): void {
+  const record = ctx.store.signUpSessions.get(id);
+  const valid = record !== undefined && record.stage === 'SIGN_UP' && record.clientId === client.clientId && record.username === user.username
+    && ctx.clock.now() < record.expiresAt;
+  if (!valid) throw notAuthorized('Invalid session for the user.');
+  ctx.store.signUpSessions.delete(id);
+}
+
 async function signUp(ctx: EmulatorContext, params: Params): Promise<object> {
   const { pool, client } = clientOf(ctx, params);
   const username = requireString(params, 'Username');
   checkSecretHash(client, optionalString(params, 'SecretHash'), username);
   const config = pool.extra.AdminCreateUserConfig as { AllowAdminCreateUserOnly?: unknown } | undefined;
   if (config?.AllowAdminCreateUserOnly === true) throw notAuthorized('SignUp is not permitted for this user pool');
-  const password = requireString(params, 'Password');
+  // Without a password only when the pool offers a passwordless first factor (EMAIL_OTP, SMS_OTP, WEB_AUTHN).
+  const givenPassword = optionalString(params, 'Password');
+  const password = (givenPassword === undefined || givenPassword === '') && allowsPasswordless(pool) ? undefined : requireString(params, 'Password');
   const attributes = parseAttributeList(params.UserAttributes);
   assertClientMayWrite(client, attributes.keys());
   validateAttributes(attributes);
-  assertUserPasswordConforms(password, pool.passwordPolicy);
+  if (password !== undefined) assertUserPasswordConforms(password, pool.passwordPolicy);
   if (pool.usernameAttributes.length > 0) {
     if (findUser(pool, username)) {
       const name = EMAIL.test(username) ? 'email' : 'phone_number';
@@ -150,8 +188,10 @@ async function signUp(ctx: EmulatorContext, params: Params): Promise<object> {
     ctx,
     pool,
     { Username: username, UserAttributes: params.UserAttributes },
-    { status: answer.autoConfirmUser ? 'CONFIRMED' : 'UNCONFIRMED', permanentPassword: password },
+    { status: answer.autoConfirmUser ? 'CONFIRMED' : 'UNCONFIRMED', permanentPassword: password ?? temporaryPassword(pool.passwordPolicy.MinimumLength) },
   );
+  // A passwordless user has no password at all (createUser always sets one): PASSWORD is not offered.
+  if (password === undefined) delete user.password;
   if (answer.autoVerifyEmail && user.attributes.has('email')) user.attributes.set('email_verified', 'true');
   if (answer.autoVerifyPhone && user.attributes.has('phone_number')) user.attributes.set('phone_number_verified', 'true');
   if (answer.autoConfirmUser) {
@@ -159,9 +199,12 @@ async function signUp(ctx: EmulatorContext, params: Params): Promise<object> {
     return { UserConfirmed: true, UserSub: user.sub };
   }
   const to = signUpContact(pool, user);
-  if (!to) return { UserConfirmed: false, UserSub: user.sub };
+  const session = signUpSession(ctx, client, user, 'SIGN_UP');
+  const sessionMember = session !== undefined ? { Session: session } : {};
+  if (!to) return { UserConfirmed: false, UserSub: user.sub, ...sessionMember };
   const { code } = issueCode(ctx, user, 'SIGN_UP', { attribute: to.attribute });
-  return { UserConfirmed: false, UserSub: user.sub, CodeDeliveryDetails: await sendCode(ctx, pool, user, to, 'SIGN_UP', code, params) };
+  const delivery = await sendCode(ctx, pool, user, to, 'SIGN_UP', code, params);
+  return { UserConfirmed: false, UserSub: user.sub, CodeDeliveryDetails: delivery, ...sessionMember };
 }
 
 /** `User cannot be confirmed. Current status is …`. */
@@ -178,6 +221,8 @@ async function confirmSignUp(ctx: EmulatorContext, params: Params): Promise<obje
   if (!user) throw codeMismatch();
   if (user.status !== 'UNCONFIRMED') throw cannotConfirm(user);
   const record = checkCode(ctx, user, 'SIGN_UP', given);
+  const signUpSessionId = optionalString(params, 'Session');
+  if (signUpSessionId !== undefined) consumeSignUpSession(ctx, client, user, signUpSessionId);
   const attribute = record.attribute;
   const value = attribute ? user.attributes.get(attribute) : undefined;
   if (attribute && value !== undefined && pool.aliasAttributes.includes(attribute)) {
@@ -194,7 +239,9 @@ async function confirmSignUp(ctx: EmulatorContext, params: Params): Promise<obje
   user.updatedAt = ctx.clock.now();
   // As on Cognito, a failing PostConfirmation fails the call, but the user stays confirmed.
   await runPostConfirmation(ctx, pool, user, { source: 'PostConfirmation_ConfirmSignUp', ...confirmationCall(params) });
-  return {};
+  // The code just proved the e-mail / phone: InitiateAuth USER_AUTH with this Session signs in without another.
+  const session = signUpSession(ctx, client, user, 'CONFIRMED');
+  return session !== undefined ? { Session: session } : {};
 }
 
 async function resendConfirmationCode(ctx: EmulatorContext, params: Params): Promise<object> {

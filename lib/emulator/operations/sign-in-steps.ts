@@ -1,11 +1,12 @@
 /**
  * What comes after a user proved their password: NEW_PASSWORD_REQUIRED, then the MFA step the
- * pool and user call for (SMS_MFA, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP), then tokens.
+ * pool and user call for (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP), then tokens.
  * Every challenge carries an opaque `Session` bound to user and client, kept server-side.
  */
 import type { EmulatorContext } from '../context';
 import { deviceForSignIn, startDeviceChallenge } from '../device-store';
 import { WireError, notAuthorized } from '../errors';
+import { maskEmail } from '../outbox';
 import { newSessionId, numericCode } from '../ids';
 import { deliverMessage } from '../custom-message';
 import type { TokenSource } from '../pre-token';
@@ -20,6 +21,8 @@ export interface SignInResponse {
   Session?: string;
   ChallengeParameters: Record<string, string>;
   AuthenticationResult?: AuthenticationResult;
+  /** USER_AUTH's SELECT_CHALLENGE: the first factors the user may choose from. */
+  AvailableChallenges?: string[];
 }
 
 /**
@@ -43,6 +46,19 @@ export const HOSTED_SIGN_IN = Symbol('hosted sign-in');
 /** Wrong MFA codes allowed on one session before it is dropped. */
 export const MAX_CODE_FAILURES = 5;
 
+/** Digits of an EMAIL_OTP / SMS_OTP code (sign-in and email MFA): Cognito's are 8 (SMS_MFA's 6). */
+export const OTP_CODE_DIGITS = 8;
+
+/** Counts a wrong code; the session is dropped after {@link MAX_CODE_FAILURES}. */
+export function wrongCode(ctx: EmulatorContext, session: SessionRecord): WireError {
+  session.failures += 1;
+  if (session.failures >= MAX_CODE_FAILURES) {
+    ctx.store.sessions.delete(session.id);
+    return notAuthorized('Invalid session for the user.');
+  }
+  return new WireError('CodeMismatchException', 'Invalid code received for user');
+}
+
 /**
  * Refuses users who may not sign in whatever their password: not confirmed, reset required, or
  * with an expired temporary password.
@@ -65,6 +81,7 @@ export function enabledFactors(pool: PoolRecord, user: UserRecord): MfaType[] {
   const factors: MfaType[] = [];
   if (pool.smsMfa && user.mfa.smsEnabled && user.attributes.has('phone_number')) factors.push('SMS_MFA');
   if (pool.softwareTokenMfa && user.mfa.totpEnabled && user.mfa.totpSecret) factors.push('SOFTWARE_TOKEN_MFA');
+  if (pool.emailMfaConfiguration && user.mfa.emailEnabled === true && user.attributes.has('email')) factors.push('EMAIL_OTP');
   return factors;
 }
 
@@ -72,9 +89,9 @@ export function enabledFactors(pool: PoolRecord, user: UserRecord): MfaType[] {
 export function openSession(
   ctx: EmulatorContext,
   client: ClientRecord,
-  user: UserRecord,
+  user: Pick<UserRecord, 'username'>,
   challenge: ChallengeName,
-  extra: Partial<Pick<SessionRecord, 'smsCode' | 'pendingTotpSecret' | 'totpVerified' | 'deviceKey'>> = {},
+  extra: Partial<Pick<SessionRecord, 'smsCode' | 'otpCode' | 'userAuth' | 'pendingTotpSecret' | 'totpVerified' | 'deviceKey'>> = {},
 ): SessionRecord {
   const now = ctx.clock.now();
   const record: SessionRecord = {
@@ -128,6 +145,24 @@ export async function smsChallenge(
   );
 }
 
+/** Raises email MFA (`EMAIL_OTP`): an 8-digit code goes to the outbox (an e-mail, purpose `MFA`). */
+async function emailChallenge(
+  ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, user: UserRecord, deviceKey: string | undefined, flow: SignInFlow,
+): Promise<SignInResponse> {
+  const email = user.attributes.get('email') ?? '';
+  const code = numericCode(OTP_CODE_DIGITS);
+  const subject = pool.emailMfaConfiguration?.Subject;
+  await deliverMessage(ctx, pool, user, { channel: 'EMAIL', destination: email, purpose: 'MFA', code, ...(subject ? { subject } : {}) }, {
+    clientId: client.clientId,
+    ...(flow.clientMetadata !== undefined ? { clientMetadata: flow.clientMetadata } : {}),
+  });
+  return challenge(
+    ctx, client, user, 'EMAIL_OTP',
+    { CODE_DELIVERY_DELIVERY_MEDIUM: 'EMAIL', CODE_DELIVERY_DESTINATION: maskEmail(email) },
+    { otpCode: code, ...(deviceKey ? { deviceKey } : {}) },
+  );
+}
+
 /** Raises the challenge for one factor. */
 export async function factorChallenge(
   ctx: EmulatorContext,
@@ -139,6 +174,7 @@ export async function factorChallenge(
   flow: SignInFlow = {},
 ): Promise<SignInResponse> {
   if (factor === 'SMS_MFA') return smsChallenge(ctx, pool, client, user, deviceKey, flow);
+  if (factor === 'EMAIL_OTP') return emailChallenge(ctx, pool, client, user, deviceKey, flow);
   return challenge(ctx, client, user, 'SOFTWARE_TOKEN_MFA', {}, deviceKey ? { deviceKey } : {});
 }
 
