@@ -23,7 +23,7 @@ export type AuthFactor = 'PASSWORD' | 'EMAIL_OTP' | 'SMS_OTP' | 'WEB_AUTHN' | 'S
 /** Challenges the emulator raises. */
 export type ChallengeName = 'PASSWORD_VERIFIER' | 'NEW_PASSWORD_REQUIRED' | 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | 'SELECT_MFA_TYPE' | 'MFA_SETUP'
   | 'DEVICE_SRP_AUTH' | 'DEVICE_PASSWORD_VERIFIER' | 'CUSTOM_CHALLENGE'
-  | 'SELECT_CHALLENGE' | 'EMAIL_OTP' | 'SMS_OTP' | 'PASSWORD' | 'PASSWORD_SRP';
+  | 'SELECT_CHALLENGE' | 'EMAIL_OTP' | 'SMS_OTP' | 'PASSWORD' | 'PASSWORD_SRP' | 'WEB_AUTHN';
 
 /** A user pool. */
 export interface PoolRecord {

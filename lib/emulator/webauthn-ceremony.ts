@@ -73,3 +73,29 @@ export function sameChallenge(given: string, expected: string): boolean {
   const b = Buffer.from(expected, 'utf8');
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+// One DER INTEGER of an ECDSA signature at `at`: minimal, positive, at most 33 bytes. Returns the offset after it.
+function derInteger(bytes: Uint8Array, at: number): number | undefined {
+  if (bytes[at] !== 0x02) return undefined;
+  const length = bytes[at + 1];
+  if (length === undefined || length < 1 || length > 33 || at + 2 + length > bytes.length) return undefined;
+  const first = bytes[at + 2];
+  if ((first & 0x80) !== 0) return undefined;
+  if (first === 0 && (length === 1 || ((bytes[at + 3]) & 0x80) === 0)) return undefined;
+  return at + 2 + length;
+}
+
+/**
+ * Whether an ES256 signature is strict DER (`SEQUENCE { INTEGER r, INTEGER s }`, exact lengths,
+ * minimal integers), as WebAuthn authenticators produce it. A lenient parser would accept a
+ * signature whose lengths were tampered with; this refuses it before the signature check.
+ *
+ * @example
+ * isStrictDerSignature(Buffer.from(response.signature, 'base64url'));
+ */
+export function isStrictDerSignature(bytes: Uint8Array): boolean {
+  if (bytes.length < 8 || bytes.length > 72 || bytes[0] !== 0x30 || bytes[1] !== bytes.length - 2) return false;
+  const afterR = derInteger(bytes, 2);
+  if (afterR === undefined) return false;
+  return derInteger(bytes, afterR) === bytes.length;
+}

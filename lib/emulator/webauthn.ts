@@ -13,7 +13,9 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { EmulatorContext } from './context';
 import { notAuthorized, type WireError } from './errors';
 import type { EmulatorStore, PasskeyRecord, PoolRecord, UserRecord } from './store';
-import { asRecord, isBase64Url, readAuthenticatorDataHead, readClientData, rpIdHashMatches, sameChallenge } from './webauthn-ceremony';
+import {
+  asRecord, isBase64Url, isStrictDerSignature, readAuthenticatorDataHead, readClientData, rpIdHashMatches, sameChallenge,
+} from './webauthn-ceremony';
 import { originAllowed, poolTier, relyingPartyOf } from './webauthn-config';
 import { simpleWebAuthn } from './webauthn-library';
 import { CEREMONY_TIMEOUT_MS, descriptorOf, userHandleOf } from './webauthn-registration';
@@ -31,6 +33,8 @@ export interface WebAuthnChallengeRequest {
   sessionId: string;
   /** When the challenge lapses, by the emulator clock (normally the session's `expiresAt`). */
   expiresAt: number;
+  /** Ask for (and then require) user verification whatever the pool's `UserVerification`: the passkey is to count as MFA. */
+  requireUserVerification?: boolean;
 }
 
 /** What {@link verifyWebAuthnAnswer} needs. */
@@ -112,14 +116,15 @@ export function openWebAuthnChallenge(ctx: EmulatorContext, request: WebAuthnCha
   const pending = pendingOf(ctx.store);
   for (const [id, entry] of pending) if (now >= entry.expiresAt) pending.delete(id);
   const challenge = randomBytes(32).toString('base64url');
+  const userVerification = request.requireUserVerification === true ? 'required' : rp.userVerification;
   pending.set(request.sessionId, {
     poolId: pool.id, clientId: request.clientId, sub: user?.sub, challenge, rpId: rp.id,
-    userVerification: rp.userVerification, expiresAt: request.expiresAt,
+    userVerification, expiresAt: request.expiresAt,
   });
   const allowCredentials = user
     ? (user.passkeys ?? []).filter((p) => p.relyingPartyId === rp.id).map(descriptorOf)
     : decoyDescriptors(pool, request.username);
-  const options = { challenge, rpId: rp.id, timeout: CEREMONY_TIMEOUT_MS, allowCredentials, userVerification: rp.userVerification };
+  const options = { challenge, rpId: rp.id, timeout: CEREMONY_TIMEOUT_MS, allowCredentials, userVerification };
   return { CREDENTIAL_REQUEST_OPTIONS: JSON.stringify(options) };
 }
 
@@ -141,8 +146,8 @@ function parseCredential(text: string): Record<string, unknown> | undefined {
  * the session has a live challenge from this pool and client for this user; the credential is one of
  * this user's passkeys for the relying party; the client data is `webauthn.get` for that challenge at
  * an allowed origin; the authenticator data is for the RP ID with the user present (and verified,
- * when the pool requires it); the user handle, when sent, is this user's; the signature verifies
- * against the stored public key; a non-zero counter is above the stored one.
+ * when the pool requires it); the user handle, when sent, is this user's; an ES256 signature is strict
+ * DER and verifies against the stored public key; a non-zero counter is above the stored one.
  *
  * @throws WireError NotAuthorizedException for every refusal (and always for a decoy).
  * @example
@@ -174,6 +179,9 @@ export async function verifyWebAuthnAnswer(ctx: EmulatorContext, answer: WebAuth
   const userHandle = response.userHandle;
   if (userHandle !== undefined && userHandle !== null && userHandle !== userHandleOf(user)) throw refused();
   if ((head.counter > 0 || passkey.counter > 0) && head.counter <= passkey.counter) throw refused();
+  // ES256 signatures are DER: one whose lengths were tampered with is refused, whatever a parser would make of it.
+  if (!isBase64Url(response.signature)) throw refused();
+  if (passkey.algorithm === -7 && !isStrictDerSignature(Buffer.from(response.signature, 'base64url'))) throw refused();
 
   const { server } = await simpleWebAuthn();
   let verified;

@@ -7,6 +7,7 @@
  * the data file's encoding. Passkeys are registered through the operation handlers, in process.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { createClock } from '../../lib/emulator/clock';
 import type { EmulatorContext } from '../../lib/emulator/context';
 import { WireError } from '../../lib/emulator/errors';
@@ -16,6 +17,7 @@ import { EmulatorStore, type ClientRecord, type PoolRecord, type UserRecord } fr
 import { issueTokens } from '../../lib/emulator/tokens';
 import { TriggerRegistry } from '../../lib/emulator/triggers';
 import { openWebAuthnChallenge, userHasPasskey, verifyWebAuthnAnswer } from '../../lib/emulator/webauthn';
+import { isStrictDerSignature } from '../../lib/emulator/webauthn-ceremony';
 import { SoftAuthenticator, type AssertionKnobs, type CreationOptions, type RequestOptions } from '../support/soft-authenticator';
 
 const ORIGIN = 'https://app.example.com';
@@ -249,5 +251,31 @@ describe('emulator: passkey sign-in functions (webauthn.ts)', function () {
     const assertion = authenticators.get('ann')!.assert(JSON.parse(CREDENTIAL_REQUEST_OPTIONS) as RequestOptions, ORIGIN);
     await verifyWebAuthnAnswer(restoredCtx, { pool: restoredPool, clientId: client.clientId, user: ann, sessionId: 'after-restart', credential: JSON.stringify(assertion) });
     assert.equal(ann.passkeys![0].counter, counter + 1);
+  });
+});
+
+describe('emulator: ES256 signatures must be strict DER', function () {
+  it('a real signature passes; every single-bit change to its structure bytes, and non-minimal integers, do not', function () {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    let checked = 0;
+    for (let n = 0; n < 40; n++) {
+      const der = sign('sha256', Buffer.from(`message ${n}`), privateKey);
+      assert.equal(isStrictDerSignature(der), true, 'node:crypto signs DER');
+      const rLength = der[3];
+      // The SEQUENCE tag and length, the INTEGER tags and lengths of r and s.
+      for (const at of [0, 1, 2, 3, 4 + rLength, 5 + rLength]) {
+        for (let bit = 0; bit < 8; bit++) {
+          const bad = Buffer.from(der);
+          bad[at] ^= 1 << bit;
+          assert.equal(isStrictDerSignature(bad), false, `byte ${at} bit ${bit} of ${der.toString('hex')}`);
+          checked += 1;
+        }
+      }
+      // Padded with a needless zero (non-minimal), and trailing bytes.
+      const padded = Buffer.concat([Buffer.from([0x30, der[1] + 1, 0x02, rLength + 1, 0x00]), der.subarray(4)]);
+      if ((der[4] & 0x80) === 0) assert.equal(isStrictDerSignature(padded), false, 'a needless leading zero');
+      assert.equal(isStrictDerSignature(Buffer.concat([der, Buffer.from([0])])), false, 'a trailing byte');
+    }
+    assert.equal(checked, 40 * 6 * 8);
   });
 });

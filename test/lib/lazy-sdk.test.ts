@@ -1,6 +1,8 @@
 /**
  * `lib/sdk.ts`: `require('express-cognito')` loads no `@aws-sdk/*` (nor `@smithy/*`) module, a bearer
- * guard verifies a token without it, and the first call to Cognito loads it.
+ * guard verifies a token without it, and the first call to Cognito loads it. `@simplewebauthn/*`,
+ * which only the emulator uses (lib/emulator/webauthn-library.ts loads it on first use), is loaded
+ * at no point.
  *
  * The built package (`dist/index.js`, which `npm test` builds before mocha runs) is required in a
  * child process, so that this test's own module cache, full of the SDK, does not count. The child is
@@ -24,12 +26,16 @@ interface Phase {
   sdkModules: string[];
   /** The package's own modules (outside node_modules) that required one of them directly. */
   loadedBy: string[];
+  /** Keys of `require.cache` naming `@simplewebauthn`. */
+  webAuthnModules: string[];
 }
 
 interface ChildReport {
   afterImport: Phase;
   afterVerify: Phase & { status: number; sub?: string };
   afterCognitoCall: Phase & { signedIn: boolean };
+  /** After the child required `@simplewebauthn/server` itself: proves the detector sees it. */
+  afterWebAuthnRequire: Phase;
 }
 
 interface ChildInput {
@@ -50,10 +56,12 @@ const http = require('node:http');
 const path = require('node:path');
 const input = JSON.parse(process.argv[1]);
 const SDK = /[\\/]node_modules[\\/]@(aws-sdk|smithy)[\\/]/;
+const WEBAUTHN = /[\\/]node_modules[\\/]@simplewebauthn[\\/]/;
 function phase() {
   const modules = Object.values(require.cache);
   return {
     sdkModules: modules.map((m) => m.id).filter((id) => SDK.test(id)),
+    webAuthnModules: modules.map((m) => m.id).filter((id) => WEBAUTHN.test(id)),
     loadedBy: modules
       .filter((m) => !m.id.includes(path.sep + 'node_modules' + path.sep) && m.children.some((c) => SDK.test(c.id)))
       .map((m) => path.relative(input.root, m.id)),
@@ -85,6 +93,8 @@ async function main() {
   const user = new pkg.Cognito(userPoolId, clientId, { username: input.username, endpoint, region, maxAttempts: 1, env: {} });
   await user.authenticate(input.password);
   report.afterCognitoCall = { ...phase(), signedIn: typeof user.accessToken === 'string' };
+  require('@simplewebauthn/server');
+  report.afterWebAuthnRequire = phase();
   process.stdout.write(JSON.stringify(report));
 }
 main().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exitCode = 1; });
@@ -128,6 +138,14 @@ describe('lib/sdk: the AWS SDK is loaded on the first Cognito call', function ()
 
   it('require(\'express-cognito\') loads no @aws-sdk or @smithy module', function () {
     assert.equal(report.afterImport.sdkModules.length, 0, describePhase(report.afterImport));
+  });
+
+  it('require(\'express-cognito\') loads no @simplewebauthn module, nor does a guard or a Cognito call', function () {
+    for (const step of ['afterImport', 'afterVerify', 'afterCognitoCall'] as const) {
+      assert.deepEqual(report[step].webAuthnModules, [], `${step}: ${report[step].webAuthnModules.join(', ')}`);
+    }
+    // The check can fail: once the child requires the library itself, it is seen.
+    assert.ok(report.afterWebAuthnRequire.webAuthnModules.length > 0, 'the @simplewebauthn detector saw nothing');
   });
 
   it('a bearer guard verifies a token without loading the SDK', function () {

@@ -10,6 +10,7 @@
  *   without the password / SRP_A, a PASSWORD / PASSWORD_SRP challenge asks for it;
  * - EMAIL_OTP / SMS_OTP: an 8-digit code to the verified e-mail / phone (the outbox, purpose
  *   `SIGN_IN`), answered once within the session's life; a right code completes the sign-in (no MFA);
+ * - WEB_AUTHN: `CREDENTIAL_REQUEST_OPTIONS`, answered once with a passkey assertion (no MFA follows);
  * - a top-level `Session` from ConfirmSignUp: the confirmed user signs in without another code.
  *
  * An unknown user on a client with `PreventUserExistenceErrors: ENABLED` gets the same answers
@@ -34,7 +35,7 @@ import {
   afterPassword, assertMaySignIn, completeSignIn, openSession, OTP_CODE_DIGITS, wrongCode, type SignInFlow, type SignInResponse,
 } from './sign-in-steps';
 import { clientEphemeral, openPasswordVerifier } from './srp-challenge';
-import { answerWebAuthnChallenge, startWebAuthnChallenge } from './user-auth-webauthn';
+import { answerWebAuthnChallenge, passkeySignInOffered, startWebAuthnChallenge, type WebAuthnStep } from './user-auth-webauthn';
 
 /** The first-factor challenges of USER_AUTH (`PREFERRED_CHALLENGE`, SELECT_CHALLENGE `ANSWER`). */
 const FIRST_CHALLENGES = ['PASSWORD', 'PASSWORD_SRP', 'EMAIL_OTP', 'SMS_OTP', 'WEB_AUTHN'] as const;
@@ -53,9 +54,9 @@ interface Subject {
   name: string;
 }
 
-/** What a decoy "can present": every allowed factor but passkeys. */
+/** What a decoy "can present": every allowed factor (a passkey when the pool offers passkey sign-in). */
 function decoyChallenges(pool: PoolRecord): string[] {
-  return challengesOf(allowedFirstAuthFactors(pool).filter((f) => f !== 'WEB_AUTHN'));
+  return challengesOf(allowedFirstAuthFactors(pool).filter((f) => f !== 'WEB_AUTHN' || passkeySignInOffered(pool)));
 }
 
 function challengesFor(pool: PoolRecord, subject: Subject): string[] {
@@ -127,9 +128,15 @@ async function codeChallenge(
   };
 }
 
+function webAuthnStep(
+  ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, subject: Subject, deviceKey: string | undefined, flow: SignInFlow,
+): WebAuthnStep {
+  return { ctx, pool, client, user: subject.user, username: subject.name, typed: subject.typed, ...(deviceKey ? { deviceKey } : {}), flow };
+}
+
 /**
  * Starts (or, given its secret, completes) one first factor: the password or its SRP proof, a code,
- * or a passkey.
+ * or the passkey challenge (InitiateAuth has no CREDENTIAL to complete it with).
  */
 async function startFactor(
   ctx: EmulatorContext, pool: PoolRecord, client: ClientRecord, subject: Subject, factor: FirstChallenge,
@@ -157,12 +164,8 @@ async function startFactor(
     case 'EMAIL_OTP':
     case 'SMS_OTP':
       return codeChallenge(ctx, pool, client, subject, factor, deviceKey, flow);
-    case 'WEB_AUTHN': {
-      // Decoys are never offered WEB_AUTHN, so a user is here.
-      if (!subject.user) throw notAuthorized();
-      const step = { ctx, pool, client, user: subject.user, ...(deviceKey ? { deviceKey } : {}), flow };
-      return given.CREDENTIAL !== undefined ? answerWebAuthnChallenge(step, given.CREDENTIAL) : startWebAuthnChallenge(step);
-    }
+    case 'WEB_AUTHN':
+      return startWebAuthnChallenge(webAuthnStep(ctx, pool, client, subject, deviceKey, flow));
   }
 }
 
@@ -266,12 +269,13 @@ export function answerUserAuth(
   // Answering a challenge goes on in one step: the secret comes with the answer.
   if (factor === 'PASSWORD') requireEntry(answers, 'PASSWORD');
   if (factor === 'PASSWORD_SRP') requireEntry(answers, 'SRP_A');
-  // Each session answers once: a wrong password starts the sign-in again.
+  const credential = factor === 'WEB_AUTHN' && !select ? requireEntry(answers, 'CREDENTIAL') : answers.CREDENTIAL;
+  // Each session answers once: a wrong password or a failed assertion starts the sign-in again.
   ctx.store.sessions.delete(session.id);
-  if (factor === 'WEB_AUTHN' && !select) {
-    if (!user) throw notAuthorized();
-    const step = { ctx, pool, client, user, ...(session.deviceKey ? { deviceKey: session.deviceKey } : {}), flow };
-    return answerWebAuthnChallenge(step, requireEntry(answers, 'CREDENTIAL'), session);
+  if (factor === 'WEB_AUTHN') {
+    const step = webAuthnStep(ctx, pool, client, subject, session.deviceKey, flow);
+    // SELECT_CHALLENGE with a CREDENTIAL is the one-step form, checked against this session's challenge (it has none).
+    return credential === undefined ? startWebAuthnChallenge(step) : answerWebAuthnChallenge(step, credential, session);
   }
   return startFactor(ctx, pool, client, subject, factor, answers, session.deviceKey, flow);
 }
