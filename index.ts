@@ -3,7 +3,7 @@
  *
  * Re-exports only. The emulator is published separately as `express-cognito/emulator`.
  */
-export { Cognito, type AuthenticateOptions, type CustomAuthenticateOptions } from './lib/cognito';
+export { Cognito, type AuthenticateOptions, type CustomAuthenticateOptions, type UserAuthenticateOptions } from './lib/cognito';
 export { CognitoAccount, type CognitoProfile } from './lib/cognito-account';
 export {
   type CodeDelivery,
@@ -17,6 +17,8 @@ export { type PasswordPolicy, type PasswordRequirement, passwordRequirement } fr
 export {
   UsernameExistsError,
   AliasExistsError,
+  PasskeyRefusedError,
+  PasskeysNotEnabledError,
   ExpiredCodeError,
   LimitExceededError,
   UserNotFoundError,
@@ -24,6 +26,8 @@ export {
 } from './lib/account-errors';
 export { type CognitoUserOptions } from './lib/cognito-options';
 export { type MfaTokens, type LoginFlow } from './lib/challenge';
+export { type FirstFactor, type WebAuthnCredential } from './lib/challenge-handlers';
+export { type Passkey, type UserAuthFactors } from './lib/passkeys';
 export {
   resolveConfig,
   type CognitoOptions,
@@ -61,6 +65,10 @@ export {
   MFASetupRequiredError,
   DeviceChallengeError,
   CustomChallengeError,
+  SelectChallengeError,
+  EmailOtpChallengeError,
+  SmsOtpChallengeError,
+  WebAuthnChallengeError,
   TokenVerificationError,
   JwksUnavailableError,
   JwksNotLoadedError,

@@ -99,3 +99,31 @@ export class InvalidParameterError extends CognitoError {
     super(safe ? message : 'Cognito refused a parameter of the request.', 'ERR_COGNITO_INVALID_PARAMETER', 400, options);
   }
 }
+
+/**
+ * Cognito refused a passkey registration (its `awsErrorName` says why: WebAuthnChallengeNotFoundException
+ * — the options expired or were used —, WebAuthnOriginNotAllowedException, WebAuthnRelyingPartyMismatchException,
+ * WebAuthnClientMismatchException, WebAuthnCredentialNotSupportedException): start the registration again.
+ *
+ * @example
+ * catch (e) { if (e instanceof PasskeyRefusedError) return res.status(400).json({ code: e.code }); }
+ */
+export class PasskeyRefusedError extends CognitoError {
+  constructor(options?: CognitoErrorOptions) {
+    super('The passkey was not accepted; try again.', 'ERR_COGNITO_PASSKEY_REFUSED', 400, options);
+  }
+}
+
+/**
+ * Passkeys are not available in this user pool (WebAuthnNotEnabledException: WEB_AUTHN is not an
+ * allowed first factor or the pool's feature plan lacks it; WebAuthnConfigurationMissingException:
+ * no relying party ID and no domain).
+ *
+ * @example
+ * catch (e) { if (e instanceof PasskeysNotEnabledError) hidePasskeySection(); }
+ */
+export class PasskeysNotEnabledError extends CognitoError {
+  constructor(options?: CognitoErrorOptions) {
+    super('Passkeys are not enabled for this user pool.', 'ERR_COGNITO_PASSKEYS_NOT_ENABLED', 403, options);
+  }
+}

@@ -74,7 +74,8 @@ const MAX_METADATA_ENTRIES = 50;
 
 /**
  * SignUp: a new UNCONFIRMED user (unless a trigger confirms it), a code to the pool's auto-verified
- * channel.
+ * channel. `password` `undefined` signs up a passwordless user (a pool that allows a passwordless
+ * first factor).
  *
  * @throws UsernameExistsError, InvalidPasswordError (with `requirement`), InvalidParameterError,
  *   LimitExceededError; TypeError for a bad argument.
@@ -87,7 +88,8 @@ export async function signUp(
   const name = checkUsername(username);
   const out = await on<{ UserSub?: string; UserConfirmed?: boolean; CodeDeliveryDetails?: unknown; Session?: string }>(ctx)('SignUp', {
     ClientId: ctx.config.clientId, Username: name, ...secretHash(ctx, name),
-    Password: checkPassword(password, 'password'),
+    // No password: a passwordless account (the pool must allow EMAIL_OTP, SMS_OTP or WEB_AUTHN first factors).
+    ...(password === undefined ? {} : { Password: checkPassword(password, 'password') }),
     UserAttributes: toAttributeList(attributes, 'attributes'),
     ...metadata(options.clientMetadata, 'clientMetadata', 'ClientMetadata'),
     ...(options.validationData === undefined ? {} : { ValidationData: toAttributeList(options.validationData, 'validationData') }),

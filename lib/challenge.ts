@@ -8,8 +8,8 @@ import type { AuthenticationResultType, ChallengeNameType } from '@aws-sdk/clien
 import { challengeErrorFor, type ChallengeError, type ChallengeTokens } from './errors';
 import { command } from './sdk';
 
-/** How a sign-in started: the SRP flow, the admin flow (which needs AWS credentials), or CUSTOM_AUTH. */
-export type LoginFlow = 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH' | 'CUSTOM_AUTH';
+/** How a sign-in started: the SRP flow, the admin flow (which needs AWS credentials), CUSTOM_AUTH or USER_AUTH. */
+export type LoginFlow = 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH' | 'CUSTOM_AUTH' | 'USER_AUTH';
 
 /**
  * A pending challenge, as `ChallengeError.getTokens()` and `Cognito#mfaTokens` give it: Cognito's
@@ -25,10 +25,12 @@ export interface AuthStepOutput {
   ChallengeName?: ChallengeNameType | (string & {});
   Session?: string;
   ChallengeParameters?: Record<string, string>;
+  /** SELECT_CHALLENGE (USER_AUTH): the first factors offered. */
+  AvailableChallenges?: string[];
   AuthenticationResult?: AuthenticationResultType;
 }
 
-const FLOWS: readonly string[] = ['USER_SRP_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'CUSTOM_AUTH'];
+const FLOWS: readonly string[] = ['USER_SRP_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'CUSTOM_AUTH', 'USER_AUTH'];
 
 /**
  * Builds the typed error for a challenge response and makes its `getTokens()` return the
@@ -74,7 +76,7 @@ export function pendingChallenge(
   }
   if (typeof t.Session !== 'string' || t.Session.length === 0) throw new TypeError('"mfaTokens.Session" must be a non-empty string');
   if (t.AuthFlow !== undefined && (typeof t.AuthFlow !== 'string' || !FLOWS.includes(t.AuthFlow))) {
-    throw new TypeError('"mfaTokens.AuthFlow" must be "USER_SRP_AUTH", "ADMIN_USER_PASSWORD_AUTH" or "CUSTOM_AUTH"');
+    throw new TypeError(`"mfaTokens.AuthFlow" must be one of ${FLOWS.join(', ')}`);
   }
   if (t.Username !== undefined && (typeof t.Username !== 'string' || t.Username.length === 0)) {
     throw new TypeError('"mfaTokens.Username" must be a non-empty string');
@@ -90,6 +92,13 @@ export function pendingChallenge(
   };
   if (t.AuthFlow !== undefined) out.AuthFlow = t.AuthFlow;
   if (t.Username !== undefined) out.Username = t.Username;
+  const available = t.AvailableChallenges;
+  if (available !== undefined) {
+    if (!Array.isArray(available) || available.some((c) => typeof c !== 'string')) {
+      throw new TypeError('"mfaTokens.AvailableChallenges" must be an array of strings');
+    }
+    out.AvailableChallenges = [...(available as string[])];
+  }
   return out;
 }
 

@@ -15,7 +15,13 @@ import {
   type AdminCreateUserOptions, type CognitoUserRecord,
 } from './account-admin';
 import type { ResolvedConfig } from './config';
+import {
+  completePasskeyRegistration, deletePasskey, getUserAuthFactors, listPasskeys, startPasskeyRegistration,
+  type Passkey, type UserAuthFactors,
+} from './passkeys';
 import type { PasswordPolicy } from './password-policy';
+
+export type { Passkey, UserAuthFactors } from './passkeys';
 
 /** What {@link CognitoAccount.getUser} returns: the user's username, attributes and MFA settings. */
 export type CognitoProfile = UserProfile;
@@ -39,14 +45,17 @@ export abstract class CognitoAccount {
 
   /**
    * SignUp for {@link username}: the account is UNCONFIRMED until {@link confirmSignUp} (unless a
-   * PreSignUp trigger confirms it).
+   * PreSignUp trigger confirms it). `password` `undefined`: a passwordless account, where the pool
+   * allows EMAIL_OTP, SMS_OTP or WEB_AUTHN as first factors.
    *
    * @param attributes e.g. `{ email: 'ann@example.com', name: 'Ann' }` (custom ones as `custom:…`).
    * @throws UsernameExistsError, InvalidPasswordError (`requirement` says which rule), InvalidParameterError.
    * @example
    * const { codeDelivery } = await u.register('S3cure!pass', { email: 'ann@example.com' });
    */
-  async register(password: string, attributes: Record<string, string> = {}, options: SignUpOptions = {}): Promise<SignUpResult> {
+  async register(
+    password: string | undefined, attributes: Record<string, string> = {}, options: SignUpOptions = {},
+  ): Promise<SignUpResult> {
     return signUp(this.accountContext(), this.#username(), password, attributes, options);
   }
 
@@ -116,6 +125,60 @@ export abstract class CognitoAccount {
    */
   async getUser(): Promise<CognitoProfile> {
     return getUser(this.accountContext(), this.#accessToken());
+  }
+
+  /**
+   * GetUserAuthFactors: the first factors the signed-in user can sign in with (`configuredFactors`:
+   * PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN) and their MFA.
+   *
+   * @example
+   * if ((await u.getUserAuthFactors()).configuredFactors.includes('WEB_AUTHN')) offerPasskeySignIn();
+   */
+  async getUserAuthFactors(): Promise<UserAuthFactors> {
+    return getUserAuthFactors(this.accountContext(), this.#accessToken());
+  }
+
+  /**
+   * StartWebAuthnRegistration: the creation options (PublicKeyCredentialCreationOptionsJSON) to hand
+   * to the browser's `navigator.credentials.create()` (after `PublicKeyCredential.parseCreationOptionsFromJSON`).
+   *
+   * @throws PasskeysNotEnabledError.
+   * @example
+   * res.json(await u.startWebAuthnRegistration());
+   */
+  async startWebAuthnRegistration(): Promise<Record<string, unknown>> {
+    return startPasskeyRegistration(this.accountContext(), this.#accessToken());
+  }
+
+  /**
+   * CompleteWebAuthnRegistration with the browser's RegistrationResponseJSON (`credential.toJSON()`).
+   *
+   * @throws TypeError for a malformed credential; PasskeyRefusedError (expired options, origin, RP ID…).
+   * @example
+   * await u.completeWebAuthnRegistration(req.body.credential);
+   */
+  async completeWebAuthnRegistration(credential: Record<string, unknown> | string): Promise<void> {
+    return completePasskeyRegistration(this.accountContext(), this.#accessToken(), credential);
+  }
+
+  /**
+   * ListWebAuthnCredentials: the user's passkeys (every page).
+   *
+   * @example
+   * const passkeys = await u.listWebAuthnCredentials(); // [{ credentialId, friendlyName, createdAt, … }]
+   */
+  async listWebAuthnCredentials(): Promise<Passkey[]> {
+    return listPasskeys(this.accountContext(), this.#accessToken());
+  }
+
+  /**
+   * DeleteWebAuthnCredential: removes one of the user's passkeys.
+   *
+   * @example
+   * await u.deleteWebAuthnCredential(credentialId);
+   */
+  async deleteWebAuthnCredential(credentialId: string): Promise<void> {
+    return deletePasskey(this.accountContext(), this.#accessToken(), credentialId);
   }
 
   /**

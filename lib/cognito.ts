@@ -15,8 +15,8 @@ import { isCognitoError } from './errors';
 import { renewSession } from './renewal';
 import { ServiceClient } from './service-client';
 import {
-  answerChallenge, associateForSetup, startAdmin, startCustom, startSrp, verifyPair,
-  type ChallengeAnswer, type EngineContext, type SignInDevice, type StepResult,
+  answerChallenge, associateForSetup, startAdmin, startCustom, startSrp, startUserAuth, verifyPair,
+  type ChallengeAnswer, type EngineContext, type FirstFactor, type SignInDevice, type StepResult, type WebAuthnCredential,
 } from './sign-in-engine';
 import { globalSignOut, revokeRefreshToken } from './sign-out';
 import { TokenVerifier, type AccessTokenClaims, type IdTokenClaims } from './token-verifier';
@@ -29,6 +29,16 @@ export type { LoginFlow, MfaTokens } from './challenge';
 export interface AuthenticateOptions {
   /** Passed to Cognito's Lambda triggers. */
   clientMetadata?: Record<string, string>;
+}
+
+/** Options of {@link Cognito.userAuthenticate}. */
+export interface UserAuthenticateOptions extends AuthenticateOptions {
+  /** The first factor to try (`PREFERRED_CHALLENGE`); without it, or one the user cannot present, SELECT_CHALLENGE. */
+  preferredChallenge?: FirstFactor;
+  /** With `preferredChallenge` PASSWORD (sent to Cognito) or PASSWORD_SRP (proved by SRP: never sent). */
+  password?: string;
+  /** The session ConfirmSignUp returned: sign the just-confirmed user in without another code. */
+  session?: string;
 }
 
 /** Options of {@link Cognito.customAuthenticate}. */
@@ -198,6 +208,88 @@ export class Cognito extends CognitoAccount {
   }
 
   /**
+   * Signs in with USER_AUTH (choice-based sign-in): the pool's allowed first factors (password, e-mail
+   * or SMS code, passkey). Without `preferredChallenge` Cognito answers SELECT_CHALLENGE
+   * (`SelectChallengeError` with `availableChallenges`: answer with {@link selectChallenge}); with it,
+   * that factor's challenge (`EmailOtpChallengeError`, `SmsOtpChallengeError`, `WebAuthnChallengeError`),
+   * or for a password the tokens (or MFA after it).
+   *
+   * @throws the challenge errors above (also on {@link mfaTokens}); `AuthenticationFailedError`.
+   * @example
+   * try { await u.userAuthenticate({ preferredChallenge: 'EMAIL_OTP' }); }
+   * catch (e) { if (e instanceof EmailOtpChallengeError) await u.respondToEmailOtpChallenge(await askForCode()); }
+   */
+  async userAuthenticate(options: UserAuthenticateOptions = {}): Promise<void> {
+    const { preferredChallenge, password, session } = options ?? {};
+    if (password !== undefined) checkSecret(password, 'password');
+    const clientMetadata = checkClientMetadata(options?.clientMetadata);
+    this.#apply(await startUserAuth(this.#ctx(), this.#requireUsername(), { preferred: preferredChallenge, password, session },
+      this.#signInDevice(clientMetadata)));
+  }
+
+  /**
+   * Answers SELECT_CHALLENGE with the factor the user picked. PASSWORD and PASSWORD_SRP can finish in
+   * one step with `password` (PASSWORD_SRP proves it by SRP), WEB_AUTHN with a `credential`; without
+   * them (and for EMAIL_OTP / SMS_OTP, whose code Cognito now sends) the factor's challenge follows.
+   *
+   * @throws the next challenge as its typed error; TypeError for a choice or field that does not fit.
+   * @example
+   * await u.selectChallenge('PASSWORD_SRP', { password });
+   */
+  async selectChallenge(
+    choice: FirstFactor, answer: { password?: string; credential?: WebAuthnCredential } = {}, mfaTokens?: MfaTokens,
+  ): Promise<void> {
+    return this.#answer(mfaTokens, { challenge: 'SELECT_CHALLENGE', choice, password: answer?.password, credential: answer?.credential });
+  }
+
+  /**
+   * Answers EMAIL_OTP — the e-mailed sign-in code of USER_AUTH, or e-mail MFA after a password.
+   *
+   * @throws CodeMismatchError for a wrong code (the challenge stays pending); ChallengeExpiredError.
+   * @example
+   * await u.respondToEmailOtpChallenge('12345678');
+   */
+  async respondToEmailOtpChallenge(code: string, mfaTokens?: MfaTokens): Promise<void> {
+    return this.#answer(mfaTokens, { challenge: 'EMAIL_OTP', code });
+  }
+
+  /**
+   * Answers SMS_OTP, the texted sign-in code of USER_AUTH.
+   *
+   * @throws as {@link respondToEmailOtpChallenge}.
+   * @example
+   * await u.respondToSmsOtpChallenge('12345678');
+   */
+  async respondToSmsOtpChallenge(code: string, mfaTokens?: MfaTokens): Promise<void> {
+    return this.#answer(mfaTokens, { challenge: 'SMS_OTP', code });
+  }
+
+  /**
+   * Answers a PASSWORD or PASSWORD_SRP challenge (USER_AUTH asking for the password): PASSWORD_SRP
+   * proves it by SRP.
+   *
+   * @throws `AuthenticationFailedError` for a wrong password; TypeError when neither is pending.
+   * @example
+   * await u.respondToPasswordChallenge(password);
+   */
+  async respondToPasswordChallenge(password: string, mfaTokens?: MfaTokens): Promise<void> {
+    const name = (mfaTokens ?? this.mfaTokens)?.ChallengeName === 'PASSWORD' ? 'PASSWORD' : 'PASSWORD_SRP';
+    return this.#answer(mfaTokens, { challenge: name, password });
+  }
+
+  /**
+   * Answers WEB_AUTHN with the browser's assertion (AuthenticationResponseJSON, `credential.toJSON()`,
+   * or its JSON text) for the challenge's `requestOptions`.
+   *
+   * @throws `AuthenticationFailedError` for an assertion Cognito refuses; TypeError for a malformed one.
+   * @example
+   * await u.respondToWebAuthnChallenge(req.body.credential);
+   */
+  async respondToWebAuthnChallenge(credential: WebAuthnCredential, mfaTokens?: MfaTokens): Promise<void> {
+    return this.#answer(mfaTokens, { challenge: 'WEB_AUTHN', credential });
+  }
+
+  /**
    * Answers a CUSTOM_CHALLENGE. The triggers decide what follows: tokens, another
    * `CustomChallengeError` (a wrong answer usually brings a new question), or a failed sign-in.
    *
@@ -273,7 +365,7 @@ export class Cognito extends CognitoAccount {
    * try { await u.respondToSelectMfaTypeChallenge('SOFTWARE_TOKEN_MFA'); }
    * catch (e) { if (e instanceof SoftwareTokenMFAChallengeError) askForCode(); else throw e; }
    */
-  async respondToSelectMfaTypeChallenge(mfaType: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA', mfaTokens?: MfaTokens): Promise<void> {
+  async respondToSelectMfaTypeChallenge(mfaType: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'EMAIL_OTP', mfaTokens?: MfaTokens): Promise<void> {
     return this.#answer(mfaTokens, { challenge: 'SELECT_MFA_TYPE', mfaType });
   }
 

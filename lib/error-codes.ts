@@ -30,6 +30,14 @@ export const COGNITO_ERROR_CODES = Object.freeze([
   'ERR_COGNITO_MFA_SMS',
   /** [401] MFA_SETUP: the pool requires MFA, the user has none yet (`MFASetupRequiredError`; strategy `fail()` with the secret). */
   'ERR_COGNITO_MFA_SETUP',
+  /** [401] SELECT_CHALLENGE (USER_AUTH): the user picks a first factor from `availableChallenges` (`SelectChallengeError`). */
+  'ERR_COGNITO_SELECT_CHALLENGE',
+  /** [401] EMAIL_OTP: the code Cognito e-mailed is needed, to sign in or as MFA (`EmailOtpChallengeError`). */
+  'ERR_COGNITO_EMAIL_OTP',
+  /** [401] SMS_OTP: the code Cognito texted is needed to sign in (`SmsOtpChallengeError`). */
+  'ERR_COGNITO_SMS_OTP',
+  /** [401] WEB_AUTHN: a passkey assertion for `requestOptions` is needed (`WebAuthnChallengeError`). */
+  'ERR_COGNITO_WEB_AUTHN',
   /** [401] CUSTOM_CHALLENGE: the pool's CreateAuthChallenge trigger asks a question (`CustomChallengeError`; `publicParameters`). */
   'ERR_COGNITO_CUSTOM_CHALLENGE',
   /** [401] DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER that could not be answered: no remembered device is held (`DeviceChallengeError`). */
@@ -90,6 +98,10 @@ export const COGNITO_ERROR_CODES = Object.freeze([
   'ERR_COGNITO_USERNAME_EXISTS',
   /** [409] The e-mail or phone number is already another confirmed account's alias (`AliasExistsError`). */
   'ERR_COGNITO_ALIAS_EXISTS',
+  /** [400] Cognito refused a passkey registration (options expired or used, origin, RP ID, client…): `awsErrorName` says which. */
+  'ERR_COGNITO_PASSKEY_REFUSED',
+  /** [403] Passkeys are not enabled for the pool (WebAuthnNotEnabledException, WebAuthnConfigurationMissingException). */
+  'ERR_COGNITO_PASSKEYS_NOT_ENABLED',
   /** [401] A confirmation, reset or verification code that has expired: ask for a new one (`ExpiredCodeError`, a `CodeMismatchError`). */
   'ERR_COGNITO_CODE_EXPIRED',
   /** [429] Cognito's per-user limit on codes or attempts in an account call (`LimitExceededError`, a `ThrottledError`). */

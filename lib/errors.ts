@@ -80,6 +80,8 @@ export interface ChallengeTokens {
   AuthFlow?: string;
   /** The username Cognito knows the user by (USER_ID_FOR_SRP), for `USERNAME` and `SECRET_HASH`. */
   Username?: string;
+  /** SELECT_CHALLENGE (USER_AUTH): the first factors Cognito offers this user (the response's `AvailableChallenges`). */
+  AvailableChallenges?: string[];
 }
 
 /** What a {@link ChallengeError} is built from. */
@@ -91,6 +93,8 @@ export interface ChallengeDetails {
   username?: string;
   /** The flow the sign-in used (`USER_SRP_AUTH`, `ADMIN_USER_PASSWORD_AUTH`), when known. */
   authFlow?: string;
+  /** SELECT_CHALLENGE: the first factors offered. */
+  availableChallenges?: string[];
 }
 
 /**
@@ -106,6 +110,7 @@ export class ChallengeError extends CognitoError {
   readonly parameters: Record<string, string>;
   declare readonly username?: string;
   declare readonly authFlow?: string;
+  declare readonly availableChallenges?: string[];
 
   constructor(details: ChallengeDetails, message?: string, code: CognitoErrorCode = 'ERR_COGNITO_CHALLENGE') {
     super(message ?? `Cognito requires the ${safeName(details.challengeName)} challenge.`, code, 401);
@@ -114,6 +119,7 @@ export class ChallengeError extends CognitoError {
     this.parameters = { ...(details.parameters ?? {}) };
     if (details.username !== undefined) this.username = details.username;
     if (details.authFlow !== undefined) this.authFlow = details.authFlow;
+    if (details.availableChallenges !== undefined) this.availableChallenges = [...details.availableChallenges];
   }
 
   /**
@@ -127,6 +133,7 @@ export class ChallengeError extends CognitoError {
     if (this.session !== undefined) out.Session = this.session;
     if (this.authFlow !== undefined) out.AuthFlow = this.authFlow;
     if (this.username !== undefined) out.Username = this.username;
+    if (this.availableChallenges !== undefined) out.AvailableChallenges = [...this.availableChallenges];
     return out;
   }
 }
@@ -235,6 +242,83 @@ export class CustomChallengeError extends ChallengeError {
 }
 
 /**
+ * SELECT_CHALLENGE (USER_AUTH without a preferred factor, or with one the user cannot present): the
+ * user picks one of `availableChallenges` (`PASSWORD`, `PASSWORD_SRP`, `EMAIL_OTP`, `SMS_OTP`,
+ * `WEB_AUTHN`); answer with `Cognito#selectChallenge(choice, …)`.
+ *
+ * @example
+ * catch (e) { if (e instanceof SelectChallengeError) return offer(e.availableChallenges, e.getTokens()); }
+ */
+export class SelectChallengeError extends ChallengeError {
+  declare readonly availableChallenges: string[];
+
+  constructor(details: Omit<ChallengeDetails, 'challengeName'>) {
+    super({ ...details, challengeName: 'SELECT_CHALLENGE', availableChallenges: details.availableChallenges ?? [] },
+      'The user must choose how to sign in.', 'ERR_COGNITO_SELECT_CHALLENGE');
+  }
+}
+
+/**
+ * EMAIL_OTP: the code Cognito e-mailed — a first factor of USER_AUTH, or e-mail MFA after a password
+ * (`parameters.CODE_DELIVERY_DESTINATION` is masked).
+ *
+ * @example
+ * catch (e) { if (e instanceof EmailOtpChallengeError) await u.respondToEmailOtpChallenge(code, e.getTokens()); }
+ */
+export class EmailOtpChallengeError extends ChallengeError {
+  constructor(details: Omit<ChallengeDetails, 'challengeName'>) {
+    super({ ...details, challengeName: 'EMAIL_OTP' }, 'The code sent by e-mail is required.', 'ERR_COGNITO_EMAIL_OTP');
+  }
+}
+
+/**
+ * SMS_OTP: the code Cognito texted, a first factor of USER_AUTH.
+ *
+ * @example
+ * catch (e) { if (e instanceof SmsOtpChallengeError) await u.respondToSmsOtpChallenge(code, e.getTokens()); }
+ */
+export class SmsOtpChallengeError extends ChallengeError {
+  constructor(details: Omit<ChallengeDetails, 'challengeName'>) {
+    super({ ...details, challengeName: 'SMS_OTP' }, 'The code sent by SMS is required.', 'ERR_COGNITO_SMS_OTP');
+  }
+}
+
+/**
+ * WEB_AUTHN: a passkey must sign `requestOptions` (PublicKeyCredentialRequestOptionsJSON, parsed from
+ * Cognito's `CREDENTIAL_REQUEST_OPTIONS` string) in the browser; answer with the credential
+ * (`Cognito#respondToWebAuthnChallenge`).
+ *
+ * @example
+ * catch (e) { if (e instanceof WebAuthnChallengeError) return res.json({ options: e.requestOptions }); }
+ */
+export class WebAuthnChallengeError extends ChallengeError {
+  constructor(details: Omit<ChallengeDetails, 'challengeName'>) {
+    super({ ...details, challengeName: 'WEB_AUTHN' }, 'A passkey is required.', 'ERR_COGNITO_WEB_AUTHN');
+  }
+
+  /** The request options for `navigator.credentials.get()` (JSON form), or `undefined` when Cognito sent none that parse. */
+  get requestOptions(): Record<string, unknown> | undefined {
+    return parseJsonObject(this.parameters.CREDENTIAL_REQUEST_OPTIONS);
+  }
+}
+
+/**
+ * A JSON object held in a string (Cognito sends WebAuthn options so), or `undefined`.
+ *
+ * @example
+ * parseJsonObject('{"challenge":"abc"}'); // { challenge: 'abc' }
+ */
+export function parseJsonObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (typeof text !== 'string') return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Builds the right {@link ChallengeError} subclass for a Cognito challenge response.
  *
  * @param response `ChallengeName`, `Session` and `ChallengeParameters` from InitiateAuth or
@@ -244,7 +328,7 @@ export class CustomChallengeError extends ChallengeError {
  * if (out.ChallengeName) throw challengeErrorFor(out, out.ChallengeParameters?.USER_ID_FOR_SRP);
  */
 export function challengeErrorFor(
-  response: { ChallengeName?: string; Session?: string; ChallengeParameters?: Record<string, string> },
+  response: { ChallengeName?: string; Session?: string; ChallengeParameters?: Record<string, string>; AvailableChallenges?: string[] },
   username?: string,
   authFlow?: string,
 ): ChallengeError {
@@ -255,6 +339,7 @@ export function challengeErrorFor(
   if (response.Session !== undefined) details.session = response.Session;
   if (username !== undefined) details.username = username;
   if (authFlow !== undefined) details.authFlow = authFlow;
+  if (Array.isArray(response.AvailableChallenges)) details.availableChallenges = response.AvailableChallenges.filter((c) => typeof c === 'string');
   switch (details.challengeName) {
     case 'NEW_PASSWORD_REQUIRED': return new ForceChangePasswordError(details);
     case 'SELECT_MFA_TYPE': return new MFAChallengeError(details);
@@ -262,6 +347,10 @@ export function challengeErrorFor(
     case 'SMS_MFA': return new SMSMFAChallengeError(details);
     case 'MFA_SETUP': return new MFASetupRequiredError(details);
     case 'CUSTOM_CHALLENGE': return new CustomChallengeError(details);
+    case 'SELECT_CHALLENGE': return new SelectChallengeError(details);
+    case 'EMAIL_OTP': return new EmailOtpChallengeError(details);
+    case 'SMS_OTP': return new SmsOtpChallengeError(details);
+    case 'WEB_AUTHN': return new WebAuthnChallengeError(details);
     case 'DEVICE_SRP_AUTH':
     case 'DEVICE_PASSWORD_VERIFIER': return new DeviceChallengeError(details);
     default: return new ChallengeError(details);

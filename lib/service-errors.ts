@@ -7,7 +7,8 @@
  * renewal call it.
  */
 import {
-  AliasExistsError, ExpiredCodeError, InvalidParameterError, LimitExceededError, UserNotFoundError, UsernameExistsError,
+  AliasExistsError, ExpiredCodeError, InvalidParameterError, LimitExceededError, PasskeyRefusedError, PasskeysNotEnabledError,
+  UserNotFoundError, UsernameExistsError,
 } from './account-errors';
 import {
   AuthenticationFailedError,
@@ -202,6 +203,15 @@ function mapAccountError(name: string, message: string, e: SdkErrorShape): Cogni
       return new LimitExceededError(retryAfter(e));
     case 'UserNotFoundException': return new UserNotFoundError();
     case 'InvalidParameterException': return new InvalidParameterError(message);
+    case 'WebAuthnChallengeNotFoundException':
+    case 'WebAuthnOriginNotAllowedException':
+    case 'WebAuthnRelyingPartyMismatchException':
+    case 'WebAuthnClientMismatchException':
+    case 'WebAuthnCredentialNotSupportedException':
+      return new PasskeyRefusedError();
+    case 'WebAuthnNotEnabledException':
+    case 'WebAuthnConfigurationMissingException':
+      return new PasskeysNotEnabledError();
     default: return undefined;
   }
 }

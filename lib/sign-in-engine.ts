@@ -5,8 +5,9 @@
  * or failed (a `CognitoError`). Nothing here holds state: the `Cognito` class keeps the result on its
  * fields, `CognitoStrategy` in the session, and either can answer the next step from another request.
  *
- * A challenge Cognito can ask for is one entry of {@link CHALLENGE_HANDLERS}: the responses its answer
- * sends, and what must happen before (MFA_SETUP's VerifySoftwareToken). What comes after any step —
+ * A challenge Cognito can ask for is one entry of `CHALLENGE_HANDLERS` (`./challenge-handlers`): the
+ * responses its answer sends, and what must happen before (MFA_SETUP's VerifySoftwareToken). What
+ * comes after any step —
  * a remembered device proving itself, the tokens verified, an offered device confirmed — is shared.
  */
 import type { AuthenticationResultType, NewDeviceMetadataType } from '@aws-sdk/client-cognito-identity-provider';
@@ -14,14 +15,20 @@ import createDebug from 'debug';
 import {
   answerCommand, challengeError, challengeUsername, pendingChallenge, type AuthStepOutput, type LoginFlow, type MfaTokens,
 } from './challenge';
+import { CHALLENGE_HANDLERS, FIRST_FACTORS, type ChallengeAnswer, type ChallengeHandler, type FirstFactor } from './challenge-handlers';
 import type { ResolvedConfig } from './config';
 import { secretHashParam } from './cognito-rules';
 import { answerDeviceChallenge, confirmDevice, type ConfirmedDevice, type DeviceSecrets } from './device';
-import { CodeMismatchError, CognitoServiceError, isCognitoError, TokenVerificationError, type ChallengeError, type CognitoError } from './errors';
+import { CognitoServiceError, isCognitoError, TokenVerificationError, type ChallengeError, type CognitoError } from './errors';
 import { command } from './sdk';
 import type { ServiceClient } from './service-client';
-import { createSrpEphemeral, passwordVerifierResponse } from './srp';
+import { createSrpEphemeral, passwordVerifierResponse, type SrpEphemeral } from './srp';
 import type { AccessTokenClaims, IdTokenClaims, TokenVerifier } from './token-verifier';
+
+export {
+  CHALLENGE_HANDLERS, checkCode, checkFriendlyName, checkOtp, credentialJson, FIRST_FACTORS, MAX_CUSTOM_ANSWER_LENGTH,
+  type ChallengeAnswer, type ChallengeHandler, type FirstFactor, type MfaType, type WebAuthnCredential,
+} from './challenge-handlers';
 
 const debug = createDebug('express-cognito:sign-in');
 
@@ -65,119 +72,6 @@ export type StepResult =
   | { kind: 'challenge'; error: ChallengeError; challenge: MfaTokens; deviceForgotten?: true }
   | { kind: 'failed'; error: CognitoError; deviceForgotten?: true };
 
-/** An answer to a pending challenge. */
-export type ChallengeAnswer =
-  | { challenge: 'SOFTWARE_TOKEN_MFA'; code: string }
-  | { challenge: 'SMS_MFA'; code: string }
-  | { challenge: 'NEW_PASSWORD_REQUIRED'; newPassword: string; attributes?: Record<string, string> | undefined }
-  | { challenge: 'SELECT_MFA_TYPE'; mfaType: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' }
-  | { challenge: 'MFA_SETUP'; code: string; friendlyDeviceName?: string | undefined }
-  | { challenge: 'CUSTOM_CHALLENGE'; answer: string };
-
-/** The longest custom-challenge answer sent to Cognito, in characters. */
-export const MAX_CUSTOM_ANSWER_LENGTH = 2048;
-
-/** How one challenge is answered. */
-export interface ChallengeHandler<A extends ChallengeAnswer = ChallengeAnswer> {
-  /** Checks the answer (a caller's mistake is a TypeError; a code that cannot be one, a CodeMismatchError). */
-  check(answer: A): A;
-  /** What must happen before the answer (MFA_SETUP: VerifySoftwareToken); returns the challenge to answer. */
-  before?(ctx: EngineContext, pending: MfaTokens, answer: A): Promise<MfaTokens>;
-  /** The ChallengeResponses beside USERNAME, SECRET_HASH and DEVICE_KEY. */
-  responses(answer: A): Record<string, string>;
-}
-
-const MFA_TYPES: readonly string[] = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA'];
-
-/**
- * A code typed by a person: a caller passing something else than a string is a TypeError; a string
- * that cannot be a code is refused as a wrong code, without asking Cognito.
- *
- * @example
- * checkCode(' 123456 '); // '123456'
- */
-export function checkCode(code: unknown): string {
-  if (typeof code !== 'string') throw new TypeError('"code" must be a string');
-  const trimmed = code.trim();
-  if (!/^\d{6}$/.test(trimmed)) throw new CodeMismatchError();
-  return trimmed;
-}
-
-/**
- * An optional friendly name (a device or an authenticator): at most 131 characters, Cognito's limit.
- *
- * @example
- * checkFriendlyName('laptop', 'deviceName');
- */
-export function checkFriendlyName(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > 131) throw new TypeError(`"${name}" must be a non-empty string`);
-  return value;
-}
-
-function checkAttributes(attributes: unknown): Record<string, string> | undefined {
-  if (attributes === undefined) return undefined;
-  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes) ||
-    Object.values(attributes).some((v) => typeof v !== 'string')) {
-    throw new TypeError('"attributes" must be an object of strings');
-  }
-  return { ...(attributes as Record<string, string>) };
-}
-
-const codeHandler = <A extends Extract<ChallengeAnswer, { code: string }>>(field: string): ChallengeHandler<A> => ({
-  check: (a) => ({ ...a, code: checkCode(a.code) }),
-  responses: (a) => ({ [field]: a.code }),
-});
-
-/**
- * The challenges the engine answers, by name. A new challenge type is one entry here (and its
- * member of {@link ChallengeAnswer}).
- */
-export const CHALLENGE_HANDLERS: { readonly [K in ChallengeAnswer['challenge']]: ChallengeHandler<Extract<ChallengeAnswer, { challenge: K }>> } = {
-  SOFTWARE_TOKEN_MFA: codeHandler('SOFTWARE_TOKEN_MFA_CODE'),
-  SMS_MFA: codeHandler('SMS_MFA_CODE'),
-  NEW_PASSWORD_REQUIRED: {
-    check: (a) => {
-      if (typeof a.newPassword !== 'string' || a.newPassword.length === 0) throw new TypeError('"newPassword" must be a non-empty string');
-      return { ...a, attributes: checkAttributes(a.attributes) };
-    },
-    responses: (a) => {
-      const out: Record<string, string> = { NEW_PASSWORD: a.newPassword };
-      for (const [name, value] of Object.entries(a.attributes ?? {})) out[`userAttributes.${name}`] = value;
-      return out;
-    },
-  },
-  SELECT_MFA_TYPE: {
-    check: (a) => {
-      if (!MFA_TYPES.includes(a.mfaType)) throw new TypeError('"mfaType" must be "SOFTWARE_TOKEN_MFA" or "SMS_MFA"');
-      return a;
-    },
-    responses: (a) => ({ ANSWER: a.mfaType }),
-  },
-  MFA_SETUP: {
-    check: (a) => ({ ...a, code: checkCode(a.code), friendlyDeviceName: checkFriendlyName(a.friendlyDeviceName, 'deviceName') }),
-    async before(ctx, pending, a) {
-      const out = await ctx.service.send<{ Status?: string; Session?: string }>(command('VerifySoftwareToken', {
-        Session: pending.Session,
-        UserCode: a.code,
-        ...(a.friendlyDeviceName !== undefined ? { FriendlyDeviceName: a.friendlyDeviceName } : {}),
-      }), 'challenge');
-      if (out.Status !== 'SUCCESS') throw new CodeMismatchError();
-      return { ...pending, ...(out.Session !== undefined ? { Session: out.Session } : {}) };
-    },
-    responses: () => ({}),
-  },
-  CUSTOM_CHALLENGE: {
-    check: (a) => {
-      if (typeof a.answer !== 'string' || a.answer.length === 0 || a.answer.length > MAX_CUSTOM_ANSWER_LENGTH) {
-        throw new TypeError(`"answer" must be a non-empty string of at most ${MAX_CUSTOM_ANSWER_LENGTH} characters`);
-      }
-      return a;
-    },
-    responses: (a) => ({ ANSWER: a.answer }),
-  },
-};
-
 /** Turns a thrown error into a `failed` result; anything not a `CognitoError` (a caller's TypeError, a bug) is rethrown. */
 function failed(e: unknown, extra: { deviceForgotten?: true } = {}): StepResult {
   if (!isCognitoError(e)) throw e;
@@ -197,62 +91,97 @@ function extraResponses(config: ResolvedConfig, username: string, d: SignInDevic
   return { ...secretHashParam(config, username), ...(deviceKey !== undefined ? { DEVICE_KEY: deviceKey } : {}) };
 }
 
-type PublicFlow = 'USER_SRP_AUTH' | 'CUSTOM_AUTH';
+type PublicFlow = 'USER_SRP_AUTH' | 'CUSTOM_AUTH' | 'USER_AUTH';
+
+/** What a public-flow InitiateAuth sends besides the username. */
+interface StartInput {
+  /** Proved by SRP (USER_SRP_AUTH, CUSTOM_AUTH's SRP_A, USER_AUTH's PASSWORD_SRP) or sent (USER_AUTH's PASSWORD). */
+  password?: string | undefined;
+  /** USER_AUTH: `PREFERRED_CHALLENGE`. */
+  preferred?: FirstFactor | undefined;
+  /** USER_AUTH: the `Session` of SignUp / ConfirmSignUp, to sign in right after confirming. */
+  session?: string | undefined;
+}
+
+/** The SRP proof of the password, when this start sends SRP_A. */
+function srpStart(flow: PublicFlow, input: StartInput): boolean {
+  if (input.password === undefined) return false;
+  return flow !== 'USER_AUTH' || input.preferred === 'PASSWORD_SRP';
+}
 
 /**
- * InitiateAuth, and the PASSWORD_VERIFIER answer when a password is given: USER_SRP_AUTH, or
- * CUSTOM_AUTH with SRP first (`CHALLENGE_NAME: SRP_A`); CUSTOM_AUTH without a password sends the
- * username alone.
+ * InitiateAuth, and the PASSWORD_VERIFIER answer when SRP_A was sent: USER_SRP_AUTH, CUSTOM_AUTH
+ * (SRP first with `CHALLENGE_NAME: SRP_A` when a password is given, else the username alone), or
+ * USER_AUTH (`PREFERRED_CHALLENGE`; `PASSWORD` sent as is, `PASSWORD_SRP` proved by SRP).
  */
 async function initiateOnce(
-  ctx: EngineContext, flow: PublicFlow, username: string, password: string | undefined, d: SignInDevice,
+  ctx: EngineContext, flow: PublicFlow, username: string, input: StartInput, d: SignInDevice,
 ): Promise<StepResult> {
   const { config, service } = ctx;
-  const ephemeral = password === undefined ? undefined : createSrpEphemeral();
-  const srp = ephemeral === undefined ? {} : { SRP_A: ephemeral.srpA, ...(flow === 'CUSTOM_AUTH' ? { CHALLENGE_NAME: 'SRP_A' } : {}) };
+  const ephemeral = srpStart(flow, input) ? createSrpEphemeral() : undefined;
+  const parameters: Record<string, string> = { USERNAME: username };
+  if (ephemeral !== undefined) parameters.SRP_A = ephemeral.srpA;
+  if (ephemeral !== undefined && flow === 'CUSTOM_AUTH') parameters.CHALLENGE_NAME = 'SRP_A';
+  if (input.preferred !== undefined) parameters.PREFERRED_CHALLENGE = input.preferred;
+  if (input.preferred === 'PASSWORD' && input.password !== undefined) parameters.PASSWORD = input.password;
   const init = await service.send<AuthStepOutput>(command('InitiateAuth', {
     AuthFlow: flow,
     ClientId: config.clientId,
     // SECRET_HASH from the name typed: Cognito has not said yet who that is.
-    AuthParameters: { USERNAME: username, ...srp, ...extraResponses(config, username, d) },
+    AuthParameters: { ...parameters, ...extraResponses(config, username, d) },
+    ...(input.session !== undefined ? { Session: input.session } : {}),
     ...metadataParam(d.clientMetadata),
   }), 'login');
-  if (init.ChallengeName !== 'PASSWORD_VERIFIER' || password === undefined || ephemeral === undefined) {
+  if (init.ChallengeName !== 'PASSWORD_VERIFIER' || input.password === undefined || ephemeral === undefined) {
     return finish(ctx, init, flow, username, d);
   }
+  const proved = await provePassword(ctx, flow, init, input.password, ephemeral, d, 'login');
+  return finish(ctx, proved.output, flow, proved.username, d);
+}
+
+/**
+ * Answers a PASSWORD_VERIFIER challenge with the password's SRP proof.
+ *
+ * @returns Cognito's answer, and the internal username (USER_ID_FOR_SRP) the next steps use.
+ */
+async function provePassword(
+  ctx: EngineContext, flow: LoginFlow, challenge: AuthStepOutput, password: string, ephemeral: SrpEphemeral, d: SignInDevice,
+  context: 'login' | 'challenge',
+): Promise<{ output: AuthStepOutput; username: string }> {
+  const { config, service } = ctx;
   let answer: ReturnType<typeof passwordVerifierResponse>;
   try {
     answer = passwordVerifierResponse({
       userPoolId: config.userPoolId, password, ephemeral,
-      challengeParameters: init.ChallengeParameters ?? {}, now: new Date(config.clock()),
+      challengeParameters: challenge.ChallengeParameters ?? {}, now: new Date(config.clock()),
     });
   } catch {
     throw new CognitoServiceError('Cognito sent a malformed PASSWORD_VERIFIER challenge.');
   }
   // From here on, the internal username (USER_ID_FOR_SRP): a login by e-mail alias works with a secret.
   const internal = answer.USERNAME;
-  const out = await service.send<AuthStepOutput>(answerCommand({
+  const output = await service.send<AuthStepOutput>(answerCommand({
     flow, userPoolId: config.userPoolId, clientId: config.clientId, clientMetadata: d.clientMetadata,
     challengeName: 'PASSWORD_VERIFIER',
-    session: init.Session,
+    session: challenge.Session,
     responses: { ...answer, ...extraResponses(config, internal, d) },
-  }), 'login');
-  return finish(ctx, out, flow, internal, d);
+  }), context);
+  return { output, username: internal };
 }
 
 /** A public-flow sign-in; when Cognito no longer knows the remembered device, it is made again without it. */
 async function startPublic(
-  ctx: EngineContext, flow: PublicFlow, username: string, password: string | undefined, d: SignInDevice,
+  ctx: EngineContext, flow: PublicFlow, username: string, input: StartInput, d: SignInDevice,
 ): Promise<StepResult> {
   try {
-    return await initiateOnce(ctx, flow, username, password, d);
+    return await initiateOnce(ctx, flow, username, input, d);
   } catch (e) {
     if (!isCognitoError(e) || e.awsErrorName !== 'ResourceNotFoundException' || deviceKeyOf(d) === undefined) return failed(e);
     debug('the remembered device is unknown to Cognito; signing in without it');
   }
   const without: SignInDevice = { ...d, device: undefined, deviceKey: undefined };
   try {
-    return { ...(await initiateOnce(ctx, flow, username, password, without)), deviceForgotten: true };
+    return { ...(await initiateOnce(ctx, flow, username, input, without)), deviceForgotten: true };
   } catch (e) {
     return failed(e, { deviceForgotten: true });
   }
@@ -267,7 +196,7 @@ async function startPublic(
  * if (step.kind === 'challenge') session.pending = step.challenge;
  */
 export function startSrp(ctx: EngineContext, username: string, password: string, d: SignInDevice = {}): Promise<StepResult> {
-  return startPublic(ctx, 'USER_SRP_AUTH', username, password, d);
+  return startPublic(ctx, 'USER_SRP_AUTH', username, { password }, d);
 }
 
 /**
@@ -281,7 +210,40 @@ export function startSrp(ctx: EngineContext, username: string, password: string,
  * if (step.kind === 'challenge') show(step.challenge.ChallengeParameters);
  */
 export function startCustom(ctx: EngineContext, username: string, password: string | undefined, d: SignInDevice = {}): Promise<StepResult> {
-  return startPublic(ctx, 'CUSTOM_AUTH', username, password, d);
+  return startPublic(ctx, 'CUSTOM_AUTH', username, { password }, d);
+}
+
+/** Options of {@link startUserAuth}. */
+export interface UserAuthStart {
+  /** The factor to try first (`PREFERRED_CHALLENGE`); without it, or when the user cannot present it, SELECT_CHALLENGE. */
+  preferred?: FirstFactor | undefined;
+  /** With `preferred` PASSWORD (sent) or PASSWORD_SRP (proved by SRP). */
+  password?: string | undefined;
+  /** The `Session` ConfirmSignUp returned: the just-confirmed user signs in without another code. */
+  session?: string | undefined;
+}
+
+/**
+ * USER_AUTH, choice-based sign-in (InitiateAuth): SELECT_CHALLENGE with the factors this user can
+ * present, or straight to the preferred one — tokens for PASSWORD / PASSWORD_SRP (or MFA after
+ * them), an EMAIL_OTP / SMS_OTP code sent, the WEB_AUTHN request options.
+ *
+ * @throws TypeError when `password` is given without a password factor preferred.
+ * @example
+ * const step = await startUserAuth(ctx, 'alice', { preferred: 'EMAIL_OTP' });
+ */
+export async function startUserAuth(
+  ctx: EngineContext, username: string, start: UserAuthStart = {}, d: SignInDevice = {},
+): Promise<StepResult> {
+  const { preferred, password, session } = start;
+  if (preferred !== undefined && !FIRST_FACTORS.includes(preferred)) {
+    throw new TypeError(`"preferredChallenge" must be one of ${FIRST_FACTORS.join(', ')}`);
+  }
+  if (password !== undefined && preferred !== 'PASSWORD' && preferred !== 'PASSWORD_SRP') {
+    throw new TypeError('"password" goes with preferredChallenge PASSWORD or PASSWORD_SRP');
+  }
+  if (session !== undefined && (typeof session !== 'string' || session.length === 0)) throw new TypeError('"session" must be a non-empty string');
+  return await startPublic(ctx, 'USER_AUTH', username, { preferred, password, session }, d);
 }
 
 /**
@@ -330,12 +292,21 @@ export async function answerChallenge(
   try {
     const checked = handler.check(answer);
     const ready = handler.before ? await handler.before(ctx, t, checked) : t;
+    const password = handler.srpPassword?.(checked);
+    const ephemeral = password === undefined ? undefined : createSrpEphemeral();
     const out = await service.send<AuthStepOutput>(answerCommand({
       flow, userPoolId: config.userPoolId, clientId: config.clientId, clientMetadata: d.clientMetadata,
       challengeName: answer.challenge, session: ready.Session,
-      responses: { USERNAME: username, ...handler.responses(checked), ...extraResponses(config, username, d) },
+      responses: {
+        USERNAME: username, ...handler.responses(checked), ...(ephemeral !== undefined ? { SRP_A: ephemeral.srpA } : {}),
+        ...extraResponses(config, username, d),
+      },
     }), 'challenge');
-    return await finish(ctx, out, flow, username, d);
+    if (out.ChallengeName !== 'PASSWORD_VERIFIER' || password === undefined || ephemeral === undefined) {
+      return await finish(ctx, out, flow, username, d);
+    }
+    const proved = await provePassword(ctx, flow, out, password, ephemeral, d, 'challenge');
+    return await finish(ctx, proved.output, flow, proved.username, d);
   } catch (e) {
     return failed(e);
   }

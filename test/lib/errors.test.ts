@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { inspect } from 'node:util';
 import {
   AuthenticationFailedError, ChallengeError, ChallengeExpiredError, challengeErrorFor, CodeMismatchError, CognitoError,
-  CognitoServiceError, CustomChallengeError, DeviceChallengeError, ForceChangePasswordError, InvalidPasswordError, isCognitoError,
+  CognitoServiceError, CustomChallengeError, DeviceChallengeError, EmailOtpChallengeError, SelectChallengeError, SmsOtpChallengeError,
+  WebAuthnChallengeError, ForceChangePasswordError, InvalidPasswordError, isCognitoError,
   JwksUnavailableError, MFAChallengeError, MFASetupRequiredError, NotAuthorizedError,
   PasswordResetRequiredError, RedisUnavailableError, RefreshTokenRejectedError, ServiceUnavailableError, SMSMFAChallengeError,
   SoftwareTokenMFAChallengeError, ThrottledError, TokenVerificationError, UserNotConfirmedError,
@@ -102,6 +103,19 @@ describe('lib/errors', () => {
       assert.ok(!String(e.stack).includes(SECRETY));
     });
 
+    it('USER_AUTH challenges carry AvailableChallenges and the parsed WebAuthn request options', () => {
+      const select = challengeErrorFor({ ChallengeName: 'SELECT_CHALLENGE', Session: 's', AvailableChallenges: ['PASSWORD_SRP', 'EMAIL_OTP'] }, 'u');
+      assert.ok(select instanceof SelectChallengeError);
+      assert.deepEqual(select.availableChallenges, ['PASSWORD_SRP', 'EMAIL_OTP']);
+      assert.deepEqual(select.getTokens().AvailableChallenges, ['PASSWORD_SRP', 'EMAIL_OTP']);
+      const options = { challenge: 'abc', rpId: 'localhost', allowCredentials: [] };
+      const web = challengeErrorFor({ ChallengeName: 'WEB_AUTHN', Session: 's', ChallengeParameters: { CREDENTIAL_REQUEST_OPTIONS: JSON.stringify(options) } });
+      assert.ok(web instanceof WebAuthnChallengeError);
+      assert.deepEqual(web.requestOptions, options);
+      assert.equal(new WebAuthnChallengeError({ parameters: { CREDENTIAL_REQUEST_OPTIONS: '{' } }).requestOptions, undefined);
+      assert.equal(new WebAuthnChallengeError({ parameters: { CREDENTIAL_REQUEST_OPTIONS: '[1]' } }).requestOptions, undefined);
+    });
+
     it('challengeErrorFor picks the subclass by ChallengeName', () => {
       const pairs: Array<[string, ErrorClass]> = [
         ['NEW_PASSWORD_REQUIRED', ForceChangePasswordError],
@@ -112,7 +126,11 @@ describe('lib/errors', () => {
         ['DEVICE_SRP_AUTH', DeviceChallengeError],
         ['DEVICE_PASSWORD_VERIFIER', DeviceChallengeError],
         ['CUSTOM_CHALLENGE', CustomChallengeError],
-        ['EMAIL_OTP', ChallengeError],
+        ['SELECT_CHALLENGE', SelectChallengeError],
+        ['EMAIL_OTP', EmailOtpChallengeError],
+        ['SMS_OTP', SmsOtpChallengeError],
+        ['WEB_AUTHN', WebAuthnChallengeError],
+        ['PASSWORD_SRP', ChallengeError],
       ];
       for (const [name, cls] of pairs) {
         const e = challengeErrorFor({ ChallengeName: name, Session: 's', ChallengeParameters: { a: 'b' } }, 'user-1', 'USER_SRP_AUTH');
@@ -120,7 +138,11 @@ describe('lib/errors', () => {
         assert.equal(e.challengeName, name);
         assert.equal(e.session, 's');
         assert.equal(e.username, 'user-1');
-        assert.deepEqual(e.getTokens(), { ChallengeName: name, Session: 's', ChallengeParameters: { a: 'b' }, AuthFlow: 'USER_SRP_AUTH', Username: 'user-1' });
+        // SELECT_CHALLENGE always says what it offers (nothing, when Cognito listed nothing).
+        const offered = name === 'SELECT_CHALLENGE' ? { AvailableChallenges: [] } : {};
+        assert.deepEqual(e.getTokens(), {
+          ChallengeName: name, Session: 's', ChallengeParameters: { a: 'b' }, AuthFlow: 'USER_SRP_AUTH', Username: 'user-1', ...offered,
+        });
       }
     });
 

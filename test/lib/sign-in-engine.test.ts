@@ -9,7 +9,8 @@ import type { MfaTokens } from '../../lib/challenge';
 import { resolveConfig } from '../../lib/config';
 import { ServiceClient } from '../../lib/service-client';
 import {
-  answerChallenge, associateForSetup, CHALLENGE_HANDLERS, startAdmin, startSrp, verifyPair, type EngineContext, type StepResult,
+  answerChallenge, associateForSetup, CHALLENGE_HANDLERS, startAdmin, startSrp, startUserAuth, verifyPair, type EngineContext,
+  type StepResult,
 } from '../../lib/sign-in-engine';
 import { TokenVerifier } from '../../lib/token-verifier';
 import { generateTotp } from '../../lib/totp';
@@ -137,13 +138,42 @@ describe('lib/sign-in-engine', () => {
     await assert.rejects(answerChallenge(ctx, np, { challenge: 'NEW_PASSWORD_REQUIRED', newPassword: 'x', attributes: { a: 1 } as never }),
       /"attributes"/);
     const sel: MfaTokens = { ...pending, ChallengeName: 'SELECT_MFA_TYPE' };
-    await assert.rejects(answerChallenge(ctx, sel, { challenge: 'SELECT_MFA_TYPE', mfaType: 'EMAIL_OTP' as never }), /"mfaType"/);
+    await assert.rejects(answerChallenge(ctx, sel, { challenge: 'SELECT_MFA_TYPE', mfaType: 'EMAIL_MFA' as never }), /"mfaType"/);
+    const choose: MfaTokens = { ...pending, ChallengeName: 'SELECT_CHALLENGE' };
+    await assert.rejects(answerChallenge(ctx, choose, { challenge: 'SELECT_CHALLENGE', choice: 'TOTP' as never }), /"choice"/);
+    await assert.rejects(answerChallenge(ctx, choose, { challenge: 'SELECT_CHALLENGE', choice: 'EMAIL_OTP', password: 'x' }), /"password" goes with/);
+    await assert.rejects(answerChallenge(ctx, choose, { challenge: 'SELECT_CHALLENGE', choice: 'PASSWORD', credential: '{}' }),
+      /"credential" goes with/);
+    const web: MfaTokens = { ...pending, ChallengeName: 'WEB_AUTHN' };
+    const huge = JSON.stringify({ id: 'a', type: 'public-key', response: {}, pad: 'x'.repeat(20_000) });
+    for (const credential of [42, '{', '[]', '{"id":"a","type":"public-key"}', huge]) {
+      await assert.rejects(answerChallenge(ctx, web, { challenge: 'WEB_AUTHN', credential: credential as never }), /"credential"/);
+    }
+    await assert.rejects(answerChallenge(ctx, { ...pending, ChallengeName: 'PASSWORD' }, { challenge: 'PASSWORD', password: '' }), /"password"/);
+    await assert.rejects(startUserAuth(ctx, 'u', { password: 'x' }), /"password" goes with/);
+    await assert.rejects(startUserAuth(ctx, 'u', { preferred: 'TOTP' as never }), /"preferredChallenge"/);
+    await assert.rejects(answerChallenge(ctx, { ...pending, AvailableChallenges: 'PASSWORD' as never }, { challenge: 'SMS_MFA', code: '123456' }),
+      /AvailableChallenges/);
     await assert.rejects(associateForSetup(ctx, pending), TypeError);
   });
 
   it('one handler per challenge answered, each building its own responses', () => {
-    assert.deepEqual(Object.keys(CHALLENGE_HANDLERS).sort(),
-      ['CUSTOM_CHALLENGE', 'MFA_SETUP', 'NEW_PASSWORD_REQUIRED', 'SELECT_MFA_TYPE', 'SMS_MFA', 'SOFTWARE_TOKEN_MFA']);
+    assert.deepEqual(Object.keys(CHALLENGE_HANDLERS).sort(), [
+      'CUSTOM_CHALLENGE', 'EMAIL_OTP', 'MFA_SETUP', 'NEW_PASSWORD_REQUIRED', 'PASSWORD', 'PASSWORD_SRP', 'SELECT_CHALLENGE',
+      'SELECT_MFA_TYPE', 'SMS_MFA', 'SMS_OTP', 'SOFTWARE_TOKEN_MFA', 'WEB_AUTHN',
+    ]);
+    assert.deepEqual(CHALLENGE_HANDLERS.EMAIL_OTP.responses({ challenge: 'EMAIL_OTP', code: '12345678' }), { EMAIL_OTP_CODE: '12345678' });
+    assert.deepEqual(CHALLENGE_HANDLERS.SMS_OTP.responses({ challenge: 'SMS_OTP', code: '12345678' }), { SMS_OTP_CODE: '12345678' });
+    assert.equal(CHALLENGE_HANDLERS.EMAIL_OTP.check({ challenge: 'EMAIL_OTP', code: ' 1234-5678 ' }).code, '12345678');
+    assert.throws(() => CHALLENGE_HANDLERS.SMS_OTP.check({ challenge: 'SMS_OTP', code: '12345' }), (e: Error & { code?: string }) =>
+      e.code === 'ERR_COGNITO_CODE_MISMATCH');
+    assert.deepEqual(CHALLENGE_HANDLERS.SELECT_CHALLENGE.responses({ challenge: 'SELECT_CHALLENGE', choice: 'PASSWORD', password: 'p' }),
+      { ANSWER: 'PASSWORD', PASSWORD: 'p' });
+    assert.deepEqual(CHALLENGE_HANDLERS.SELECT_CHALLENGE.responses({ challenge: 'SELECT_CHALLENGE', choice: 'PASSWORD_SRP', password: 'p' }),
+      { ANSWER: 'PASSWORD_SRP' }, 'the password itself is never sent for PASSWORD_SRP');
+    assert.equal(CHALLENGE_HANDLERS.SELECT_CHALLENGE.srpPassword?.({ challenge: 'SELECT_CHALLENGE', choice: 'PASSWORD_SRP', password: 'p' }), 'p');
+    const credential = { id: 'abc', rawId: 'abc', type: 'public-key', response: { clientDataJSON: 'x' } };
+    assert.deepEqual(CHALLENGE_HANDLERS.WEB_AUTHN.responses({ challenge: 'WEB_AUTHN', credential }), { CREDENTIAL: JSON.stringify(credential) });
     assert.deepEqual(CHALLENGE_HANDLERS.CUSTOM_CHALLENGE.responses({ challenge: 'CUSTOM_CHALLENGE', answer: 'blue' }), { ANSWER: 'blue' });
     assert.throws(() => CHALLENGE_HANDLERS.CUSTOM_CHALLENGE.check({ challenge: 'CUSTOM_CHALLENGE', answer: '' }), TypeError);
     assert.deepEqual(CHALLENGE_HANDLERS.SMS_MFA.responses({ challenge: 'SMS_MFA', code: '123456' }), { SMS_MFA_CODE: '123456' });
