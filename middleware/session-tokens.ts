@@ -61,6 +61,8 @@ export interface PendingChallenge {
   secretCode?: string;
   /** MFA_SETUP: the `otpauth://` URI of that secret, repeated with it after a wrong code. */
   otpauthUri?: string;
+  /** USER_AUTH: the challenge is the first factor (no password proved yet): a new code or another factor starts over. */
+  firstFactor?: boolean;
 }
 
 interface SessionLike {

@@ -10,11 +10,12 @@ import { Strategy } from 'passport-strategy';
 import type { MfaTokens } from '../lib/challenge';
 import { MAX_USERNAME_LENGTH } from '../lib/cognito-rules';
 import { resolveConfig, type ResolvedConfig } from '../lib/config';
-import { isCognitoError, type ChallengeError, type CognitoError } from '../lib/errors';
+import { isCognitoError, parseJsonObject, type ChallengeError, type CognitoError } from '../lib/errors';
 import type { CognitoErrorCode } from '../lib/error-codes';
 import { ServiceClient } from '../lib/service-client';
 import {
-  answerChallenge, startAdmin, startCustom, startSrp, type ChallengeAnswer, type EngineContext, type SignedInTokens, type StepResult,
+  answerChallenge, startAdmin, startCustom, startSrp, startUserAuth, type ChallengeAnswer, type EngineContext, type SignedInTokens,
+  type StepResult,
 } from '../lib/sign-in-engine';
 import { TokenVerifier } from '../lib/token-verifier';
 import {
@@ -22,7 +23,11 @@ import {
   storeTokensAtRegeneration, toSessionTokens, type PendingChallenge,
 } from '../middleware/session-tokens';
 import { mfaSetupPrompt, withPendingTotpKey } from './mfa-setup';
-import { readAnswer, readCode, readMfaType, readPassword, readRequiredAttributes, readUsername, type FieldResult } from './login-fields';
+import {
+  lookup, readAnswer, readCode, readCredential, readFactor, readMfaType, readOtp, readPassword, readRequiredAttributes, readUsername,
+  type FieldResult,
+} from './login-fields';
+import { decideUserAuthStep, USER_AUTH_STEPS, userAuthStart, type UserAuthDecision, type UserAuthFields } from './user-auth-step';
 import {
   defaultUser, type CognitoFailureInfo, type CognitoStrategyOptions, type CognitoTokens, type CognitoVerifyFunction,
   type CognitoVerifyFunctionWithRequest, type VerifyDone,
@@ -41,12 +46,14 @@ type Outcome =
   | { kind: 'success'; user: unknown; info?: unknown }
   | { kind: 'error'; err: Error };
 
-type FieldKey = 'username' | 'password' | 'code' | 'newPassword' | 'mfaType' | 'answer';
-type Fields = Record<FieldKey, FieldResult>;
-type AuthFlow = 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH' | 'CUSTOM_AUTH';
+type FieldKey = 'username' | 'password' | 'code' | 'newPassword' | 'mfaType' | 'answer' | 'factor' | 'credential' | 'resend';
+type Fields = Record<Exclude<FieldKey, 'resend'>, FieldResult> & { otp: FieldResult; resend: boolean };
+type AuthFlow = 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH' | 'CUSTOM_AUTH' | 'USER_AUTH';
 
-const ANSWERABLE = new Set(['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'NEW_PASSWORD_REQUIRED', 'MFA_SETUP', 'SELECT_MFA_TYPE', 'CUSTOM_CHALLENGE']);
-const AUTH_FLOWS: readonly AuthFlow[] = ['USER_SRP_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'CUSTOM_AUTH'];
+const ANSWERABLE = new Set([
+  'SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'NEW_PASSWORD_REQUIRED', 'MFA_SETUP', 'SELECT_MFA_TYPE', 'CUSTOM_CHALLENGE', ...USER_AUTH_STEPS,
+]);
+const AUTH_FLOWS: readonly AuthFlow[] = ['USER_SRP_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'CUSTOM_AUTH', 'USER_AUTH'];
 
 /**
  * Passport strategy for Amazon Cognito user pools.
@@ -102,7 +109,7 @@ export class CognitoStrategy extends Strategy {
     this.config = resolveConfig(o);
     this.engine = { config: this.config, service: new ServiceClient(this.config), verifier: new TokenVerifier(this.config) };
     const authFlow = o.authFlow ?? 'USER_SRP_AUTH';
-    if (!AUTH_FLOWS.includes(authFlow)) throw new TypeError('"authFlow" must be "USER_SRP_AUTH", "ADMIN_USER_PASSWORD_AUTH" or "CUSTOM_AUTH"');
+    if (!AUTH_FLOWS.includes(authFlow)) throw new TypeError(`"authFlow" must be one of ${AUTH_FLOWS.join(', ')}`);
     this.authFlow = authFlow;
     this.fields = {
       username: fieldName(o.usernameField, 'usernameField', 'username'),
@@ -111,6 +118,9 @@ export class CognitoStrategy extends Strategy {
       newPassword: fieldName(o.newPasswordField, 'newPasswordField', 'newPassword'),
       mfaType: fieldName(o.mfaTypeField, 'mfaTypeField', 'mfaType'),
       answer: fieldName(o.answerField, 'answerField', 'answer'),
+      factor: fieldName(o.factorField, 'factorField', 'factor'),
+      credential: fieldName(o.credentialField, 'credentialField', 'credential'),
+      resend: fieldName(o.resendField, 'resendField', 'resend'),
     };
     this.passReqToCallback = booleanOption(o.passReqToCallback, 'passReqToCallback');
     this.storeTokensOnUser = booleanOption(o.storeTokensOnUser, 'storeTokensOnUser');
@@ -161,8 +171,13 @@ export class CognitoStrategy extends Strategy {
       newPassword: readPassword(body, this.fields.newPassword),
       mfaType: readMfaType(body, this.fields.mfaType),
       answer: readAnswer(body, this.fields.answer),
+      factor: readFactor(body, this.fields.factor),
+      credential: readCredential(body, this.fields.credential),
+      otp: readOtp(body, this.fields.code),
+      resend: isPresent(lookup(body, this.fields.resend)),
     };
-    const hasAnswer = f.code.state !== 'absent' || f.newPassword.state !== 'absent' || f.mfaType.state !== 'absent' || f.answer.state !== 'absent';
+    const hasAnswer = f.code.state !== 'absent' || f.newPassword.state !== 'absent' || f.mfaType.state !== 'absent' || f.answer.state !== 'absent'
+      || f.factor.state !== 'absent' || f.credential.state !== 'absent' || f.resend;
     const hasCredentials = f.username.state !== 'absent' || f.password.state !== 'absent';
     const pending = getPendingChallenge(req);
 
@@ -177,8 +192,8 @@ export class CognitoStrategy extends Strategy {
       if (hasAnswer) return fail(400, 'ERR_COGNITO_NO_PENDING_CHALLENGE', 'No sign-in is in progress; send a username and password first.');
       return fail(400, 'ERR_COGNITO_MISSING_CREDENTIALS', 'Missing credentials');
     }
-    // CUSTOM_AUTH: the password is optional (sent, it is proved by SRP before the custom challenges).
-    const custom = this.authFlow === 'CUSTOM_AUTH';
+    // CUSTOM_AUTH and USER_AUTH: the password is optional (sent, it is proved by SRP).
+    const custom = this.authFlow === 'CUSTOM_AUTH' || this.authFlow === 'USER_AUTH';
     for (const key of ['username', 'password'] as const) {
       const r = f[key];
       if (r.state === 'absent' && !(custom && key === 'password')) {
@@ -193,7 +208,31 @@ export class CognitoStrategy extends Strategy {
     if (username.length > MAX_USERNAME_LENGTH) return fail(401, 'ERR_COGNITO_BAD_CREDENTIALS', 'Incorrect username or password.');
 
     debug('login start (%s)', this.authFlow);
+    if (this.authFlow === 'USER_AUTH') return this.userAuthDecision(req, options, userAuthStart(this.userAuthFields(f), this.fields), username);
     return this.afterStep(req, options, await this.start(username, password), username, undefined);
+  }
+
+  private userAuthFields(f: Fields): UserAuthFields {
+    return { factor: f.factor, password: f.password, otp: f.otp, credential: f.credential, resend: f.resend };
+  }
+
+  /** USER_AUTH: a refusal before any call, a (new) start with a preferred factor, or an answer. */
+  private async userAuthDecision(
+    req: Request, options: { session?: boolean }, decision: UserAuthDecision, username: string, pending?: PendingChallenge,
+  ): Promise<Outcome> {
+    switch (decision.kind) {
+      case 'refuse': return fail(400, decision.code, decision.message, decision.field, pending?.name);
+      case 'restart': {
+        if (pending) clearPendingChallenge(req);
+        const step = await startUserAuth(this.engine, username, { preferred: decision.preferred, password: decision.password });
+        return this.afterStep(req, options, step, username, undefined, decision.password === undefined);
+      }
+      case 'answer': {
+        const step = await answerChallenge(this.engine, pending?.state as MfaTokens, decision.answer, {}, username);
+        const proved = 'password' in decision.answer && decision.answer.password !== undefined;
+        return this.afterStep(req, options, step, username, pending, pending?.firstFactor === true && !proved);
+      }
+    }
   }
 
   private start(username: string, password: string | undefined): Promise<StepResult> {
@@ -206,10 +245,11 @@ export class CognitoStrategy extends Strategy {
   /** Where the engine left the sign-in, as Passport's outcome. */
   private async afterStep(
     req: Request, options: { session?: boolean }, step: StepResult, username: string, pending: PendingChallenge | undefined,
+    firstFactor = false,
   ): Promise<Outcome> {
     switch (step.kind) {
       case 'signedIn': return this.complete(req, options, step.tokens);
-      case 'challenge': return this.storeChallenge(req, step.error, username);
+      case 'challenge': return this.storeChallenge(req, step.error, username, firstFactor);
       case 'failed': return this.onCognitoError(req, step.error, pending);
     }
   }
@@ -236,6 +276,10 @@ export class CognitoStrategy extends Strategy {
       return { kind: 'fail', info, status: 400 };
     };
     debug('answering challenge %s', pending.name);
+    if (USER_AUTH_STEPS.has(pending.name)) {
+      const decision = decideUserAuthStep(pending, this.userAuthFields(f), this.fields);
+      return this.userAuthDecision(req, options, decision, pending.username, pending);
+    }
     let answer: ChallengeAnswer;
     switch (pending.name) {
       case 'SOFTWARE_TOKEN_MFA':
@@ -313,7 +357,7 @@ export class CognitoStrategy extends Strategy {
     return { kind: 'error', err };
   }
 
-  private async storeChallenge(req: Request, err: ChallengeError, typedUsername: string): Promise<Outcome> {
+  private async storeChallenge(req: Request, err: ChallengeError, typedUsername: string, firstFactor = false): Promise<Outcome> {
     if (!hasSession(req)) {
       return { kind: 'error', err: new Error('CognitoStrategy needs a session (express-session) to continue a multi-step sign-in') };
     }
@@ -325,7 +369,9 @@ export class CognitoStrategy extends Strategy {
     const params = err.parameters;
     const username = err.username ?? params.USER_ID_FOR_SRP ?? typedUsername;
     const state = err.getTokens();
-    const pending: PendingChallenge = { name, state, username, expiresAt: this.config.clock() + this.challengeTtlMs };
+    const pending: PendingChallenge = {
+      name, state, username, expiresAt: this.config.clock() + this.challengeTtlMs, ...(firstFactor ? { firstFactor: true } : {}),
+    };
     setPendingChallenge(req, pending);
     if (name === 'MFA_SETUP') return this.mfaSetupStep(req, pending);
     const info: CognitoFailureInfo = { challenge: name, code: err.code, message: err.message };
@@ -335,6 +381,11 @@ export class CognitoStrategy extends Strategy {
     const required = listParameter(params, 'requiredAttributes');
     if (required) info.requiredAttributes = required.map((a) => a.replace(/^userAttributes\./, ''));
     if (name === 'CUSTOM_CHALLENGE') info.publicChallengeParameters = publicParameters(params);
+    if (err.availableChallenges !== undefined) info.availableChallenges = [...err.availableChallenges];
+    if (name === 'WEB_AUTHN') {
+      const requestOptions = parseJsonObject(params.CREDENTIAL_REQUEST_OPTIONS);
+      if (requestOptions !== undefined) info.credentialRequestOptions = requestOptions;
+    }
     return { kind: 'fail', info, status: 401 };
   }
 
@@ -419,6 +470,11 @@ function listParameter(params: Record<string, string>, name: string): string[] |
   } catch {
     return undefined;
   }
+}
+
+// A flag field (`resend=1`, `resend: true`): present unless empty or false.
+function isPresent(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '' && value !== false && value !== 'false' && value !== '0';
 }
 
 function fieldName(value: unknown, name: string, fallback: string): string {

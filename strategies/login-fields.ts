@@ -132,6 +132,60 @@ export function readAnswer(body: unknown, field: string): FieldResult {
 }
 
 /**
+ * A one-time sign-in code (USER_AUTH's EMAIL_OTP / SMS_OTP, e-mail MFA): 6 to 8 digits, spaces and
+ * dashes typed inside removed.
+ *
+ * @example
+ * readOtp({ code: '1234 5678' }, 'code'); // { state: 'ok', value: '12345678' }
+ */
+export function readOtp(body: unknown, field: string): FieldResult {
+  const raw = lookup(body, field);
+  if (raw === undefined || raw === null || raw === '') return { state: 'absent' };
+  if (typeof raw !== 'string' && typeof raw !== 'number') return { state: 'invalid', reason: 'must be a string of digits' };
+  const text = String(raw);
+  if (text.length > 20) return { state: 'invalid', reason: 'must be 6 to 8 digits' };
+  const code = text.trim().replace(/[ -]/g, '');
+  if (!/^\d{6,8}$/.test(code)) return { state: 'invalid', reason: 'must be 6 to 8 digits' };
+  return { state: 'ok', value: code };
+}
+
+/**
+ * A first factor of USER_AUTH, as a form names it: `PASSWORD`, `PASSWORD_SRP`, `EMAIL_OTP`,
+ * `SMS_OTP`, `WEB_AUTHN` (any case; `email`, `sms`, `passkey` too).
+ *
+ * @example
+ * readFactor({ factor: 'passkey' }, 'factor'); // { state: 'ok', value: 'WEB_AUTHN' }
+ */
+export function readFactor(body: unknown, field: string): FieldResult {
+  const raw = lookup(body, field);
+  if (raw === undefined || raw === null || raw === '') return { state: 'absent' };
+  const reason = 'must be PASSWORD, EMAIL_OTP, SMS_OTP or WEB_AUTHN';
+  if (typeof raw !== 'string' || raw.length > 32) return { state: 'invalid', reason };
+  const upper = raw.trim().toUpperCase();
+  const aliases: Record<string, string> = { EMAIL: 'EMAIL_OTP', SMS: 'SMS_OTP', PASSKEY: 'WEB_AUTHN', WEBAUTHN: 'WEB_AUTHN' };
+  const value = aliases[upper] ?? upper;
+  return ['PASSWORD', 'PASSWORD_SRP', 'EMAIL_OTP', 'SMS_OTP', 'WEB_AUTHN'].includes(value) ? { state: 'ok', value } : { state: 'invalid', reason };
+}
+
+/**
+ * A WebAuthn credential posted by the page (the browser's `credential.toJSON()`): a JSON object, or
+ * its JSON text (a form field), of at most 16 KiB. Its shape is checked later, by the engine.
+ *
+ * @example
+ * readCredential({ credential: '{"id":"…"}' }, 'credential'); // { state: 'ok', value: '{"id":"…"}' }
+ */
+export function readCredential(body: unknown, field: string): FieldResult {
+  const raw = lookup(body, field);
+  if (raw === undefined || raw === null || raw === '') return { state: 'absent' };
+  let text: string;
+  if (typeof raw === 'string') text = raw;
+  else if (typeof raw === 'object' && !Array.isArray(raw)) text = JSON.stringify(raw);
+  else return { state: 'invalid', reason: 'must be a WebAuthn credential' };
+  if (Buffer.byteLength(text, 'utf8') > 16 * 1024) return { state: 'invalid', reason: 'is too large' };
+  return { state: 'ok', value: text };
+}
+
+/**
  * The MFA types a user can pick at SELECT_MFA_TYPE.
  *
  * @example
@@ -156,11 +210,12 @@ export type MfaType = (typeof MFA_TYPES)[number];
 export function readMfaType(body: unknown, field: string): FieldResult {
   const raw = lookup(body, field);
   if (raw === undefined || raw === null || raw === '') return { state: 'absent' };
-  if (typeof raw !== 'string' || raw.length > 32) return { state: 'invalid', reason: 'must be SOFTWARE_TOKEN_MFA or SMS_MFA' };
+  if (typeof raw !== 'string' || raw.length > 32) return { state: 'invalid', reason: 'must be SOFTWARE_TOKEN_MFA, SMS_MFA or EMAIL_OTP' };
   const upper = raw.toUpperCase();
   if (upper === 'SOFTWARE_TOKEN_MFA' || upper === 'TOTP' || upper === 'SOFTWARE_TOKEN') return { state: 'ok', value: 'SOFTWARE_TOKEN_MFA' };
   if (upper === 'SMS_MFA' || upper === 'SMS') return { state: 'ok', value: 'SMS_MFA' };
-  return { state: 'invalid', reason: 'must be SOFTWARE_TOKEN_MFA or SMS_MFA' };
+  if (upper === 'EMAIL_OTP' || upper === 'EMAIL_MFA' || upper === 'EMAIL') return { state: 'ok', value: 'EMAIL_OTP' };
+  return { state: 'invalid', reason: 'must be SOFTWARE_TOKEN_MFA, SMS_MFA or EMAIL_OTP' };
 }
 
 /**

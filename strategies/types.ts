@@ -21,9 +21,11 @@ export interface CognitoStrategyOptions extends CognitoOptions {
    * AdminInitiateAuth, and the flow enabled on the app client), or `'CUSTOM_AUTH'` (the pool's
    * Define/Create/VerifyAuthChallenge triggers decide: the username alone, or with a password proved
    * by SRP first; each CUSTOM_CHALLENGE is answered by a later POST of `answer`; the client needs
-   * `ALLOW_CUSTOM_AUTH`).
+   * `ALLOW_CUSTOM_AUTH`), or `'USER_AUTH'` (choice-based sign-in: the username, then a factor the
+   * pool allows and the user has — password (proved by SRP), e-mail or SMS code, passkey; the client
+   * needs `ALLOW_USER_AUTH`).
    */
-  authFlow?: 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH' | 'CUSTOM_AUTH';
+  authFlow?: 'USER_SRP_AUTH' | 'ADMIN_USER_PASSWORD_AUTH' | 'CUSTOM_AUTH' | 'USER_AUTH';
   /** Body field holding the username (default `'username'`; `a[b]` notation allowed). */
   usernameField?: string;
   /** Body field holding the password (default `'password'`). */
@@ -36,6 +38,12 @@ export interface CognitoStrategyOptions extends CognitoOptions {
   mfaTypeField?: string;
   /** Body field holding the answer to a CUSTOM_CHALLENGE (default `'answer'`). */
   answerField?: string;
+  /** USER_AUTH: body field naming the factor to use (`PASSWORD`, `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`; default `'factor'`). */
+  factorField?: string;
+  /** USER_AUTH: body field holding the passkey assertion, the browser's `credential.toJSON()` (default `'credential'`). */
+  credentialField?: string;
+  /** USER_AUTH: body field asking for a new e-mail or SMS code (default `'resend'`). */
+  resendField?: string;
   /** Pass `req` as the first argument of `verify` (default false). */
   passReqToCallback?: boolean;
   /** Also put the tokens on the default user as `user.tokens` (default false: they stay server side in the session). */
@@ -91,7 +99,8 @@ export interface CognitoFailureInfo {
   message: string;
   /** Stable code: one of {@link CognitoErrorCode} (`ERR_COGNITO_BAD_CREDENTIALS`, `ERR_COGNITO_MFA_SOFTWARE_TOKEN`…). */
   code: CognitoErrorCode;
-  challenge?: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'NEW_PASSWORD_REQUIRED' | 'MFA_SETUP' | 'SELECT_MFA_TYPE' | 'CUSTOM_CHALLENGE' | (string & {});
+  challenge?: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'NEW_PASSWORD_REQUIRED' | 'MFA_SETUP' | 'SELECT_MFA_TYPE' | 'CUSTOM_CHALLENGE'
+    | 'SELECT_CHALLENGE' | 'EMAIL_OTP' | 'SMS_OTP' | 'WEB_AUTHN' | (string & {});
   /** MFA_SETUP: the TOTP secret (base32) to enter in an authenticator app; repeated after a wrong or malformed first code. */
   secretCode?: string;
   /** MFA_SETUP: the same secret as an `otpauth://` URI, for a QR code; repeated with `secretCode`. */
@@ -107,6 +116,10 @@ export interface CognitoFailureInfo {
    * to show the user; repeated while the same challenge is pending. Never the private parameters.
    */
   publicChallengeParameters?: Record<string, string>;
+  /** SELECT_CHALLENGE: the first factors Cognito offers this user (`PASSWORD`, `PASSWORD_SRP`, `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`). */
+  availableChallenges?: string[];
+  /** WEB_AUTHN: PublicKeyCredentialRequestOptionsJSON for `navigator.credentials.get()`; post back the credential. */
+  credentialRequestOptions?: Record<string, unknown>;
   /** The body field at fault, for a 400. */
   field?: string;
 }

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { lookup, readCode, readMfaType, readPassword, readRequiredAttributes, readUsername } from '../../strategies/login-fields';
+import {
+  lookup, readCode, readCredential, readFactor, readMfaType, readOtp, readPassword, readRequiredAttributes, readUsername,
+} from '../../strategies/login-fields';
 
 describe('strategies/login-fields', function () {
   it('lookup follows bracket notation and own properties only', function () {
@@ -38,7 +40,22 @@ describe('strategies/login-fields', function () {
   it('MFA types, with friendly aliases', function () {
     assert.deepEqual(readMfaType({ m: 'totp' }, 'm'), { state: 'ok', value: 'SOFTWARE_TOKEN_MFA' });
     assert.deepEqual(readMfaType({ m: 'SMS' }, 'm'), { state: 'ok', value: 'SMS_MFA' });
-    assert.equal(readMfaType({ m: 'EMAIL_OTP' }, 'm').state, 'invalid');
+    assert.deepEqual(readMfaType({ m: 'email' }, 'm'), { state: 'ok', value: 'EMAIL_OTP' });
+    assert.equal(readMfaType({ m: 'WEB_AUTHN' }, 'm').state, 'invalid');
+  });
+  it('USER_AUTH fields: factors with aliases, 6-to-8-digit codes, credentials as JSON or objects', function () {
+    assert.deepEqual(readFactor({ f: 'passkey' }, 'f'), { state: 'ok', value: 'WEB_AUTHN' });
+    assert.deepEqual(readFactor({ f: ' Email ' }, 'f'), { state: 'ok', value: 'EMAIL_OTP' });
+    assert.equal(readFactor({ f: 'SOFTWARE_TOKEN' }, 'f').state, 'invalid');
+    assert.equal(readFactor({ f: ['PASSWORD'] }, 'f').state, 'invalid');
+    assert.deepEqual(readFactor({}, 'f'), { state: 'absent' });
+    assert.deepEqual(readOtp({ c: '1234 5678' }, 'c'), { state: 'ok', value: '12345678' });
+    assert.deepEqual(readOtp({ c: 123456 }, 'c'), { state: 'ok', value: '123456' });
+    for (const bad of ['12345', '123456789', 'abcdefgh', '1'.repeat(30), { a: 1 }]) assert.equal(readOtp({ c: bad }, 'c').state, 'invalid');
+    assert.deepEqual(readCredential({ c: { id: 'a' } }, 'c'), { state: 'ok', value: '{"id":"a"}' });
+    assert.deepEqual(readCredential({ c: '{"id":"a"}' }, 'c'), { state: 'ok', value: '{"id":"a"}' });
+    assert.equal(readCredential({ c: ['x'] }, 'c').state, 'invalid');
+    assert.equal(readCredential({ c: 'x'.repeat(17 * 1024) }, 'c').state, 'invalid');
   });
   it('required attributes of NEW_PASSWORD_REQUIRED, from JSON or flat form fields', function () {
     const required = ['userAttributes.name', 'userAttributes.custom:team'];
