@@ -19,6 +19,7 @@ export {
   AliasExistsError,
   PasskeyRefusedError,
   PasskeysNotEnabledError,
+  PasskeyNotFoundError,
   ExpiredCodeError,
   LimitExceededError,
   UserNotFoundError,
@@ -125,6 +126,8 @@ export {
   type RateLimitHit,
   type RedisRateLimitStoreOptions,
 } from './middleware/rate-limit';
+export { cognitoPasskeys, type CognitoPasskeysOptions } from './middleware/cognito-passkeys';
+export { PASSKEYS_CLIENT_JS } from './middleware/passkeys-client';
 export { cognitoCsrf, csrfToken, CsrfTokenError, CSRF_SESSION_KEY, type CognitoCsrfOptions } from './middleware/cognito-csrf';
 export {
   type RevocationStore,

@@ -127,3 +127,16 @@ export class PasskeysNotEnabledError extends CognitoError {
     super('Passkeys are not enabled for this user pool.', 'ERR_COGNITO_PASSKEYS_NOT_ENABLED', 403, options);
   }
 }
+
+/**
+ * DeleteWebAuthnCredential of a passkey the user does not have (another user's, or one already
+ * deleted): ResourceNotFoundException.
+ *
+ * @example
+ * catch (e) { if (e instanceof PasskeyNotFoundError) return res.status(404).end(); }
+ */
+export class PasskeyNotFoundError extends CognitoError {
+  constructor(options?: CognitoErrorOptions) {
+    super('No such passkey.', 'ERR_COGNITO_PASSKEY_NOT_FOUND', 404, options);
+  }
+}

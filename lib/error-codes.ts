@@ -102,6 +102,10 @@ export const COGNITO_ERROR_CODES = Object.freeze([
   'ERR_COGNITO_PASSKEY_REFUSED',
   /** [403] Passkeys are not enabled for the pool (WebAuthnNotEnabledException, WebAuthnConfigurationMissingException). */
   'ERR_COGNITO_PASSKEYS_NOT_ENABLED',
+  /** [404] No such passkey among the user's (DeleteWebAuthnCredential's ResourceNotFoundException). */
+  'ERR_COGNITO_PASSKEY_NOT_FOUND',
+  /** [401] Registering a passkey needs a recent sign-in (`cognitoPasskeys` `recentSignInSeconds`): sign in again. */
+  'ERR_COGNITO_RECENT_SIGN_IN_REQUIRED',
   /** [401] A confirmation, reset or verification code that has expired: ask for a new one (`ExpiredCodeError`, a `CodeMismatchError`). */
   'ERR_COGNITO_CODE_EXPIRED',
   /** [429] Cognito's per-user limit on codes or attempts in an account call (`LimitExceededError`, a `ThrottledError`). */

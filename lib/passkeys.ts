@@ -8,6 +8,8 @@
  */
 import { checkCredentialObject } from './challenge-handlers';
 import { on, stringList, type AccountContext } from './account';
+import { PasskeyNotFoundError } from './account-errors';
+import { isCognitoError } from './errors';
 
 /** One registered passkey, as ListWebAuthnCredentials describes it. */
 export interface Passkey {
@@ -86,7 +88,7 @@ export async function listPasskeys(ctx: AccountContext, accessToken: string): Pr
 /**
  * DeleteWebAuthnCredential of one of the user's passkeys.
  *
- * @throws TypeError for a malformed id; the mapped Cognito error (ResourceNotFoundException for another user's).
+ * @throws TypeError for a malformed id; PasskeyNotFoundError for one the user does not have.
  * @example
  * await deletePasskey(ctx, accessToken, credentialId);
  */
@@ -94,7 +96,13 @@ export async function deletePasskey(ctx: AccountContext, accessToken: string, cr
   if (typeof credentialId !== 'string' || !/^[A-Za-z0-9_-]{1,1364}$/.test(credentialId)) {
     throw new TypeError('"credentialId" must be a base64url credential id');
   }
-  await on(ctx)('DeleteWebAuthnCredential', { AccessToken: accessToken, CredentialId: credentialId });
+  try {
+    await on(ctx)('DeleteWebAuthnCredential', { AccessToken: accessToken, CredentialId: credentialId });
+  } catch (e) {
+    // Here ResourceNotFoundException names the passkey, not a misconfigured pool or client.
+    if (isCognitoError(e) && e.awsErrorName === 'ResourceNotFoundException') throw new PasskeyNotFoundError();
+    throw e;
+  }
 }
 
 /**

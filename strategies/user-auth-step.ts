@@ -9,7 +9,7 @@
  * with that factor preferred (Cognito's way to send a new code).
  */
 import type { MfaTokens } from '../lib/challenge';
-import type { ChallengeAnswer, FirstFactor } from '../lib/sign-in-engine';
+import { credentialJson, type ChallengeAnswer, type FirstFactor } from '../lib/sign-in-engine';
 import type { CognitoErrorCode } from '../lib/error-codes';
 import type { PendingChallenge } from '../middleware/session-tokens';
 import type { FieldResult } from './login-fields';
@@ -122,7 +122,14 @@ export function decideUserAuthStep(pending: PendingChallenge, f: UserAuthFields,
     }
     case 'WEB_AUTHN': {
       const bad = fieldRefusal(f.credential, 'credential', names.credential, name);
-      return bad ?? { kind: 'answer', answer: { challenge: 'WEB_AUTHN', credential: (f.credential as { value: string }).value } };
+      if (bad) return bad;
+      const credential = (f.credential as { value: string }).value;
+      try {
+        credentialJson(credential);
+      } catch {
+        return refuse('ERR_COGNITO_INVALID_FIELD', 'The credential is not a WebAuthn credential.', names.credential);
+      }
+      return { kind: 'answer', answer: { challenge: 'WEB_AUTHN', credential } };
     }
     default: {
       const bad = fieldRefusal(f.password, 'password', names.password, name);

@@ -5,9 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { SetUserPoolMfaConfigCommand, type ExplicitAuthFlowsType } from '@aws-sdk/client-cognito-identity-provider';
-import { SoftAuthenticator, type CreationOptions } from '../support/soft-authenticator';
+import { SelectChallengeError, WebAuthnChallengeError } from '../../lib/errors';
+import { SoftAuthenticator, type CreationOptions, type RequestOptions } from '../support/soft-authenticator';
 import { startTestPool, TEST_AUTH_FLOWS, type TestPool } from '../support/pool';
-import { newUser, PASSWORD, rejectsWithCode, rejectsWithTypeError } from '../support/cognito-user';
+import { cognitoFor, newUser, PASSWORD, rejectsWithCode, rejectsWithTypeError } from '../support/cognito-user';
+
+async function webAuthnChallengeOf(promise: Promise<unknown>): Promise<WebAuthnChallengeError> {
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(e instanceof WebAuthnChallengeError, `expected a WEB_AUTHN challenge, got ${(e as Error).message}`);
+    return e;
+  }
+  throw new assert.AssertionError({ message: 'expected a challenge, but the call succeeded' });
+}
 
 const ORIGIN = 'http://localhost:3000';
 
@@ -42,6 +53,37 @@ describe('Cognito: passkeys (WebAuthn registration)', function () {
     assert.deepEqual([...(await cognito.getUserAuthFactors()).configuredFactors].sort(), ['PASSWORD', 'WEB_AUTHN']);
     await cognito.deleteWebAuthnCredential(passkeys[0].credentialId);
     assert.deepEqual(await cognito.listWebAuthnCredentials(), []);
+  });
+
+  it('signs in with the passkey: WEB_AUTHN preferred or chosen at SELECT_CHALLENGE; a bad assertion is refused', async () => {
+    const { username, cognito } = await newUser(pool);
+    await cognito.authenticate(PASSWORD);
+    const authenticator = new SoftAuthenticator();
+    const creation = await cognito.startWebAuthnRegistration() as unknown as CreationOptions;
+    await cognito.completeWebAuthnRegistration(authenticator.register(creation, ORIGIN).response);
+
+    const direct = cognitoFor(pool, { username });
+    const challenge = await webAuthnChallengeOf(direct.userAuthenticate({ preferredChallenge: 'WEB_AUTHN' }));
+    assert.equal(challenge.code, 'ERR_COGNITO_WEB_AUTHN');
+    const options = challenge.requestOptions as unknown as RequestOptions;
+    assert.equal(options.rpId, 'localhost');
+    await direct.respondToWebAuthnChallenge(authenticator.assert(options, ORIGIN));
+    assert.ok(direct.accessToken);
+
+    const chosen = cognitoFor(pool, { username });
+    await assert.rejects(chosen.userAuthenticate(),
+      (e: Error) => e instanceof SelectChallengeError && e.availableChallenges.includes('WEB_AUTHN'));
+    const second = await webAuthnChallengeOf(chosen.selectChallenge('WEB_AUTHN'));
+    // The assertion as the JSON text a form field carries.
+    const assertion = authenticator.assert(second.requestOptions as unknown as RequestOptions, ORIGIN);
+    await chosen.respondToWebAuthnChallenge(JSON.stringify(assertion));
+    assert.ok(chosen.accessToken);
+
+    const forged = cognitoFor(pool, { username });
+    const third = await webAuthnChallengeOf(forged.userAuthenticate({ preferredChallenge: 'WEB_AUTHN' }));
+    const bad = authenticator.assert(third.requestOptions as unknown as RequestOptions, ORIGIN, { badSignature: true });
+    await rejectsWithCode(forged.respondToWebAuthnChallenge(bad), 'ERR_COGNITO_BAD_CREDENTIALS');
+    assert.equal(forged.accessToken, undefined);
   });
 
   it('refusals: options used twice, another origin, no passkeys for the pool; malformed credentials are TypeErrors', async () => {

@@ -3,9 +3,13 @@
 // outbox, a new code on request, another factor instead —, MFA after a password, e-mail MFA in the
 // default flow, bad bodies (400, Cognito not called) and enumeration-safe answers.
 import { strict as assert } from 'node:assert';
-import { AdminSetUserMFAPreferenceCommand, SetUserPoolMfaConfigCommand, type ExplicitAuthFlowsType } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminSetUserMFAPreferenceCommand, CompleteWebAuthnRegistrationCommand, SetUserPoolMfaConfigCommand, StartWebAuthnRegistrationCommand,
+  type ExplicitAuthFlowsType,
+} from '@aws-sdk/client-cognito-identity-provider';
 import request from 'supertest';
-import { EXPRESS_FLAVORS, enrolTotp, startApp, totpNow, type TestApp } from '../support/app';
+import { EXPRESS_FLAVORS, enrolTotp, poolTokens, startApp, totpNow, type TestApp } from '../support/app';
+import { SoftAuthenticator, type CreationOptions, type RequestOptions } from '../support/soft-authenticator';
 import { startTestPool, TEST_AUTH_FLOWS, type TestPool } from '../support/pool';
 
 const PASSWORD = 'Passw0rd!long';
@@ -156,5 +160,59 @@ describe('CognitoStrategy USER_AUTH', function () {
     for (let i = 0; i < 5; i++) last = await agent.post('/login').send({ code: wrong }).expect(401);
     assert.notEqual(last?.body.code, 'ERR_COGNITO_CODE_MISMATCH', 'the fifth wrong code ends the sign-in');
     assert.equal((await agent.post('/login').send({ code: right }).expect(400)).body.code, 'ERR_COGNITO_NO_PENDING_CHALLENGE');
+  });
+});
+
+describe('CognitoStrategy USER_AUTH with passkeys', function () {
+  this.timeout(20_000);
+  const ORIGIN = 'http://localhost:3000';
+  let pool: TestPool;
+  let web: TestApp;
+
+  before(async function () {
+    pool = await startTestPool({
+      explicitAuthFlows: FLOWS, clientOptions: { PreventUserExistenceErrors: 'ENABLED' },
+      poolOptions: { Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'WEB_AUTHN'] } } },
+    });
+    await pool.sdk.send(new SetUserPoolMfaConfigCommand({ UserPoolId: pool.poolId, WebAuthnConfiguration: { RelyingPartyId: 'localhost' } }));
+    web = await startApp(EXPRESS_FLAVORS[1], { pool, strategy: { authFlow: 'USER_AUTH' } });
+  });
+  after(async function () {
+    await web?.close();
+    await pool?.stop();
+  });
+
+  it('factor passkey: the request options go to the page, the credential posted back signs in; a forged one does not', async function () {
+    await pool.createUser('petra', PASSWORD);
+    const { AccessToken } = await poolTokens(pool, 'petra', PASSWORD);
+    const authenticator = new SoftAuthenticator();
+    const { CredentialCreationOptions } = await pool.sdk.send(new StartWebAuthnRegistrationCommand({ AccessToken }));
+    await pool.sdk.send(new CompleteWebAuthnRegistrationCommand({
+      AccessToken, Credential: authenticator.register(CredentialCreationOptions as unknown as CreationOptions, ORIGIN).response as never,
+    }));
+
+    const agent = request.agent(web.server);
+    const select = await agent.post('/login').send({ username: 'petra' }).expect(401);
+    assert.ok(select.body.availableChallenges.includes('WEB_AUTHN'));
+    const asked = await agent.post('/login').send({ factor: 'passkey' }).expect(401);
+    assert.equal(asked.body.challenge, 'WEB_AUTHN');
+    assert.equal(asked.body.code, 'ERR_COGNITO_WEB_AUTHN');
+    const options = asked.body.credentialRequestOptions as RequestOptions;
+    assert.equal(options.rpId, 'localhost');
+    // As a form posts it: the credential's JSON in a hidden field.
+    const done = await agent.post('/login').type('form').send({ credential: JSON.stringify(authenticator.assert(options, ORIGIN)) }).expect(200);
+    assert.equal(done.body.user.username, 'petra');
+
+    const forger = request.agent(web.server);
+    const again = await forger.post('/login').send({ username: 'petra', factor: 'WEB_AUTHN' }).expect(401);
+    const forged = authenticator.assert(again.body.credentialRequestOptions as RequestOptions, 'https://evil.example');
+    assert.equal((await forger.post('/login').send({ credential: forged }).expect(401)).body.code, 'ERR_COGNITO_BAD_CREDENTIALS');
+    pool.emulator.resetCalls();
+    const malformed = request.agent(web.server);
+    await malformed.post('/login').send({ username: 'petra', factor: 'WEB_AUTHN' }).expect(401);
+    for (const credential of ['{"id":"x"}', '{', ['x'], { id: 'x', type: 'public-key' }]) {
+      assert.equal((await malformed.post('/login').send({ credential }).expect(400)).body.field, 'credential');
+    }
+    assert.equal(pool.emulator.calls('RespondToAuthChallenge'), 0, 'Cognito was not asked');
   });
 });
