@@ -12,12 +12,15 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import QRCode from 'qrcode';
 import {
   accountFlash, Cognito, cognitoAccount, isCognitoError, resolveConfig,
-  type AccountFlash, type CognitoOptions, type CognitoProfile, type CognitoRequestContext, type PasswordPolicy, type ResolvedConfig,
+  type AccountFlash, type CognitoOptions, type CognitoProfile, type CognitoRequestContext, type Passkey, type PasswordPolicy,
+  type ResolvedConfig,
 } from 'express-cognito';
 import * as accountViews from './account-views';
 import { trustedHtml, type SafeHtml } from './html';
 import type { PageContext } from './layout';
 import { weakPasswordMessage } from './password-policy';
+import { localhostUrlOf } from './passwordless-steps';
+import { passkeysSection } from './passwordless-views';
 import { takeOnce } from './session-state';
 import * as views from './views';
 
@@ -32,6 +35,8 @@ export interface AccountRoutesDeps {
   guard: RequestHandler;
   policy: () => Promise<PasswordPolicy>;
   now: () => number;
+  /** The Security page lists the user's passkeys and adds one (`cognitoPasskeys()` at /passkeys). */
+  passkeys?: boolean | undefined;
 }
 
 /** Where the router sends a browser after each form (`cognitoAccount({ pages })`). */
@@ -194,9 +199,19 @@ export function accountRoutes(deps: AccountRoutesDeps): express.Router {
       // Drawn here, on the server: no third-party image service ever sees the key.
       qrSvg: trustedHtml(await QRCode.toString(pending.otpauthUri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' })),
     };
+    let passkeys: SafeHtml | undefined;
+    if (deps.passkeys) {
+      const list = await currentPasskeys(config, req.cognito!.accessToken);
+      const deleted = req.session.passkeyDeleted;
+      delete req.session.passkeyDeleted;
+      const gone = deleted !== undefined && list !== undefined && !list.some((p) => p.credentialId === deleted);
+      passkeys = passkeysSection(ctx(req), {
+        passkeys: list, localhostUrl: localhostUrlOf(req), notice: gone ? 'The passkey is deleted: it no longer signs you in.' : undefined,
+      });
+    }
     send(res, 200, accountViews.mfaPage(ctx(req), {
       state: profile && { totp: profile.mfa.includes('SOFTWARE_TOKEN_MFA'), sms: profile.mfa.includes('SMS_MFA') },
-      enrolment, notice, error: failure(s, ['mfa/totp', 'mfa/totp/verify', 'mfa/disable', 'mfa/preference']),
+      enrolment, notice, error: failure(s, ['mfa/totp', 'mfa/totp/verify', 'mfa/disable', 'mfa/preference']), passkeys,
     }));
   }));
 
@@ -268,6 +283,17 @@ async function currentProfile(config: ResolvedConfig, accessToken: string | unde
   if (accessToken === undefined) return undefined;
   try {
     return await Cognito.fromConfig(config, { accessToken }).getUser();
+  } catch (e) {
+    if (isCognitoError(e)) return undefined;
+    throw e;
+  }
+}
+
+/** ListWebAuthnCredentials with the session's access token, or `undefined` when Cognito refuses. */
+async function currentPasskeys(config: ResolvedConfig, accessToken: string | undefined): Promise<Passkey[] | undefined> {
+  if (accessToken === undefined) return undefined;
+  try {
+    return await Cognito.fromConfig(config, { accessToken }).listWebAuthnCredentials();
   } catch (e) {
     if (isCognitoError(e)) return undefined;
     throw e;

@@ -134,6 +134,8 @@ export interface MfaPageData extends Messages {
    * (the provider does), so the page offers nothing to turn on.
    */
   federatedBy?: string | undefined;
+  /** The passkeys section (`passwordless-views.ts`), below two-step verification. */
+  passkeys?: SafeHtml | undefined;
 }
 
 function postButton(ctx: PageContext, action: string, id: string, label: string, fields: Record<string, string> = {}, kind = ''): SafeHtml {
@@ -190,7 +192,8 @@ export function mfaPage(ctx: PageContext, data: MfaPageData): SafeHtml {
   ${status}
   ${actions}
 </section>
-${enrol}`);
+${enrol}
+${data.passkeys ?? ''}`);
 }
 
 /** The account's details as Cognito has them now (GetUser). */

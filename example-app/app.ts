@@ -9,14 +9,16 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import session from 'express-session';
 import { Passport } from 'passport';
 import {
-  CognitoStrategy, cognitoCsrf, cognitoLogout, CsrfTokenError, csrfToken, requireCognito,
+  CognitoStrategy, cognitoCsrf, cognitoLogout, cognitoPasskeys, CsrfTokenError, csrfToken, requireCognito,
   type CognitoOptions, type CognitoRefusal, type CognitoRequestContext,
 } from 'express-cognito';
 import { accountRoutes, trimTypedNames } from './account-routes';
 import { hostedRoutes, type HostedOptions } from './hosted-routes';
 import type { SafeHtml } from './html';
 import { loginRoutes } from './login-routes';
+import { PASSKEY_PAGE_SCRIPT } from './passkey-page-script';
 import { passwordPolicySource } from './password-policy';
+import { PASSKEY_PAGE_SCRIPT_PATH, PASSKEYS_PATH } from './passwordless-views';
 import { securityHeaders } from './security-headers';
 import { STYLESHEET } from './style';
 import * as views from './views';
@@ -53,6 +55,14 @@ export interface ExampleAppConfig {
    * real pool needs them deployed and `ALLOW_CUSTOM_AUTH` on the app client). Default false.
    */
   securityCheck?: boolean;
+  /**
+   * Offer "Sign in without a password" (/login/passwordless): USER_AUTH through another strategy,
+   * `'cognito-choice'` (an e-mailed or texted code, a passkey, or the password, as the pool allows),
+   * and passkeys on the Security page (`cognitoPasskeys()` at /passkeys). The pool needs those first
+   * factors in its sign-in policy, a `WebAuthnConfiguration` for passkeys, and the app client
+   * `ALLOW_USER_AUTH` (`passwordless-demo.ts` sets the embedded emulator's up). Default false.
+   */
+  passwordless?: boolean;
 }
 
 /** The user Passport keeps in the session: the strategy's default user (from the ID token). */
@@ -82,6 +92,8 @@ export function createApp(config: ExampleAppConfig): express.Express {
   passport.use(new CognitoStrategy({ ...cognito, authFlow: 'USER_SRP_AUTH', totpIssuer }));
   // The security check: the same pool and client, signed in by the pool's own challenge triggers.
   if (config.securityCheck) passport.use('cognito-custom', new CognitoStrategy({ ...cognito, authFlow: 'CUSTOM_AUTH' }));
+  // Passwordless: the same pool and client, signed in by the factor the user picks among those Cognito offers.
+  if (config.passwordless) passport.use('cognito-choice', new CognitoStrategy({ ...cognito, authFlow: 'USER_AUTH', totpIssuer }));
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: AppUser, done) => done(null, user));
 
@@ -89,10 +101,16 @@ export function createApp(config: ExampleAppConfig): express.Express {
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   // The hosted logout's redirect leaves through the pool domain's origin: the CSP's form-action must allow it.
-  app.use(securityHeaders({ formActionOrigins: config.hosted ? [config.hosted.domain] : [] }));
+  // Passkeys need scripts from this origin (the package's /passkeys/client.js, the page's own) and their fetch calls: 'self' only.
+  app.use(securityHeaders({ formActionOrigins: config.hosted ? [config.hosted.domain] : [], scripts: Boolean(config.passwordless) }));
   app.get('/style.css', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=3600').type('text/css').send(STYLESHEET);
   });
+  if (config.passwordless) {
+    app.get(PASSKEY_PAGE_SCRIPT_PATH, (_req, res) => {
+      res.set('Cache-Control', 'public, max-age=3600').type('text/javascript').send(PASSKEY_PAGE_SCRIPT);
+    });
+  }
 
   app.use(
     session({
@@ -140,9 +158,21 @@ export function createApp(config: ExampleAppConfig): express.Express {
   const policy = passwordPolicySource(cognito);
 
   const hosted = config.hosted && { identityProvider: config.hosted.identityProvider };
-  app.use(loginRoutes({ passport, ctx, send, policy, demo: config.demo, hosted, securityCheck: config.securityCheck }));
+  app.use(loginRoutes({
+    passport, ctx, send, policy, demo: config.demo, hosted, securityCheck: config.securityCheck, passwordless: config.passwordless,
+  }));
   if (config.hosted) app.use(hostedRoutes({ passport, cognito, hosted: config.hosted, ctx, send, guard, now }));
-  app.use(accountRoutes({ cognito, totpIssuer, ctx, send, guard, policy, now }));
+  if (config.passwordless) {
+    // The Security page says "deleted" only once the list no longer has it (the router answers the form with a 303).
+    app.post(`${PASSKEYS_PATH}/delete`, (req, _res, next) => {
+      const id = (req.body as Record<string, unknown>).credentialId;
+      if (typeof id === 'string' && id.length <= 1364) req.session.passkeyDeleted = id;
+      next();
+    });
+    // The package's passkey routes (after cognitoCsrf(): its script sends the token as x-csrf-token) and its browser script.
+    app.use(PASSKEYS_PATH, cognitoPasskeys({ ...cognito, loginUrl: '/login', redirect: '/mfa' }));
+  }
+  app.use(accountRoutes({ cognito, totpIssuer, ctx, send, guard, policy, now, passkeys: Boolean(config.passwordless) }));
 
   app.get('/admin', adminGuard, (req, res) => {
     // A guard without `scope` lets users only, never an app client's token.

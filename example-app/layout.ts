@@ -111,9 +111,12 @@ export function codeInput(label: string, autofocus = true): SafeHtml {
       required${autofocus ? html` autofocus` : ''}>`;
 }
 
-/** A username input (the one a password manager fills). */
-export function usernameInput(value: string | undefined, autofocus = false): SafeHtml {
+/**
+ * A username input (the one a password manager fills); `autocomplete` is `username webauthn` where
+ * the browser may offer a passkey's account too.
+ */
+export function usernameInput(value: string | undefined, autofocus = false, autocomplete = 'username'): SafeHtml {
   return html`<label for="username">Username</label>
-    <input type="text" id="username" name="username" value="${value ?? ''}" autocomplete="username" autocapitalize="none"
+    <input type="text" id="username" name="username" value="${value ?? ''}" autocomplete="${autocomplete}" autocapitalize="none"
       spellcheck="false" maxlength="128" required${autofocus ? html` autofocus` : ''}>`;
 }

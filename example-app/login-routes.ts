@@ -13,6 +13,10 @@
  * With `securityCheck`, GET/POST /login/security-check is a second sign-in, by CUSTOM_AUTH (the
  * strategy `'cognito-custom'`): the password, then the question the pool's triggers ask
  * (`custom-challenge.ts`), answered on the same step page.
+ *
+ * With `passwordless`, GET/POST /login/passwordless is a third, by USER_AUTH (the strategy
+ * `'cognito-choice'`): the username, then the ways in Cognito offers (an e-mailed or texted code, a
+ * passkey, the password), on the same step page (`passwordless-steps.ts` draws those steps).
  */
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Passport } from 'passport';
@@ -21,6 +25,8 @@ import { accountFlash, isSafeReturnTo, type AccountFlash, type CognitoFailureInf
 import { trustedHtml, type SafeHtml } from './html';
 import type { PageContext } from './layout';
 import { weakPasswordMessage } from './password-policy';
+import { localhostUrlOf, USER_AUTH_PAGES, userAuthStepPage } from './passwordless-steps';
+import { PASSWORDLESS_PATH, passwordlessPage } from './passwordless-views';
 import { takeOnce, type LoginStep } from './session-state';
 import * as views from './views';
 
@@ -35,6 +41,8 @@ export interface LoginRoutesDeps {
   hosted?: views.LoginPageData['hosted'];
   /** The security-check sign-in (CUSTOM_AUTH, strategy `'cognito-custom'`) at /login/security-check. */
   securityCheck?: boolean | undefined;
+  /** The passwordless sign-in (USER_AUTH, strategy `'cognito-choice'`) at /login/passwordless. */
+  passwordless?: boolean | undefined;
 }
 
 /** Where the security-check sign-in lives. */
@@ -49,6 +57,10 @@ const PROMPT_CODES = new Set([
   'ERR_COGNITO_MFA_SETUP',
   'ERR_COGNITO_NEW_PASSWORD_REQUIRED',
   'ERR_COGNITO_CUSTOM_CHALLENGE',
+  'ERR_COGNITO_SELECT_CHALLENGE',
+  'ERR_COGNITO_EMAIL_OTP',
+  'ERR_COGNITO_SMS_OTP',
+  'ERR_COGNITO_WEB_AUTHN',
 ]);
 
 /**
@@ -95,6 +107,7 @@ export function loginRoutes(deps: LoginRoutesDeps): express.Router {
       demoTotpSecret: deps.demo?.totpSecret,
       hosted: deps.hosted,
       securityCheck: deps.securityCheck,
+      passwordless: deps.passwordless,
     }));
   });
 
@@ -107,10 +120,19 @@ export function loginRoutes(deps: LoginRoutesDeps): express.Router {
     });
     router.post(SECURITY_CHECK_PATH, loginPost('cognito-custom', SECURITY_CHECK_PATH));
   }
+  if (deps.passwordless) {
+    router.get(PASSWORDLESS_PATH, (req, res) => {
+      const refused = takeOnce(req.session, 'loginNotice');
+      send(res, 200, passwordlessPage(ctx(req, true), {
+        returnTo: safeReturnTo(req.query.returnTo), error: refused?.error, username: refused?.username, localhostUrl: localhostUrlOf(req),
+      }));
+    });
+    router.post(PASSWORDLESS_PATH, loginPost('cognito-choice', PASSWORDLESS_PATH, 'Please enter your username.'));
+  }
   router.post('/login', loginPost('cognito', '/login'));
 
   /** A login POST through `strategy`; a refusal goes back to `path`, a step to GET /login/step (whose form posts to `path`). */
-  function loginPost(strategy: string, path: string): RequestHandler {
+  function loginPost(strategy: string, path: string, missing = 'Please enter a username and a password.'): RequestHandler {
     return (req, res, next) => {
       const body = req.body as Record<string, unknown>;
       const returnTo = safeReturnTo(body.returnTo);
@@ -133,11 +155,20 @@ export function loginRoutes(deps: LoginRoutesDeps): express.Router {
           const before = step?.challenge === info.challenge ? step : undefined;
           // A new question straight after an answer: that answer was wrong (the triggers ask again only then).
           const wrongAnswer = info.code === 'ERR_COGNITO_CUSTOM_CHALLENGE' && before !== undefined && typeof body.answer === 'string';
+          // USER_AUTH: a POST with the username starts a new sign-in; one with the password proves it (what follows is MFA).
+          const restarted = typeof body.username === 'string';
+          const passwordSent = typeof body.password === 'string' && body.password !== '';
+          const destination = info.destination ?? before?.destination;
           req.session.loginStep = {
             challenge: info.challenge,
             route: path,
             question: info.publicChallengeParameters?.question ?? before?.question,
-            destination: info.destination ?? before?.destination,
+            destination,
+            availableChallenges: info.availableChallenges ?? (restarted ? undefined : step?.availableChallenges),
+            credentialRequestOptions: info.credentialRequestOptions ?? before?.credentialRequestOptions,
+            firstFactor: !passwordSent && (restarted || (step?.firstFactor ?? true)),
+            username: restarted ? (body.username as string).slice(0, 256) : step?.username,
+            notice: isPrompt && body.resend !== undefined ? `A new code is on its way${destination ? ` to ${destination}` : ''}.` : undefined,
             mfaTypes: info.mfaTypes ?? before?.mfaTypes,
             secretCode: info.secretCode ?? before?.secretCode,
             otpauthUri: info.otpauthUri ?? before?.otpauthUri,
@@ -150,8 +181,11 @@ export function loginRoutes(deps: LoginRoutesDeps): express.Router {
         }
         delete req.session.loginStep;
         const typed = typeof body.username === 'string' && body.username.length <= 256 ? body.username : undefined;
+        // A refused passkey is Cognito's "Incorrect username or password." too: say what was refused.
+        const passkeyRefused = step?.challenge === 'WEB_AUTHN' && info?.code === 'ERR_COGNITO_BAD_CREDENTIALS';
         req.session.loginNotice = {
-          error: status === 400 ? 'Please enter a username and a password.' : (info?.message ?? 'Incorrect username or password.'),
+          error: status === 400 ? missing
+            : passkeyRefused ? 'That passkey was not accepted. Sign in again.' : (info?.message ?? 'Incorrect username or password.'),
           ...(typed === undefined ? {} : { username: typed }),
         };
         res.redirect(303, urlOf(path, returnTo ?? step?.returnTo));
@@ -163,8 +197,10 @@ export function loginRoutes(deps: LoginRoutesDeps): express.Router {
   router.get('/login/step', (req, res, next) => {
     const step = req.session.loginStep;
     if (!step) return res.redirect(req.user ? '/profile' : '/login');
-    // The error is for the answer just refused: a reload shows the step without it.
-    if (step.error !== undefined) req.session.loginStep = { ...step, error: undefined, errorCode: undefined };
+    // The error is for the answer just refused, the notice for the post just made: a reload shows the step without them.
+    if (step.error !== undefined || step.notice !== undefined) {
+      req.session.loginStep = { ...step, error: undefined, errorCode: undefined, notice: undefined };
+    }
     renderStep(req, res, step).catch(next);
   });
 
@@ -195,9 +231,12 @@ export function loginRoutes(deps: LoginRoutesDeps): express.Router {
         return send(res, 200, views.customChallengePage(c, {
           ...data, question: step.question, action: step.route ?? SECURITY_CHECK_PATH,
         }));
-      default:
+      default: {
+        const page = USER_AUTH_PAGES.has(step.challenge) ? userAuthStepPage(c, step, localhostUrlOf(req, PASSWORDLESS_PATH)) : undefined;
+        if (page) return send(res, 200, page);
         delete req.session.loginStep;
-        return res.redirect('/login');
+        return res.redirect(step.route === PASSWORDLESS_PATH ? PASSWORDLESS_PATH : '/login');
+      }
     }
   }
 

@@ -13,9 +13,14 @@
  *   the terminal: it is the only mailbox a local pool has.
  *   The pool's CUSTOM_AUTH triggers (`custom-challenge.ts`) run in this process too: the login page's
  *   "Sign in with a security check".
+ *   The demo pool offers passwordless sign-in (USER_AUTH: e-mailed and texted codes, passkeys of the
+ *   relying party `localhost`), set up at each start by `passwordless-demo.ts`: "Sign in without a
+ *   password", and passkeys on the Security page (open the app at http://localhost:PORT for them).
  * - With `COGNITO_USER_POOL_ID` and `COGNITO_CLIENT_ID` (and `COGNITO_CLIENT_SECRET`, `AWS_REGION`
  *   when needed): the same app against that real user pool; the package reads those variables.
- *   `SECURITY_CHECK=1` offers the security check there (deploy the triggers first).
+ *   `SECURITY_CHECK=1` offers the security check there (deploy the triggers first), `PASSWORDLESS=1`
+ *   the passwordless sign-in and passkeys (the pool's sign-in policy, WebAuthnConfiguration and the
+ *   client's ALLOW_USER_AUTH first).
  *
  * `PORT` (default 3000) and `HOST` (default 127.0.0.1; `0.0.0.0` to listen on every interface) say
  * where to listen. `SESSION_SECRET` signs the session cookie; without it a random secret is made at
@@ -35,6 +40,7 @@ import {
 import { createApp, type ExampleAppConfig } from './app';
 import { SECURITY_CHECK_TRIGGERS } from './custom-challenge';
 import { DEMO_API_SCOPE, DEMO_IDP_NAME, DEMO_IDP_USER, setUpHostedDemo, type HostedDemo } from './hosted-demo';
+import { DEMO_SMS_USER, PASSKEY_RP_ID, setUpPasswordlessDemo } from './passwordless-demo';
 
 const APP_NAME = 'express-cognito demo';
 /** The embedded emulator's data folder, relative to where the app is started (the repository root for `npm start`). */
@@ -42,9 +48,10 @@ const DATA_DIR = '.emulator-data';
 const fresh = process.argv.includes('--fresh') || process.env.EXAMPLE_FRESH === '1';
 
 const DEMO_USERS = [
-  { username: 'alice', password: 'Passw0rd!', note: 'in group admin' },
+  { username: 'alice', password: 'Passw0rd!', note: 'in group admin; without a password: a code by e-mail' },
   { username: 'bob', password: 'Passw0rd!', note: 'asks for an authenticator (TOTP) code' },
   { username: 'carol', password: 'Temp0rary!', note: 'temporary password: sets a new one' },
+  { username: DEMO_SMS_USER.username, password: DEMO_SMS_USER.password, note: 'without a password: a code by e-mail or by text message' },
   { username: DEMO_IDP_USER.username, password: DEMO_IDP_USER.password, note: `at ${DEMO_IDP_NAME}: use "Sign in with ${DEMO_IDP_NAME}"` },
 ];
 
@@ -101,6 +108,8 @@ async function main(): Promise<void> {
         region: emulator.region, endpoint: emulator.endpoint, credentials: { accessKeyId: 'emulator', secretAccessKey: 'emulator' },
       });
       cognito = { userPoolId: pool.poolId, clientId: webClientId, endpoint: emulator.endpoint, region: emulator.region, client: sdk };
+      // USER_AUTH's first factors, passkeys' relying party, ALLOW_USER_AUTH: also on a data folder from before them.
+      await setUpPasswordlessDemo({ sdk, poolId: pool.poolId, clientId: webClientId });
       demo = { users: DEMO_USERS, totpSecret: DEMO_TOTP_SECRET };
       // Both names of this machine, as a browser keeps a session per origin; the API on the address listened on.
       const origins = loopbackOrigins(host, address.port);
@@ -120,6 +129,8 @@ async function main(): Promise<void> {
       ...(hostedDemo ? { hosted: hostedDemo.hosted } : {}),
       // A real pool offers it once the triggers of custom-challenge.ts are deployed: SECURITY_CHECK=1.
       securityCheck: embedded || process.env.SECURITY_CHECK === '1',
+      // A real pool offers it once its sign-in policy, WebAuthnConfiguration and ALLOW_USER_AUTH are set: PASSWORDLESS=1.
+      passwordless: embedded || process.env.PASSWORDLESS === '1',
     });
   } catch (err) {
     server.close();
@@ -142,8 +153,11 @@ async function main(): Promise<void> {
       '  bob   / Passw0rd!    TOTP MFA: add this secret to an authenticator app:',
       `                       ${DEMO_TOTP_SECRET}`,
       '  carol / Temp0rary!   temporary password: chooses a new one at first login',
+      `  ${DEMO_SMS_USER.username}  / ${DEMO_SMS_USER.password}    verified e-mail and phone (${DEMO_SMS_USER.phone}): sign-in codes by e-mail or SMS`,
       '',
       '"Sign in with a security check" (CUSTOM_AUTH): the password, then a sum the pool\'s triggers ask.',
+      '"Sign in without a password" (USER_AUTH): alice and dave get their codes in the [outbox] lines below;',
+      `  passkeys (Security page) belong to the relying party ${PASSKEY_RP_ID}: open http://localhost:${address.port} for them.`,
       '',
       'Or sign up at /sign-up: the e-mails the emulator sends (with their codes) are printed below as [outbox] lines.',
       '',

@@ -15,8 +15,21 @@ export interface LoginStep {
   route?: string | undefined;
   /** CUSTOM_CHALLENGE: the question the pool's CreateAuthChallenge trigger asks. */
   question?: string | undefined;
-  /** SMS_MFA: where the code went (masked by Cognito). */
+  /** SMS_MFA, EMAIL_OTP, SMS_OTP: where the code went (masked by Cognito). */
   destination?: string | undefined;
+  /** USER_AUTH: the first factors Cognito offered at SELECT_CHALLENGE (kept for "use another way"). */
+  availableChallenges?: string[] | undefined;
+  /** WEB_AUTHN: the options for `navigator.credentials.get()` (a challenge to sign, no secret). */
+  credentialRequestOptions?: Record<string, unknown> | undefined;
+  /**
+   * USER_AUTH: the step is the first factor (no password was proved), so a new code or another
+   * factor may be asked for; false for e-mail MFA after a password.
+   */
+  firstFactor?: boolean | undefined;
+  /** The username typed at the start (for the password manager on the choice page). */
+  username?: string | undefined;
+  /** What went right with the last post (a new code was sent): shown once. */
+  notice?: string | undefined;
   /** SELECT_MFA_TYPE: the factors to choose from. */
   mfaTypes?: string[] | undefined;
   /** MFA_SETUP: the new authenticator's key and its `otpauth://` URI (drawn as a QR code). */
@@ -72,6 +85,8 @@ declare module 'express-session' {
     hostedSignIn: boolean;
     /** Where GET /auth/hosted was asked to lead once signed in (a path on this site), until the callback. */
     hostedReturnTo: string;
+    /** The passkey a delete form asked to remove: the Security page says it is gone once it is. */
+    passkeyDeleted: string;
   }
 }
 

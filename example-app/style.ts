@@ -72,6 +72,19 @@ a.button { display: block; text-align: center; margin-top: .6rem; padding: .55re
   text-decoration: none; }
 a.button.secondary { color: var(--accent); background: var(--card); border: 1px solid var(--accent); }
 a.button.secondary:hover { background: var(--bg); }
+/* Passwordless sign-in: one button per way in, the password form below them. */
+.factors { display: flex; flex-direction: column; gap: .6rem; margin: 1rem 0; }
+.factors button { margin: 0; width: 100%; }
+button.secondary { color: var(--accent); background: var(--card); border: 1px solid var(--accent); }
+button.secondary:hover { background: var(--bg); }
+.warning { background: #fff4e0; color: #7a4b00; border-radius: 6px; padding: .6rem .8rem; font-size: .9rem; }
+table.passkeys th { width: auto; }
+table.passkeys td { vertical-align: middle; overflow-wrap: normal; }
+table.passkeys .passkey-name, table.passkeys form.inline button, .nowrap { white-space: nowrap; }
+table.passkeys form.inline button.link { margin-top: 0; }
+button.link.danger-link { color: var(--err); }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+[hidden] { display: none !important; }
 pre.json { margin: 0; padding: .75rem; background: var(--bg); border-radius: 6px; overflow: auto; font-size: .85rem; }
 @media (max-width: 40rem) {
   main { margin: 1rem auto; padding: 0 .75rem; }

@@ -5,6 +5,7 @@
 import type { PasswordPolicy } from 'express-cognito';
 import { html, type HtmlValue, type SafeHtml } from './html';
 import { codeInput, csrfField, errorBox, layout, newPasswordFields, noticeBox, usernameInput, type PageContext } from './layout';
+import { passwordlessLink } from './passwordless-views';
 
 export type { PageContext } from './layout';
 
@@ -32,6 +33,8 @@ export interface LoginPageData {
   hosted?: { identityProvider?: string | undefined } | undefined;
   /** The security-check sign-in (CUSTOM_AUTH) is offered: a link to it. */
   securityCheck?: boolean | undefined;
+  /** The passwordless sign-in (USER_AUTH: codes, passkeys) is offered: a link to it. */
+  passwordless?: boolean | undefined;
 }
 
 // The hosted UI's buttons: links (GET), since they only start a sign-in; the callback does the rest.
@@ -39,8 +42,9 @@ function hostedButtons(data: LoginPageData): SafeHtml {
   if (!data.hosted) return html``;
   const query = data.returnTo ? `?returnTo=${encodeURIComponent(data.returnTo)}` : '';
   const idp = data.hosted.identityProvider;
+  // After "Sign in without a password", the hosted buttons join its group: one "or" for both.
   return html`<div id="hosted-signin">
-    <p class="or">or</p>
+    ${data.passwordless ? '' : html`<p class="or">or</p>`}
     <a class="button secondary" id="hosted-link" href="/auth/hosted${query}">Sign in with the hosted page</a>
     ${idp ? html`<a class="button secondary" id="federated-link" href="/auth/federated${query}">Sign in with ${idp}</a>` : ''}
     <p class="hint">The user pool's own sign-in page (Cognito's managed login)${idp ? html`, or straight to ${idp} through it` : ''}, then back here.</p>
@@ -76,6 +80,7 @@ export function loginPage(ctx: PageContext, data: LoginPageData): SafeHtml {
     <button type="submit">Log in</button>
   </form>
   <p class="links"><a href="/forgot" id="forgot-link">Forgot your password?</a> <a href="/sign-up">Create an account</a></p>
+  ${data.passwordless ? passwordlessLink(data.returnTo) : ''}
   ${hostedButtons(data)}
   ${data.securityCheck ? html`<p class="hint"><a id="security-check-link" href="/login/security-check${data.returnTo ? `?returnTo=${encodeURIComponent(data.returnTo)}` : ''}">Sign in with a security check</a>: your password, then a question the user pool asks (CUSTOM_AUTH).</p>` : ''}
 </section>

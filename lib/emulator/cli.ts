@@ -41,6 +41,7 @@ function describe(emulator: Emulator, seeded: SeededPools, demo: boolean): strin
       '  alice / Passw0rd!   confirmed, group admin',
       `  bob   / Passw0rd!   TOTP MFA; add secret ${DEMO_TOTP_SECRET} to an authenticator app`,
       '  carol / Temp0rary!  temporary password, must set a new one at first sign-in',
+      '  dave  / Passw0rd!   verified phone: USER_AUTH sign-in codes by SMS (in the outbox)',
     );
   }
   if (first) {

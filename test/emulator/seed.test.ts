@@ -1,13 +1,14 @@
 /**
  * Seeding: DEMO_SEED's users behave as documented (alice in admin, bob with a fixed TOTP secret,
- * carol on a temporary password), custom seeds set ids, statuses and MFA, and bad seeds are
- * refused.
+ * carol on a temporary password, dave with a verified phone for USER_AUTH's SMS codes), custom
+ * seeds set ids, statuses and MFA, and bad seeds are refused.
  */
 import assert from 'node:assert/strict';
 import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
+  DescribeUserPoolCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -34,13 +35,29 @@ describe('emulator: seeds', () => {
   });
 
   describe('DEMO_SEED', () => {
-    it('has a public client allowing SRP, USER_PASSWORD, ADMIN_USER_PASSWORD, CUSTOM_AUTH and refresh', async () => {
+    it('has a public client allowing SRP, USER_PASSWORD, ADMIN_USER_PASSWORD, CUSTOM_AUTH, USER_AUTH and refresh', async () => {
       const { UserPoolClient } = await sdk.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: DEMO_CLIENT_ID }));
       assert.equal(UserPoolClient!.ClientSecret, undefined);
       assert.deepEqual(
         [...UserPoolClient!.ExplicitAuthFlows!].sort(),
-        ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH'],
+        ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_AUTH', 'ALLOW_USER_PASSWORD_AUTH',
+          'ALLOW_USER_SRP_AUTH'],
       );
+    });
+
+    it('allows the first factors PASSWORD, EMAIL_OTP, SMS_OTP and WEB_AUTHN; dave is offered e-mail and SMS codes', async () => {
+      const { UserPool } = await sdk.send(new DescribeUserPoolCommand({ UserPoolId: poolId }));
+      assert.deepEqual(UserPool!.Policies!.SignInPolicy!.AllowedFirstAuthFactors, ['PASSWORD', 'EMAIL_OTP', 'SMS_OTP', 'WEB_AUTHN']);
+      const offered = async (USERNAME: string): Promise<string[]> => {
+        const out = await sdk.send(new InitiateAuthCommand({ ClientId: DEMO_CLIENT_ID, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME } }));
+        assert.equal(out.ChallengeName, 'SELECT_CHALLENGE');
+        return out.AvailableChallenges!;
+      };
+      assert.deepEqual(await offered('dave'), ['PASSWORD', 'PASSWORD_SRP', 'EMAIL_OTP', 'SMS_OTP']);
+      assert.deepEqual(await offered('alice'), ['PASSWORD', 'PASSWORD_SRP', 'EMAIL_OTP'], 'alice has no phone');
+      const dave = await sdk.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'dave' }));
+      assert.equal(dave.UserStatus, 'CONFIRMED');
+      assert.equal(dave.UserAttributes!.find((a) => a.Name === 'phone_number_verified')?.Value, 'true');
     });
 
     it('alice signs in by SRP and is in group admin', async () => {
