@@ -6,7 +6,7 @@
 import type { JSONWebKeySet, JWK } from 'jose';
 import { pendingChallenge, type MfaTokens } from './challenge';
 import type { AccountContext } from './account';
-import { CognitoAccount } from './cognito-account';
+import { CognitoChallenges, type AuthenticateOptions } from './cognito-challenges';
 import { checkClientMetadata, checkSecret, resolveCognitoOptions, resolveUserState, type CognitoState, type CognitoUserOptions, type UserState } from './cognito-options';
 import { renewalDue, unverifiedClaims } from './cognito-rules';
 import { isResolvedConfig, type CognitoClientLike, type ResolvedConfig } from './config';
@@ -16,7 +16,7 @@ import { renewSession } from './renewal';
 import { ServiceClient } from './service-client';
 import {
   answerChallenge, associateForSetup, startAdmin, startCustom, startSrp, startUserAuth, verifyPair,
-  type ChallengeAnswer, type EngineContext, type FirstFactor, type SignInDevice, type StepResult, type WebAuthnCredential,
+  type ChallengeAnswer, type EngineContext, type FirstFactor, type SignInDevice, type StepResult,
 } from './sign-in-engine';
 import { globalSignOut, revokeRefreshToken } from './sign-out';
 import { TokenVerifier, type AccessTokenClaims, type IdTokenClaims } from './token-verifier';
@@ -25,11 +25,7 @@ import { associateSoftwareToken, setMfaPreference, verifySoftwareToken } from '.
 export type { CognitoState, CognitoUserOptions } from './cognito-options';
 export type { LoginFlow, MfaTokens } from './challenge';
 
-/** Options of {@link Cognito.authenticate} and {@link Cognito.adminAuthenticate}. */
-export interface AuthenticateOptions {
-  /** Passed to Cognito's Lambda triggers. */
-  clientMetadata?: Record<string, string>;
-}
+export type { AuthenticateOptions } from './cognito-challenges';
 
 /** Options of {@link Cognito.userAuthenticate}. */
 export interface UserAuthenticateOptions extends AuthenticateOptions {
@@ -64,7 +60,7 @@ let handOver: { config: ResolvedConfig; state: UserState } | undefined;
  * }
  * if (await u.checkToken()) save(u.accessToken); // renewed
  */
-export class Cognito extends CognitoAccount {
+export class Cognito extends CognitoChallenges {
   /** The resolved configuration (pool, client, region, endpoint, issuer, leeway, clock…). */
   readonly config: ResolvedConfig;
   /** The pool id. */
@@ -228,83 +224,6 @@ export class Cognito extends CognitoAccount {
   }
 
   /**
-   * Answers SELECT_CHALLENGE with the factor the user picked. PASSWORD and PASSWORD_SRP can finish in
-   * one step with `password` (PASSWORD_SRP proves it by SRP), WEB_AUTHN with a `credential`; without
-   * them (and for EMAIL_OTP / SMS_OTP, whose code Cognito now sends) the factor's challenge follows.
-   *
-   * @throws the next challenge as its typed error; TypeError for a choice or field that does not fit.
-   * @example
-   * await u.selectChallenge('PASSWORD_SRP', { password });
-   */
-  async selectChallenge(
-    choice: FirstFactor, answer: { password?: string; credential?: WebAuthnCredential } = {}, mfaTokens?: MfaTokens,
-  ): Promise<void> {
-    return this.#answer(mfaTokens, { challenge: 'SELECT_CHALLENGE', choice, password: answer?.password, credential: answer?.credential });
-  }
-
-  /**
-   * Answers EMAIL_OTP — the e-mailed sign-in code of USER_AUTH, or e-mail MFA after a password.
-   *
-   * @throws CodeMismatchError for a wrong code (the challenge stays pending); ChallengeExpiredError.
-   * @example
-   * await u.respondToEmailOtpChallenge('12345678');
-   */
-  async respondToEmailOtpChallenge(code: string, mfaTokens?: MfaTokens): Promise<void> {
-    return this.#answer(mfaTokens, { challenge: 'EMAIL_OTP', code });
-  }
-
-  /**
-   * Answers SMS_OTP, the texted sign-in code of USER_AUTH.
-   *
-   * @throws as {@link respondToEmailOtpChallenge}.
-   * @example
-   * await u.respondToSmsOtpChallenge('12345678');
-   */
-  async respondToSmsOtpChallenge(code: string, mfaTokens?: MfaTokens): Promise<void> {
-    return this.#answer(mfaTokens, { challenge: 'SMS_OTP', code });
-  }
-
-  /**
-   * Answers a PASSWORD or PASSWORD_SRP challenge (USER_AUTH asking for the password): PASSWORD_SRP
-   * proves it by SRP.
-   *
-   * @throws `AuthenticationFailedError` for a wrong password; TypeError when neither is pending.
-   * @example
-   * await u.respondToPasswordChallenge(password);
-   */
-  async respondToPasswordChallenge(password: string, mfaTokens?: MfaTokens): Promise<void> {
-    const name = (mfaTokens ?? this.mfaTokens)?.ChallengeName === 'PASSWORD' ? 'PASSWORD' : 'PASSWORD_SRP';
-    return this.#answer(mfaTokens, { challenge: name, password });
-  }
-
-  /**
-   * Answers WEB_AUTHN with the browser's assertion (AuthenticationResponseJSON, `credential.toJSON()`,
-   * or its JSON text) for the challenge's `requestOptions`.
-   *
-   * @throws `AuthenticationFailedError` for an assertion Cognito refuses; TypeError for a malformed one.
-   * @example
-   * await u.respondToWebAuthnChallenge(req.body.credential);
-   */
-  async respondToWebAuthnChallenge(credential: WebAuthnCredential, mfaTokens?: MfaTokens): Promise<void> {
-    return this.#answer(mfaTokens, { challenge: 'WEB_AUTHN', credential });
-  }
-
-  /**
-   * Answers a CUSTOM_CHALLENGE. The triggers decide what follows: tokens, another
-   * `CustomChallengeError` (a wrong answer usually brings a new question), or a failed sign-in.
-   *
-   * @param answer what the user answered (at most 2048 characters); `mfaTokens` as for the other answers.
-   * @throws TypeError for a malformed answer or without a pending CUSTOM_CHALLENGE; `AuthenticationFailedError`
-   *   when the triggers fail the sign-in; `ChallengeExpiredError`.
-   * @example
-   * await u.respondToCustomChallenge('blue', saved, { clientMetadata: { step: 'question' } });
-   */
-  async respondToCustomChallenge(answer: string, mfaTokens?: MfaTokens, options: AuthenticateOptions = {}): Promise<void> {
-    const clientMetadata = checkClientMetadata(options?.clientMetadata);
-    return this.#answer(mfaTokens, { challenge: 'CUSTOM_CHALLENGE', answer }, clientMetadata);
-  }
-
-  /**
    * pycognito's `new_password_challenge`: signs in with the current (temporary) password and answers
    * NEW_PASSWORD_REQUIRED with `newPassword`. If Cognito asks for no new password, the user is simply
    * signed in.
@@ -319,54 +238,8 @@ export class Cognito extends CognitoAccount {
       await this.authenticate(password);
     } catch (e) {
       if (!isCognitoError(e) || e.code !== 'ERR_COGNITO_NEW_PASSWORD_REQUIRED') throw e;
-      await this.#answer(this.mfaTokens, { challenge: 'NEW_PASSWORD_REQUIRED', newPassword });
+      await this.answer(this.mfaTokens, { challenge: 'NEW_PASSWORD_REQUIRED', newPassword });
     }
-  }
-
-  /**
-   * Answers NEW_PASSWORD_REQUIRED with the saved challenge (no new sign-in).
-   *
-   * @param attributes required attributes Cognito listed in `requiredAttributes` (names without prefix).
-   * @throws TypeError when no such challenge is pending; further challenges as typed errors.
-   * @example
-   * await u.respondToNewPasswordChallenge('My-new-pass-2', saved);
-   */
-  async respondToNewPasswordChallenge(newPassword: string, mfaTokens?: MfaTokens, attributes?: Record<string, string>): Promise<void> {
-    return this.#answer(mfaTokens, { challenge: 'NEW_PASSWORD_REQUIRED', newPassword, attributes });
-  }
-
-  /**
-   * Answers SOFTWARE_TOKEN_MFA with a code from the authenticator app.
-   *
-   * @throws CodeMismatchError for a wrong code (the challenge stays pending); ChallengeExpiredError.
-   * @example
-   * await u.respondToSoftwareTokenMfaChallenge('123456', err.getTokens());
-   */
-  async respondToSoftwareTokenMfaChallenge(code: string, mfaTokens?: MfaTokens): Promise<void> {
-    return this.#answer(mfaTokens, { challenge: 'SOFTWARE_TOKEN_MFA', code });
-  }
-
-  /**
-   * Answers SMS_MFA with the code Cognito sent by SMS.
-   *
-   * @throws as {@link respondToSoftwareTokenMfaChallenge}.
-   * @example
-   * await u.respondToSmsMfaChallenge('123456');
-   */
-  async respondToSmsMfaChallenge(code: string, mfaTokens?: MfaTokens): Promise<void> {
-    return this.#answer(mfaTokens, { challenge: 'SMS_MFA', code });
-  }
-
-  /**
-   * Answers SELECT_MFA_TYPE. Cognito then challenges for the chosen factor, which is raised as its
-   * typed error (`SoftwareTokenMFAChallengeError` / `SMSMFAChallengeError`).
-   *
-   * @example
-   * try { await u.respondToSelectMfaTypeChallenge('SOFTWARE_TOKEN_MFA'); }
-   * catch (e) { if (e instanceof SoftwareTokenMFAChallengeError) askForCode(); else throw e; }
-   */
-  async respondToSelectMfaTypeChallenge(mfaType: 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'EMAIL_OTP', mfaTokens?: MfaTokens): Promise<void> {
-    return this.#answer(mfaTokens, { challenge: 'SELECT_MFA_TYPE', mfaType });
   }
 
   /**
@@ -388,18 +261,6 @@ export class Cognito extends CognitoAccount {
     const { secretCode, challenge } = await this.#withinChallenge(t, () => associateForSetup(this.#ctx(), t));
     this.mfaTokens = challenge;
     return challenge.Session !== t.Session ? { secretCode, session: challenge.Session } : { secretCode };
-  }
-
-  /**
-   * Finishes MFA_SETUP: VerifySoftwareToken with the first code, then the MFA_SETUP answer.
-   *
-   * @param deviceName the authenticator's friendly name.
-   * @throws CodeMismatchError for a wrong code.
-   * @example
-   * await u.respondToMfaSetupChallenge(generateTotp(secretCode, Date.now()));
-   */
-  async respondToMfaSetupChallenge(code: string, mfaTokens?: MfaTokens, deviceName?: string): Promise<void> {
-    return this.#answer(mfaTokens, { challenge: 'MFA_SETUP', code, friendlyDeviceName: deviceName });
   }
 
   /**
@@ -635,7 +496,7 @@ export class Cognito extends CognitoAccount {
   }
 
   /** Answers the pending challenge (the argument, else the one remembered) and keeps the outcome. */
-  async #answer(given: MfaTokens | undefined, answer: ChallengeAnswer, clientMetadata?: Record<string, string>): Promise<void> {
+  protected async answer(given: MfaTokens | undefined, answer: ChallengeAnswer, clientMetadata?: Record<string, string>): Promise<void> {
     // Remembered first, so that a retry after a wrong code needs no argument.
     const t = this.#pending(given, answer.challenge);
     const step = await answerChallenge(this.#ctx(), t, answer, this.#signInDevice(clientMetadata), this.username);
