@@ -14,7 +14,7 @@ import { isCognitoError, parseJsonObject, type ChallengeError, type CognitoError
 import type { CognitoErrorCode } from '../lib/error-codes';
 import { ServiceClient } from '../lib/service-client';
 import {
-  answerChallenge, startAdmin, startCustom, startSrp, startUserAuth, type ChallengeAnswer, type EngineContext, type SignedInTokens,
+  answerChallenge, startAdmin, startCustom, startSrp, startUserAuth, type EngineContext, type SignedInTokens,
   type StepResult,
 } from '../lib/sign-in-engine';
 import { TokenVerifier } from '../lib/token-verifier';
@@ -22,9 +22,10 @@ import {
   clearPendingChallenge, getPendingChallenge, hasSession, regenerateWithTokens, setPendingChallenge,
   storeTokensAtRegeneration, toSessionTokens, type PendingChallenge,
 } from '../middleware/session-tokens';
+import { challengeParameters, decideChallengeStep, listParameter, publicParameters } from './challenge-answers';
 import { mfaSetupPrompt, withPendingTotpKey } from './mfa-setup';
 import {
-  lookup, readAnswer, readCode, readCredential, readFactor, readMfaType, readOtp, readPassword, readRequiredAttributes, readUsername,
+  lookup, readAnswer, readCode, readCredential, readFactor, readMfaType, readOtp, readPassword, readUsername,
   type FieldResult,
 } from './login-fields';
 import { decideUserAuthStep, USER_AUTH_STEPS, userAuthStart, type UserAuthDecision, type UserAuthFields } from './user-auth-step';
@@ -267,66 +268,21 @@ export class CognitoStrategy extends Strategy {
   }
 
   private async answerChallenge(req: Request, options: { session?: boolean }, pending: PendingChallenge, f: Fields): Promise<Outcome> {
-    const need = (key: 'code' | 'newPassword' | 'mfaType' | 'answer'): Outcome | string => {
-      const r = f[key];
-      if (r.state === 'ok') return r.value;
-      const info: CognitoFailureInfo = r.state === 'absent'
-        ? { code: 'ERR_COGNITO_MISSING_FIELD', message: `The ${key} is required for ${pending.name}.`, challenge: pending.name, field: this.fields[key] }
-        : { code: 'ERR_COGNITO_INVALID_FIELD', message: `The ${key} ${r.reason}.`, challenge: pending.name, field: this.fields[key] };
-      return { kind: 'fail', info, status: 400 };
-    };
     debug('answering challenge %s', pending.name);
     if (USER_AUTH_STEPS.has(pending.name)) {
       const decision = decideUserAuthStep(pending, this.userAuthFields(f), this.fields);
       return this.userAuthDecision(req, options, decision, pending.username, pending);
     }
-    let answer: ChallengeAnswer;
-    switch (pending.name) {
-      case 'SOFTWARE_TOKEN_MFA':
-      case 'SMS_MFA': {
-        const code = need('code');
-        if (typeof code !== 'string') return code;
-        answer = { challenge: pending.name, code };
-        break;
-      }
-      case 'NEW_PASSWORD_REQUIRED': {
-        const newPassword = need('newPassword');
-        if (typeof newPassword !== 'string') return newPassword;
-        const attributes = readRequiredAttributes(req.body, listParameter(challengeParameters(pending.state), 'requiredAttributes') ?? []);
-        if ('missing' in attributes) {
-          return fail(400, 'ERR_COGNITO_MISSING_FIELD', `The attribute ${attributes.missing} is required.`, `attributes[${attributes.missing}]`, pending.name);
-        }
-        answer = { challenge: 'NEW_PASSWORD_REQUIRED', newPassword,
-          ...(Object.keys(attributes.values).length > 0 ? { attributes: attributes.values } : {}) };
-        break;
-      }
-      case 'SELECT_MFA_TYPE': {
-        const mfaType = need('mfaType');
-        if (typeof mfaType !== 'string') return mfaType;
-        const allowed = listParameter(challengeParameters(pending.state), 'MFAS_CAN_CHOOSE');
-        if (allowed && !allowed.includes(mfaType)) {
-          return fail(400, 'ERR_COGNITO_INVALID_FIELD', `The mfaType must be one of ${allowed.join(', ')}.`, this.fields.mfaType, pending.name);
-        }
-        answer = { challenge: 'SELECT_MFA_TYPE', mfaType: mfaType as 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' };
-        break;
-      }
-      case 'MFA_SETUP': {
-        if (f.code.state === 'absent') return this.mfaSetupStep(req, pending);
-        const code = need('code');
-        if (typeof code !== 'string') return code;
-        answer = { challenge: 'MFA_SETUP', code };
-        break;
-      }
-      case 'CUSTOM_CHALLENGE': {
-        const given = need('answer');
-        if (typeof given !== 'string') return given;
-        answer = { challenge: 'CUSTOM_CHALLENGE', answer: given };
-        break;
-      }
-      default:
+    const decision = decideChallengeStep(pending, f, this.fields, req.body);
+    switch (decision.kind) {
+      case 'refuse': return { kind: 'fail', info: decision.info, status: 400 };
+      case 'setup': return this.mfaSetupStep(req, pending);
+      case 'unsupported':
         clearPendingChallenge(req);
         return fail(401, 'ERR_COGNITO_CHALLENGE_UNSUPPORTED', 'This sign-in step is not supported; start again.');
+      case 'answer': break;
     }
+    const answer = decision.answer;
     const step = await answerChallenge(this.engine, pending.state as MfaTokens, answer, {}, pending.username);
     return this.afterStep(req, options, step, pending.username, pending);
   }
@@ -449,28 +405,8 @@ function fail(status: number, code: CognitoErrorCode, message: string, field?: s
   return { kind: 'fail', info, status };
 }
 
-function challengeParameters(state: unknown): Record<string, string> {
-  const p = typeof state === 'object' && state !== null ? (state as { ChallengeParameters?: unknown }).ChallengeParameters : undefined;
-  return typeof p === 'object' && p !== null ? (p as Record<string, string>) : {};
-}
 
-// A CUSTOM_CHALLENGE's parameters are the trigger's public ones plus Cognito's USERNAME.
-function publicParameters(params: Record<string, string>): Record<string, string> {
-  const { USERNAME: _username, ...rest } = params;
-  return rest;
-}
 
-// Cognito sends lists as JSON text (`MFAS_CAN_CHOOSE: '["SMS_MFA","SOFTWARE_TOKEN_MFA"]'`).
-function listParameter(params: Record<string, string>, name: string): string[] | undefined {
-  const raw = params[name];
-  if (typeof raw !== 'string') return undefined;
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 // A flag field (`resend=1`, `resend: true`): present unless empty or false.
 function isPresent(value: unknown): boolean {
