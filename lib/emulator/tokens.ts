@@ -212,6 +212,22 @@ export function authenticateAccessToken(ctx: EmulatorContext, token: string): Au
   return { pool, user, claims };
 }
 
+/**
+ * The access token of a user operation (GetUser, ChangePassword, GlobalSignOut, the MFA, device,
+ * attribute and passkey calls): as {@link authenticateAccessToken}, and with the
+ * `aws.cognito.signin.user.admin` scope, which Cognito requires of each (tokens from InitiateAuth
+ * always carry it; a hosted-UI token has it only when it was asked for).
+ *
+ * @throws WireError NotAuthorizedException "Access Token does not have required scopes", and those of
+ *   {@link authenticateAccessToken}.
+ */
+export function authenticateUserAccess(ctx: EmulatorContext, token: string): AuthenticatedAccess {
+  const access = authenticateAccessToken(ctx, token);
+  const scopes = typeof access.claims.scope === 'string' ? access.claims.scope.split(' ') : [];
+  if (!scopes.includes(USER_ADMIN_SCOPE)) throw notAuthorized('Access Token does not have required scopes');
+  return access;
+}
+
 /** Marks every sign-in of a user as revoked (GlobalSignOut, AdminUserGlobalSignOut). */
 export function revokeAllSignIns(ctx: EmulatorContext, poolId: string, username: string): void {
   for (const record of ctx.store.refreshTokens.values()) {

@@ -8,8 +8,12 @@ import assert from 'node:assert/strict';
 import express from 'express';
 import request from 'supertest';
 import {
+  AssociateSoftwareTokenCommand,
+  ChangePasswordCommand,
   CognitoIdentityProviderClient,
+  GetUserAuthFactorsCommand,
   GetUserCommand,
+  GlobalSignOutCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -224,6 +228,17 @@ describe('emulator: PreTokenGeneration trigger', () => {
     const refused = await request(app).get('/profile').set('Authorization', `Bearer ${narrowed}`).expect(403);
     assert.match(String(refused.headers['www-authenticate']), /insufficient_scope/);
     await request(app).get('/orders').set('Authorization', `Bearer ${narrowed}`).expect(403);
+    // Cognito's user operations need aws.cognito.signin.user.admin: a token without it is refused by each.
+    assert.equal((await sdk.send(new GetUserCommand({ AccessToken: granted }))).Username, 'bea');
+    for (const call of [
+      sdk.send(new GetUserCommand({ AccessToken: narrowed })),
+      sdk.send(new ChangePasswordCommand({ AccessToken: narrowed, PreviousPassword: 'x', ProposedPassword: 'y' })),
+      sdk.send(new GlobalSignOutCommand({ AccessToken: narrowed })),
+      sdk.send(new GetUserAuthFactorsCommand({ AccessToken: narrowed })),
+      sdk.send(new AssociateSoftwareTokenCommand({ AccessToken: narrowed })),
+    ]) {
+      await rejects(call, 'NotAuthorizedException', 'Access Token does not have required scopes');
+    }
   });
 
   it('V2_0: a scope that is not a scope string is refused with InvalidLambdaResponseException', async () => {

@@ -11,7 +11,7 @@ import { deliverMessage } from '../custom-message';
 import type { CodeDeliveryDetails, OutboxPurpose } from '../outbox';
 import { requireString, type Params } from '../protocol';
 import type { PoolRecord, UserRecord } from '../store';
-import { authenticateAccessToken } from '../tokens';
+import { authenticateUserAccess } from '../tokens';
 import { assertUniqueSignInNames, parseAttributeList, validateAttributeNames, validateAttributes } from '../user-directory';
 import { checkCode, countCodeRequest, dropCode, expiredCode, issueCode, pendingCode, verifyKind } from '../verification-codes';
 import { clientMetadataOf } from '../user-triggers';
@@ -68,7 +68,7 @@ function sendVerification(
 }
 
 async function updateUserAttributes(ctx: EmulatorContext, params: Params): Promise<object> {
-  const { pool, user, claims } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+  const { pool, user, claims } = authenticateUserAccess(ctx, requireString(params, 'AccessToken'));
   const updates = parseAttributeList(params.UserAttributes);
   const clientId = typeof claims.client_id === 'string' ? claims.client_id : '';
   const client = pool.clients.get(clientId);
@@ -115,7 +115,7 @@ async function updateUserAttributes(ctx: EmulatorContext, params: Params): Promi
 }
 
 async function getUserAttributeVerificationCode(ctx: EmulatorContext, params: Params): Promise<object> {
-  const { pool, user, claims } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+  const { pool, user, claims } = authenticateUserAccess(ctx, requireString(params, 'AccessToken'));
   const clientId = typeof claims.client_id === 'string' ? claims.client_id : '';
   const attribute = requireVerifiable(params);
   const pending = pendingCode(ctx, user, verifyKind(attribute))?.pendingValue;
@@ -126,7 +126,7 @@ async function getUserAttributeVerificationCode(ctx: EmulatorContext, params: Pa
 }
 
 function verifyUserAttribute(ctx: EmulatorContext, params: Params): object {
-  const { pool, user } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+  const { pool, user } = authenticateUserAccess(ctx, requireString(params, 'AccessToken'));
   const attribute = requireVerifiable(params);
   const kind = verifyKind(attribute);
   const record = checkCode(ctx, user, kind, requireString(params, 'Code'));

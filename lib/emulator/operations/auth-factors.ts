@@ -7,7 +7,7 @@
 import type { EmulatorContext, OperationSpec } from '../context';
 import { requireString, type Params } from '../protocol';
 import type { AuthFactor, PoolRecord, UserRecord } from '../store';
-import { authenticateAccessToken } from '../tokens';
+import { authenticateUserAccess } from '../tokens';
 import { requireUser } from '../user-directory';
 import { mfaSummary } from './admin-users';
 import { AUTH_FACTORS, userFirstFactors } from './sign-in-policy';
@@ -35,7 +35,7 @@ function authFactorsOf(pool: PoolRecord, user: UserRecord): object {
 }
 
 function getUserAuthFactors(ctx: EmulatorContext, params: Params): object {
-  const { pool, user } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+  const { pool, user } = authenticateUserAccess(ctx, requireString(params, 'AccessToken'));
   return authFactorsOf(pool, user);
 }
 

@@ -29,7 +29,7 @@ import {
   srpHex,
 } from '../srp-server';
 import type { ClientRecord, PoolRecord, UserRecord } from '../store';
-import { authenticateAccessToken } from '../tokens';
+import { authenticateUserAccess } from '../tokens';
 import { findUser, requireUser, userKey } from '../user-directory';
 import { checkSecretHash } from './auth-flows';
 import { completeSignIn, mfaStep, type SignInFlow, type SignInResponse } from './sign-in-steps';
@@ -63,7 +63,7 @@ function deviceType(device: DeviceRecord): object {
 
 /** The caller's device named by `DeviceKey`, found through the access token. */
 function ownDevice(ctx: EmulatorContext, params: Params): { pool: PoolRecord; user: UserRecord; device: DeviceRecord } {
-  const { pool, user } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+  const { pool, user } = authenticateUserAccess(ctx, requireString(params, 'AccessToken'));
   const device = userDevice(pool, user, requireString(params, 'DeviceKey'));
   if (device === undefined) throw resourceNotFound('Device does not exist.');
   return { pool, user, device };
@@ -120,7 +120,7 @@ function listFor(pool: PoolRecord, user: UserRecord): object {
 }
 
 function listDevices(ctx: EmulatorContext, params: Params): object {
-  const { pool, user } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+  const { pool, user } = authenticateUserAccess(ctx, requireString(params, 'AccessToken'));
   return listFor(pool, user);
 }
 

@@ -9,7 +9,7 @@ import type { EmulatorContext, OperationSpec } from '../context';
 import { WireError, invalidParameter, notAuthorized } from '../errors';
 import { optionalObject, optionalString, requireString, type Params } from '../protocol';
 import type { UserRecord } from '../store';
-import { authenticateAccessToken } from '../tokens';
+import { authenticateUserAccess } from '../tokens';
 import { requireUser, userKey } from '../user-directory';
 import { openSession } from './sign-in-steps';
 
@@ -42,7 +42,7 @@ function associateSoftwareToken(ctx: EmulatorContext, params: Params): object {
   const accessToken = optionalString(params, 'AccessToken');
   const sessionId = optionalString(params, 'Session');
   if (accessToken) {
-    const { user } = authenticateAccessToken(ctx, accessToken);
+    const { user } = authenticateUserAccess(ctx, accessToken);
     const secret = newTotpSecret();
     user.mfa.pendingTotpSecret = secret;
     return { SecretCode: secret };
@@ -71,7 +71,7 @@ function verifySoftwareToken(ctx: EmulatorContext, params: Params): object {
   const sessionId = optionalString(params, 'Session');
   const now = ctx.clock.now();
   if (accessToken) {
-    const { user } = authenticateAccessToken(ctx, accessToken);
+    const { user } = authenticateUserAccess(ctx, accessToken);
     const secret = user.mfa.pendingTotpSecret;
     if (!secret) throw invalidParameter('User has not associated a software token.');
     if (!verifyTotp(secret, code, now, { window: 1 })) throw codeMismatch();
@@ -142,7 +142,7 @@ export function applyMfaPreference(ctx: EmulatorContext, user: UserRecord, param
 }
 
 function setUserMfaPreference(ctx: EmulatorContext, params: Params): object {
-  const { user } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+  const { user } = authenticateUserAccess(ctx, requireString(params, 'AccessToken'));
   applyMfaPreference(ctx, user, params);
   return {};
 }

@@ -14,7 +14,7 @@ import { poolDevices } from '../device-store';
 import { newSessionId, temporaryPassword } from '../ids';
 import { optionalBoolean, optionalString, requireString, type Params } from '../protocol';
 import type { ClientRecord, PoolRecord, SignUpSessionRecord, UserRecord } from '../store';
-import { authenticateAccessToken, revokeAllSignIns } from '../tokens';
+import { authenticateUserAccess, revokeAllSignIns } from '../tokens';
 import { findUser, parseAttributeList, requireUser, userKey, validateAttributes } from '../user-directory';
 import { NO_CLIENT_ID, clientMetadataOf, nameValueMap, runPostConfirmation, runPreSignUp } from '../user-triggers';
 import {
@@ -319,7 +319,7 @@ async function adminResetUserPassword(ctx: EmulatorContext, params: Params): Pro
 }
 
 function deleteUser(ctx: EmulatorContext, params: Params): object {
-  const { pool, user } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+  const { pool, user } = authenticateUserAccess(ctx, requireString(params, 'AccessToken'));
   revokeAllSignIns(ctx, pool.id, user.username);
   pool.users.delete(userKey(pool, user.username));
   forgetCodes(ctx, user);

@@ -7,11 +7,11 @@ import type { EmulatorContext, OperationSpec } from '../context';
 import { WireError } from '../errors';
 import { decodeJwt } from '../jwt';
 import { optionalString, requireString, type Params } from '../protocol';
-import { authenticateAccessToken, revokeAllSignIns } from '../tokens';
+import { authenticateUserAccess, revokeAllSignIns } from '../tokens';
 import { requireUser } from '../user-directory';
 
 function globalSignOut(ctx: EmulatorContext, params: Params): object {
-  const { pool, user } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+  const { pool, user } = authenticateUserAccess(ctx, requireString(params, 'AccessToken'));
   revokeAllSignIns(ctx, pool.id, user.username);
   return {};
 }

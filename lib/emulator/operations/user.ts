@@ -6,18 +6,18 @@ import { notAuthorized } from '../errors';
 import { assertUserPasswordConforms } from '../password-policy';
 import { requireString, type Params } from '../protocol';
 import { passwordMatches, poolNameOf } from '../srp-server';
-import { authenticateAccessToken } from '../tokens';
+import { authenticateUserAccess } from '../tokens';
 import { attributeList } from '../user-directory';
 import { mfaSummary, setPassword } from './admin-users';
 
 /** Every attribute of the user (`sub` first), as Cognito's GetUser lists them, and the MFA members. */
 function getUser(ctx: EmulatorContext, params: Params): object {
-  const { user } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+  const { user } = authenticateUserAccess(ctx, requireString(params, 'AccessToken'));
   return { Username: user.username, UserAttributes: attributeList(user), ...mfaSummary(user) };
 }
 
 function changePassword(ctx: EmulatorContext, params: Params): object {
-  const { pool, user } = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
+  const { pool, user } = authenticateUserAccess(ctx, requireString(params, 'AccessToken'));
   const previous = requireString(params, 'PreviousPassword');
   const proposed = requireString(params, 'ProposedPassword');
   if (!user.password || !passwordMatches(poolNameOf(pool.id), user.username, previous, user.password)) throw notAuthorized();

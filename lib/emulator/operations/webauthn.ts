@@ -8,7 +8,7 @@ import type { EmulatorContext, OperationSpec } from '../context';
 import { invalidParameter, notAuthorized, resourceNotFound } from '../errors';
 import { paginate } from '../pagination';
 import { epochSeconds, optionalInteger, optionalString, requireString, type Params } from '../protocol';
-import { authenticateAccessToken, USER_ADMIN_SCOPE, type AuthenticatedAccess } from '../tokens';
+import { authenticateUserAccess, type AuthenticatedAccess } from '../tokens';
 import { describeWebAuthnConfiguration, parseWebAuthnConfiguration } from '../webauthn-config';
 import { completePasskeyRegistration, MAX_PASSKEYS_PER_USER, startPasskeyRegistration } from '../webauthn-registration';
 import { controlPlaneOperations } from './control-plane';
@@ -24,9 +24,7 @@ interface UserAccess extends AuthenticatedAccess {
  * granted only other scopes are refused.
  */
 function authorise(ctx: EmulatorContext, params: Params): UserAccess {
-  const access = authenticateAccessToken(ctx, requireString(params, 'AccessToken'));
-  const scopes = typeof access.claims.scope === 'string' ? access.claims.scope.split(' ') : [];
-  if (!scopes.includes(USER_ADMIN_SCOPE)) throw notAuthorized('Access Token does not have required scopes');
+  const access = authenticateUserAccess(ctx, requireString(params, 'AccessToken'));
   const clientId = access.claims.client_id;
   if (typeof clientId !== 'string') throw notAuthorized('Invalid Access Token');
   return { ...access, clientId };
