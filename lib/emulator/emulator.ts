@@ -148,13 +148,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }),
   );
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // The port is taken (or the like): the data folder is free again for another start.
+    await folder?.release();
+    throw error;
+  }
   const actualPort = (server.address() as AddressInfo).port;
   endpoint = `http://${displayHost(host)}:${actualPort}`;
 
@@ -174,7 +180,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         timers.clear();
         server.close(() => resolve());
         server.closeAllConnections();
-      }).then(() => folder?.save());
+      }).then(() => folder?.save()).finally(() => folder?.release());
       return stopped;
     },
     setFaults(next) {

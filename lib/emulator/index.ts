@@ -9,6 +9,7 @@ export type { EmulatorClock } from './clock';
 export type { SmsMessage } from './store';
 export type { CodeDeliveryDetails, OutboxChannel, OutboxFilter, OutboxMessage, OutboxPurpose } from './outbox';
 export { WireError } from './errors';
+export { EmulatorDataError } from './persistence';
 export type {
   EmulatorTriggers, PreTokenGenerationTrigger, TriggerEvents, TriggerFunction, TriggerInvocation, TriggerName,
 } from './triggers';

@@ -47,6 +47,49 @@ export const READ_ONLY_OPERATIONS: ReadonlySet<string> = new Set([
 
 const TEMP_FILE = /^emulator-state\.json\.\d+\.\d+\.tmp$/;
 
+/** The lock file of a data folder in use: the process id of the emulator using it. */
+export const LOCK_FILE = 'emulator.lock';
+
+// Whether process `pid` is alive (EPERM: alive, but another user's).
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errnoOf(error) === 'EPERM';
+  }
+}
+
+/**
+ * Takes the data folder for this process: creates `emulator.lock` holding the pid. A lock of a live
+ * process (this one included: two emulators must not share a folder) is an EmulatorDataError; one
+ * left by a process that died (killed, crashed) is taken over.
+ */
+async function acquireLock(dir: string): Promise<string> {
+  const lock = join(dir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(lock, 'wx', 0o600);
+      try {
+        await handle.writeFile(`${process.pid}\n`);
+      } finally {
+        await handle.close();
+      }
+      return lock;
+    } catch (error) {
+      if (errnoOf(error) !== 'EEXIST') throw error;
+    }
+    const owner = Number.parseInt((await readFile(lock, 'utf8').catch(() => '')).trim(), 10);
+    if (Number.isSafeInteger(owner) && owner > 0 && processAlive(owner)) {
+      throw new EmulatorDataError(lock, `${dir} is in use by another emulator (process ${owner}${owner === process.pid ? ', this one' : ''}): `
+        + `stop it or give this one another data folder; if no emulator runs, delete ${lock}`);
+    }
+    // Left by a process that is gone.
+    await rm(lock, { force: true });
+  }
+  throw new EmulatorDataError(lock, `${dir}: another emulator took the data folder while this one started`);
+}
+
 /** A data file that cannot be used: damaged, another program's, or of another version. The message names the file. */
 export class EmulatorDataError extends Error {
   /** The file's path. */
@@ -224,6 +267,8 @@ export class DataFolder {
   private running: Promise<void> = Promise.resolve();
   private next: Promise<void> | undefined;
 
+  private lock: string | undefined;
+
   private constructor(readonly dir: string, private readonly store: EmulatorStore, private readonly region: string) {
     this.file = join(dir, STATE_FILE);
   }
@@ -231,8 +276,11 @@ export class DataFolder {
   /**
    * Opens (creating it when missing) the data folder and restores the store from its file, if any.
    *
+   * The folder is locked for this process until {@link DataFolder.release}.
+   *
    * @returns the folder, and whether there was state to restore.
-   * @throws TypeError when `dir` is not a folder; EmulatorDataError for a file that cannot be used.
+   * @throws TypeError when `dir` is not a folder; EmulatorDataError for a file that cannot be used, or
+   *   a folder another emulator is using.
    */
   static async open(dir: string, store: EmulatorStore, region: string): Promise<{ folder: DataFolder; restored: boolean }> {
     try {
@@ -242,24 +290,43 @@ export class DataFolder {
       await mkdir(dir, { recursive: true, mode: 0o700 });
     }
     const folder = new DataFolder(dir, store, region);
+    folder.lock = await acquireLock(dir);
+    try {
+      return await folder.restore();
+    } catch (error) {
+      await folder.release();
+      throw error;
+    }
+  }
+
+  /** Gives the folder up (removes the lock). Safe to call twice. */
+  async release(): Promise<void> {
+    const lock = this.lock;
+    this.lock = undefined;
+    if (lock === undefined) return;
+    const owner = (await readFile(lock, 'utf8').catch(() => '')).trim();
+    if (owner === String(process.pid)) await rm(lock, { force: true });
+  }
+
+  private async restore(): Promise<{ folder: DataFolder; restored: boolean }> {
     // What a process killed between writing and renaming left behind.
-    for (const name of await readdir(dir)) if (TEMP_FILE.test(name)) await rm(join(dir, name), { force: true });
+    for (const name of await readdir(this.dir)) if (TEMP_FILE.test(name)) await rm(join(this.dir, name), { force: true });
     let text: string;
     try {
-      text = await readFile(folder.file, 'utf8');
+      text = await readFile(this.file, 'utf8');
     } catch (error) {
-      if (errnoOf(error) === 'ENOENT') return { folder, restored: false };
+      if (errnoOf(error) === 'ENOENT') return { folder: this, restored: false };
       throw error;
     }
     let doc: unknown;
     try {
       doc = JSON.parse(text);
     } catch {
-      throw new EmulatorDataError(folder.file, `${folder.file} is not valid JSON: the emulator's data file is damaged; move it away to start afresh`);
+      throw new EmulatorDataError(this.file, `${this.file} is not valid JSON: the emulator's data file is damaged; move it away to start afresh`);
     }
-    restoreState(store, region, doc, folder.file);
-    folder.lastSaved = text.trimEnd();
-    return { folder, restored: true };
+    restoreState(this.store, this.region, doc, this.file);
+    this.lastSaved = text.trimEnd();
+    return { folder: this, restored: true };
   }
 
   /**

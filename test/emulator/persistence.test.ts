@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { DEMO_CLIENT_ID, DEMO_SEED, startEmulator, type Emulator, type EmulatorSeed } from '../../lib/emulator';
-import { STATE_FILE } from '../../lib/emulator/persistence';
+import { EmulatorDataError, LOCK_FILE, STATE_FILE } from '../../lib/emulator/persistence';
 import { decodeTagged, encodeTagged, type Json } from '../../lib/emulator/tagged-json';
 import { setUpHostedDemo, type HostedDemo } from '../../example-app/hosted-demo';
 import { rejects, srpLogin } from './helpers';
@@ -217,6 +217,41 @@ describe('emulator: data folder (dataDir, --data)', function () {
     const idp = await sdk.send(new DescribeIdentityProviderCommand({ UserPoolId: DEMO_POOL, ProviderName: 'DemoIdP' }));
     assert.equal(idp.IdentityProvider!.ProviderDetails!.oidc_issuer, second.issuer(demo.idpPoolId), 'the issuer names this start\'s port');
     assert.equal((await sdk.send(new AdminGetUserCommand({ UserPoolId: DEMO_POOL, Username: 'frank' }))).Username, 'frank');
+  });
+
+  it('one emulator per data folder: a second one is refused naming the lock; stop, a failed start or a dead owner frees it', async () => {
+    const lock = join(dir, LOCK_FILE);
+    const first = await start();
+    assert.equal(await readFile(lock, 'utf8'), `${process.pid}\n`);
+    const refused = await startEmulator({ dataDir: dir }).then(() => undefined, (e: unknown) => e);
+    assert.ok(refused instanceof EmulatorDataError, 'a second emulator on the folder is refused');
+    assert.equal(refused.file, lock);
+    assert.match(refused.message, new RegExp(`in use by another emulator \\(process ${process.pid}, this one\\)`));
+    // The refused start changed nothing: the first still answers, and still holds the folder.
+    assert.ok((await sdkFor(first.endpoint).send(new ListUserPoolsCommand({ MaxResults: 10 }))).UserPools?.length);
+    await first.stop();
+    running.splice(running.indexOf(first), 1);
+    await assert.rejects(stat(lock), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+
+    // A failed start (its port taken) does not keep the folder.
+    const blocker = await startEmulator();
+    try {
+      await assert.rejects(startEmulator({ dataDir: dir, port: blocker.port }), (e: NodeJS.ErrnoException) => e.code === 'EADDRINUSE');
+      await assert.rejects(stat(lock), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+    } finally {
+      await blocker.stop();
+    }
+
+    // A lock left by a process that died (and one that is not a pid at all) is taken over.
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => gone.once('exit', resolve));
+    for (const stale of [`${gone.pid}\n`, 'not a pid\n']) {
+      await writeFile(lock, stale);
+      const next = await start();
+      assert.equal(await readFile(lock, 'utf8'), `${process.pid}\n`);
+      await next.stop();
+      running.splice(running.indexOf(next), 1);
+    }
   });
 
   it('cognito-emulator --data: killed (SIGKILL) while answering SignUp calls, it restarts with every acknowledged user', async () => {
