@@ -2,26 +2,11 @@
 // as test/example-app/browser.test.ts does, against an emulator seeded with the demo pool and a second
 // pool, after a sign-up and a password reset. Screenshots go to test-output/screenshots/.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CognitoIdentityProviderClient, ForgotPasswordCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DEMO_CLIENT_ID, DEMO_SEED, startEmulator, type Emulator } from 'express-cognito/emulator';
-
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
-// Without the background-networking flags Chromium keeps dialling Google's hosts, which this
-// closed network refuses. Playwright gives every launch a fresh, empty --user-data-dir itself.
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchChromium, requireChromium, SCREENSHOTS } from '../support/browser';
 
 describe('emulator developer page in Chromium (playwright-core)', function () {
   this.timeout(60_000);
@@ -30,14 +15,7 @@ describe('emulator developer page in Chromium (playwright-core)', function () {
   let codes: string[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI === 'true') {
-        throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (apt-get install -y chromium)`);
-      }
-      console.log(`      browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium to run them)`);
-      this.skip();
-    }
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    requireChromium(this);
     emulator = await startEmulator({ seed: DEMO_SEED });
     await emulator.seed({
       pools: [{
@@ -58,7 +36,7 @@ describe('emulator developer page in Chromium (playwright-core)', function () {
       sdk.destroy();
     }
     codes = emulator.outbox().map((m) => m.code!);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+    browser = await launchChromium();
   });
 
   after(async function () {

@@ -1,32 +1,18 @@
 // The example app's account journeys in a real browser: Debian's Chromium driven by playwright-core,
-// launched as browser.test.ts does, against the app on a loopback port with an in-process emulator
+// launched by test/support/browser.ts, against the app on a loopback port with an in-process emulator
 // seeded with the demo pool. Sign-up → confirm → sign-in, forgot → reset, change password, delete.
 // (The e-mail change and two-step verification are in browser-account-mfa.test.ts.) Codes are read
 // from the emulator's outbox, as a user reads their e-mail. Screenshots go to test-output/screenshots/.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Cognito } from 'express-cognito';
 import { DEMO_SEED, startEmulator, type Emulator, type OutboxPurpose } from 'express-cognito/emulator';
 import { createApp } from '../../example-app/app';
+import { launchChromium, listenOnLoopback, requireChromium, SCREENSHOTS } from '../support/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
-// Without the background-networking flags Chromium keeps dialling Google's hosts, which this
-// closed network refuses. Playwright gives every launch a fresh, empty --user-data-dir itself.
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PASSWORD = 'Corr3ct-horse!';
 
 describe('example app in Chromium: account journeys (playwright-core)', function () {
@@ -40,14 +26,7 @@ describe('example app in Chromium: account journeys (playwright-core)', function
   const contexts: BrowserContext[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI === 'true') {
-        throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (apt-get install -y chromium)`);
-      }
-      console.log(`      browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium to run them)`);
-      this.skip();
-    }
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    requireChromium(this);
     emulator = await startEmulator();
     const pool = (await emulator.seed(DEMO_SEED)).pools.demo;
     poolId = pool.poolId;
@@ -56,13 +35,9 @@ describe('example app in Chromium: account journeys (playwright-core)', function
       cognito: { userPoolId: poolId, clientId, endpoint: emulator.endpoint, region: emulator.region },
       sessionSecret: 'example-app browser account test secret',
     });
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(0, '127.0.0.1');
-      s.once('listening', () => resolve(s));
-      s.once('error', reject);
-    });
+    server = await listenOnLoopback(app)
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+    browser = await launchChromium();
   });
 
   afterEach(async function () {

@@ -4,30 +4,15 @@
 // CSP's form-action to the redirects after the logout form (app → pool domain's /logout → app).
 // Each test has its own browser context (its own cookies); screenshots go to test-output/screenshots/.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DEMO_SEED, startEmulator, type Emulator } from 'express-cognito/emulator';
 import { createApp } from '../../example-app/app';
 import { DEMO_IDP_USER, setUpHostedDemo } from '../../example-app/hosted-demo';
-
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
-// Without the background-networking flags Chromium keeps dialling Google's hosts, which this
-// closed network refuses. Playwright gives every launch a fresh, empty --user-data-dir itself.
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchChromium, requireChromium, SCREENSHOTS } from '../support/browser';
 
 describe('example app in Chromium: hosted UI, federated sign-in, hosted logout', function () {
   this.timeout(60_000);
@@ -40,14 +25,7 @@ describe('example app in Chromium: hosted UI, federated sign-in, hosted logout',
   const contexts: BrowserContext[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI === 'true') {
-        throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (apt-get install -y chromium)`);
-      }
-      console.log(`      browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium to run them)`);
-      this.skip();
-    }
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    requireChromium(this);
     emulator = await startEmulator();
     const pool = (await emulator.seed(DEMO_SEED)).pools.demo;
     const clientId = Object.values(pool.clients)[0].clientId;
@@ -75,7 +53,7 @@ describe('example app in Chromium: hosted UI, federated sign-in, hosted logout',
       },
       hosted: demo.hosted,
     }));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+    browser = await launchChromium();
   });
 
   afterEach(async function () {

@@ -1,36 +1,22 @@
 // The example app's passwordless sign-in and passkeys in a real browser (Debian's Chromium,
-// playwright-core, launched as browser.test.ts does) at http://localhost:PORT, the origin the demo
+// playwright-core, launched by test/support/browser.ts) at http://localhost:PORT, the origin the demo
 // pool's relying party `localhost` allows. Passkeys are made by Chromium's own WebAuthn stack with a
 // virtual authenticator (the DevTools protocol's WebAuthn domain), so the browser itself checks
 // origin and RP ID, and the package's /passkeys/client.js runs as it would for a user. Codes come
 // from the emulator's outbox; "5 minutes later" is the emulator's clock. Screenshots go to
 // test-output/screenshots/.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { Cognito } from 'express-cognito';
 import { DEMO_SEED, startEmulator, type Emulator, type OutboxChannel, type OutboxPurpose } from 'express-cognito/emulator';
 import { createApp } from '../../example-app/app';
 import { DEMO_SMS_USER, setUpPasswordlessDemo } from '../../example-app/passwordless-demo';
+import { launchChromium, listenOnLoopback, requireChromium, SCREENSHOTS } from '../support/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
-// Without the background-networking flags Chromium keeps dialling Google's hosts, which this
-// closed network refuses. Playwright gives every launch a fresh, empty --user-data-dir itself.
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PASSWORD = 'Corr3ct-horse!';
 
 describe('example app in Chromium: passwordless sign-in and passkeys (playwright-core)', function () {
@@ -45,14 +31,7 @@ describe('example app in Chromium: passwordless sign-in and passkeys (playwright
   const contexts: BrowserContext[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI === 'true') {
-        throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (apt-get install -y chromium)`);
-      }
-      console.log(`      browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium to run them)`);
-      this.skip();
-    }
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    requireChromium(this);
     emulator = await startEmulator();
     const pool = (await emulator.seed(DEMO_SEED)).pools.demo;
     poolId = pool.poolId;
@@ -67,15 +46,11 @@ describe('example app in Chromium: passwordless sign-in and passkeys (playwright
       cognito: { userPoolId: poolId, clientId, endpoint: emulator.endpoint, region: emulator.region, clock },
       sessionSecret: 'example-app browser passwordless test secret', passwordless: true, clock,
     });
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(0, '127.0.0.1');
-      s.once('listening', () => resolve(s));
-      s.once('error', reject);
-    });
+    server = await listenOnLoopback(app)
     const port = (server.address() as AddressInfo).port;
     base = `http://localhost:${port}`;
     ipBase = `http://127.0.0.1:${port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+    browser = await launchChromium();
   });
 
   afterEach(async function () {

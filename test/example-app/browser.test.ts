@@ -3,31 +3,15 @@
 // One browser per file; each test has its own browser context (its own cookies), so tests share no
 // session. Screenshots of every step go to test-output/screenshots/.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { Express } from 'express';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_SEED, DEMO_TOTP_SECRET, startEmulator, type Emulator, type EmulatorSeed } from 'express-cognito/emulator';
 import { generateTotp } from '../../lib/totp';
 import { createApp } from '../../example-app/app';
 import { SECURITY_CHECK_TRIGGERS } from '../../example-app/custom-challenge';
-
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
-// Without the background-networking flags Chromium keeps dialling Google's hosts, which this
-// closed network refuses. Playwright gives every launch a fresh, empty --user-data-dir itself.
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchChromium, listenOnLoopback, requireChromium, SCREENSHOTS } from '../support/browser';
 
 const STRICT_SEED: EmulatorSeed = {
   pools: [{
@@ -37,14 +21,6 @@ const STRICT_SEED: EmulatorSeed = {
     users: [{ username: 'dave', password: 'Passw0rd!' }],
   }],
 };
-
-function listen(app: Express): Promise<Server> {
-  return new Promise<Server>((resolve, reject) => {
-    const s = app.listen(0, '127.0.0.1');
-    s.once('listening', () => resolve(s));
-    s.once('error', reject);
-  });
-}
 
 describe('example app in Chromium (playwright-core)', function () {
   this.timeout(60_000);
@@ -57,14 +33,7 @@ describe('example app in Chromium (playwright-core)', function () {
   const contexts: BrowserContext[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI === 'true') {
-        throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (apt-get install -y chromium)`);
-      }
-      console.log(`      browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium to run them)`);
-      this.skip();
-    }
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    requireChromium(this);
     emulator = await startEmulator({ triggers: SECURITY_CHECK_TRIGGERS });
     const pool = (await emulator.seed(DEMO_SEED)).pools.demo;
     const app = createApp({
@@ -82,16 +51,16 @@ describe('example app in Chromium (playwright-core)', function () {
         totpSecret: DEMO_TOTP_SECRET,
       },
     });
-    server = await listen(app);
+    server = await listenOnLoopback(app);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // A second pool, requiring MFA, for the MFA-setup page (none of the demo users reaches it).
     const strict = (await emulator.seed(STRICT_SEED)).pools.strict;
-    strictServer = await listen(createApp({
+    strictServer = await listenOnLoopback(createApp({
       cognito: { userPoolId: strict.poolId, clientId: strict.clients.web.clientId, endpoint: emulator.endpoint, region: emulator.region },
       sessionSecret: 'example-app browser test secret 2',
     }));
     strictBase = `http://127.0.0.1:${(strictServer.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+    browser = await launchChromium();
   });
 
   afterEach(async function () {

@@ -5,30 +5,16 @@
 // Debian's Chromium is launched as test/example-app/browser.test.ts does; screenshots go to
 // test-output/screenshots/hosted-*.png.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { auth, requiresAuth } from 'express-openid-connect';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../../lib/emulator';
 import { escapeHtml } from '../../lib/emulator/hosted/http';
+import { launchChromium, listenOnLoopback, requireChromium, SCREENSHOTS } from '../support/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
-// Without the background-networking flags Chromium keeps dialling Google's hosts, which this
-// closed network refuses. Playwright gives every launch a fresh, empty --user-data-dir itself.
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const DOMAIN = 'eoc-test';
 
 function page(title: string, body: string): string {
@@ -45,21 +31,10 @@ describe('hosted UI with express-openid-connect v3 in Chromium', function () {
   const contexts: BrowserContext[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI === 'true') {
-        throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (apt-get install -y chromium)`);
-      }
-      console.log(`      browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium to run them)`);
-      this.skip();
-    }
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    requireChromium(this);
     // The app listens first: its origin is the client's callback and sign-out URL.
     const app = express();
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(0, '127.0.0.1');
-      s.once('listening', () => resolve(s));
-      s.once('error', reject);
-    });
+    server = await listenOnLoopback(app)
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     emulator = await startEmulator();
     const { pools } = await emulator.seed({ pools: [{
@@ -103,7 +78,7 @@ describe('hosted UI with express-openid-connect v3 in Chromium', function () {
     app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
       res.status(500).send(page('Error', `<pre id="error">${escapeHtml(err.message)}</pre>`));
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+    browser = await launchChromium();
   });
 
   afterEach(async function () {
