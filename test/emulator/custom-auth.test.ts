@@ -162,6 +162,19 @@ describe('emulator: CUSTOM_AUTH', function () {
   });
 });
 
+/** amazon-cognito-identity-js's CognitoUser for `username`, set to CUSTOM_AUTH, with in-memory storage. */
+function customAuthUser(pool: TestPool, username: string): CognitoUser {
+  const items = new Map<string, string>();
+  const Storage: ICognitoStorage = {
+    setItem: (k, v) => void items.set(k, v), getItem: (k) => items.get(k) ?? null,
+    removeItem: (k) => void items.delete(k), clear: () => items.clear(),
+  };
+  const userPool = new CognitoUserPool({ UserPoolId: pool.poolId, ClientId: pool.clientId, endpoint: pool.endpoint, Storage });
+  const user = new CognitoUser({ Username: username, Pool: userPool, Storage });
+  user.setAuthenticationFlowType('CUSTOM_AUTH');
+  return user;
+}
+
 describe('emulator: CUSTOM_AUTH through amazon-cognito-identity-js', function () {
   this.timeout(20_000);
 
@@ -169,14 +182,7 @@ describe('emulator: CUSTOM_AUTH through amazon-cognito-identity-js', function ()
     const pool = await startTestPool({ clientOptions: { ExplicitAuthFlows: FLOWS }, emulatorOptions: { triggers: QUESTION } });
     try {
       await pool.createUser('ann', PASSWORD);
-      const items = new Map<string, string>();
-      const Storage: ICognitoStorage = {
-        setItem: (k, v) => void items.set(k, v), getItem: (k) => items.get(k) ?? null,
-        removeItem: (k) => void items.delete(k), clear: () => items.clear(),
-      };
-      const userPool = new CognitoUserPool({ UserPoolId: pool.poolId, ClientId: pool.clientId, endpoint: pool.endpoint, Storage });
-      const user = new CognitoUser({ Username: 'ann', Pool: userPool, Storage });
-      user.setAuthenticationFlowType('CUSTOM_AUTH');
+      const user = customAuthUser(pool, 'ann');
       const questions: Array<Record<string, string>> = [];
       const session = await new Promise<CognitoUserSession>((resolve, reject) => {
         const callbacks = {
@@ -206,14 +212,7 @@ describe('emulator: CUSTOM_AUTH with SRP first through amazon-cognito-identity-j
     const pool = await startTestPool({ clientOptions: { ExplicitAuthFlows: FLOWS }, emulatorOptions: { triggers: QUESTION } });
     try {
       await pool.createUser('ann', PASSWORD);
-      const items = new Map<string, string>();
-      const Storage: ICognitoStorage = {
-        setItem: (k, v) => void items.set(k, v), getItem: (k) => items.get(k) ?? null,
-        removeItem: (k) => void items.delete(k), clear: () => items.clear(),
-      };
-      const userPool = new CognitoUserPool({ UserPoolId: pool.poolId, ClientId: pool.clientId, endpoint: pool.endpoint, Storage });
-      const user = new CognitoUser({ Username: 'ann', Pool: userPool, Storage });
-      user.setAuthenticationFlowType('CUSTOM_AUTH');
+      const user = customAuthUser(pool, 'ann');
       let asked = 0;
       const session = await new Promise<CognitoUserSession>((resolve, reject) => {
         const callbacks = {
