@@ -164,7 +164,7 @@ export const CHALLENGE_HANDLERS: { readonly [K in ChallengeAnswer['challenge']]:
     responses: (a) => ({
       ANSWER: a.choice,
       ...(a.choice === 'PASSWORD' && a.password !== undefined ? { PASSWORD: a.password } : {}),
-      ...(a.credential !== undefined ? { CREDENTIAL: credentialJson(a.credential) } : {}),
+      ...(a.credential !== undefined ? { CREDENTIAL: credentialText(a.credential) } : {}),
     }),
     srpPassword: (a) => (a.choice === 'PASSWORD_SRP' ? a.password : undefined),
   },
@@ -181,7 +181,7 @@ export const CHALLENGE_HANDLERS: { readonly [K in ChallengeAnswer['challenge']]:
   },
   WEB_AUTHN: {
     check: (a) => ({ ...a, credential: credentialJson(a.credential) }),
-    responses: (a) => ({ CREDENTIAL: credentialJson(a.credential) }),
+    responses: (a) => ({ CREDENTIAL: credentialText(a.credential) }),
   },
 };
 
@@ -210,6 +210,11 @@ function otpHandler<A extends Extract<ChallengeAnswer, { challenge: 'EMAIL_OTP' 
 function checkPassword(password: unknown): string {
   if (typeof password !== 'string' || password.length === 0) throw new TypeError('"password" must be a non-empty string');
   return password;
+}
+
+// The credential as sent: check() (credentialJson) has already validated and serialised it.
+function credentialText(credential: WebAuthnCredential): string {
+  return typeof credential === 'string' ? credential : JSON.stringify(credential);
 }
 
 /**

@@ -236,9 +236,19 @@ export class CustomChallengeError extends ChallengeError {
 
   /** What the CreateAuthChallenge trigger made public (`USERNAME` left out). */
   get publicParameters(): Record<string, string> {
-    const { USERNAME: _username, ...rest } = this.parameters;
-    return rest;
+    return publicChallengeParameters(this.parameters);
   }
+}
+
+/**
+ * A CUSTOM_CHALLENGE's public parameters: its `ChallengeParameters` without Cognito's `USERNAME`.
+ *
+ * @example
+ * publicChallengeParameters({ question: 'Colour?', USERNAME: 'ann' }); // { question: 'Colour?' }
+ */
+export function publicChallengeParameters(params: Record<string, string>): Record<string, string> {
+  const { USERNAME: _username, ...rest } = params;
+  return rest;
 }
 
 /**

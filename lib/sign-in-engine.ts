@@ -26,7 +26,7 @@ import { createSrpEphemeral, passwordVerifierResponse, type SrpEphemeral } from 
 import type { AccessTokenClaims, IdTokenClaims, TokenVerifier } from './token-verifier';
 
 export {
-  CHALLENGE_HANDLERS, checkCode, checkFriendlyName, checkOtp, credentialJson, FIRST_FACTORS, MAX_CUSTOM_ANSWER_LENGTH,
+  CHALLENGE_HANDLERS, checkCode, checkFriendlyName, checkOtp, credentialJson, FIRST_FACTORS, MAX_CREDENTIAL_BYTES, MAX_CUSTOM_ANSWER_LENGTH,
   type ChallengeAnswer, type ChallengeHandler, type FirstFactor, type MfaType, type WebAuthnCredential,
 } from './challenge-handlers';
 

@@ -124,8 +124,12 @@ export function cognitoPasskeys(options: CognitoPasskeysOptions = {}): (req: Inc
       case 'delete': {
         const body = await readBody(req);
         const id = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).credentialId : undefined;
-        if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,1364}$/.test(id)) return badField(req, res, 'credentialId', 'must be a credential id');
-        await deletePasskey(ctx, token, id);
+        try {
+          await deletePasskey(ctx, token, id);
+        } catch (e) {
+          if (e instanceof TypeError) return badField(req, res, 'credentialId', 'must be a credential id');
+          throw e;
+        }
         return wantsHtml(req) ? sendRedirect(res, redirect, 303) : sendJson(res, 200, { ok: true });
       }
     }

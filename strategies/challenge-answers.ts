@@ -97,17 +97,6 @@ export function challengeParameters(state: unknown): Record<string, string> {
 }
 
 /**
- * A CUSTOM_CHALLENGE's public parameters: the trigger's, without Cognito's USERNAME.
- *
- * @example
- * publicParameters({ question: 'Colour?', USERNAME: 'ann' }); // { question: 'Colour?' }
- */
-export function publicParameters(params: Record<string, string>): Record<string, string> {
-  const { USERNAME: _username, ...rest } = params;
-  return rest;
-}
-
-/**
  * A list Cognito sends as JSON text (`MFAS_CAN_CHOOSE: '["SMS_MFA","SOFTWARE_TOKEN_MFA"]'`), or `undefined`.
  *
  * @example

@@ -10,7 +10,9 @@ import { Strategy } from 'passport-strategy';
 import type { MfaTokens } from '../lib/challenge';
 import { MAX_USERNAME_LENGTH } from '../lib/cognito-rules';
 import { resolveConfig, type ResolvedConfig } from '../lib/config';
-import { isCognitoError, parseJsonObject, type ChallengeError, type CognitoError } from '../lib/errors';
+import {
+  isCognitoError, publicChallengeParameters, WebAuthnChallengeError, type ChallengeError, type CognitoError,
+} from '../lib/errors';
 import type { CognitoErrorCode } from '../lib/error-codes';
 import { ServiceClient } from '../lib/service-client';
 import {
@@ -22,7 +24,7 @@ import {
   clearPendingChallenge, getPendingChallenge, hasSession, regenerateWithTokens, setPendingChallenge,
   storeTokensAtRegeneration, toSessionTokens, type PendingChallenge,
 } from '../middleware/session-tokens';
-import { challengeParameters, decideChallengeStep, listParameter, publicParameters } from './challenge-answers';
+import { challengeParameters, decideChallengeStep, listParameter } from './challenge-answers';
 import { mfaSetupPrompt, withPendingTotpKey } from './mfa-setup';
 import {
   lookup, readAnswer, readCode, readCredential, readFactor, readMfaType, readOtp, readPassword, readUsername,
@@ -262,7 +264,8 @@ export class CognitoStrategy extends Strategy {
     // The same question still pending (a malformed answer): the page can ask it again.
     if (pending.name === 'CUSTOM_CHALLENGE' && outcome.info.challenge === 'CUSTOM_CHALLENGE' && outcome.info.publicChallengeParameters === undefined
       && getPendingChallenge(req) === pending) {
-      return { ...outcome, info: { ...outcome.info, publicChallengeParameters: publicParameters(challengeParameters(pending.state)) } };
+      const publicParameters = publicChallengeParameters(challengeParameters(pending.state));
+      return { ...outcome, info: { ...outcome.info, publicChallengeParameters: publicParameters } };
     }
     return outcome;
   }
@@ -336,12 +339,10 @@ export class CognitoStrategy extends Strategy {
     if (mfaTypes) info.mfaTypes = mfaTypes;
     const required = listParameter(params, 'requiredAttributes');
     if (required) info.requiredAttributes = required.map((a) => a.replace(/^userAttributes\./, ''));
-    if (name === 'CUSTOM_CHALLENGE') info.publicChallengeParameters = publicParameters(params);
+    if (name === 'CUSTOM_CHALLENGE') info.publicChallengeParameters = publicChallengeParameters(params);
     if (err.availableChallenges !== undefined) info.availableChallenges = [...err.availableChallenges];
-    if (name === 'WEB_AUTHN') {
-      const requestOptions = parseJsonObject(params.CREDENTIAL_REQUEST_OPTIONS);
-      if (requestOptions !== undefined) info.credentialRequestOptions = requestOptions;
-    }
+    const requestOptions = err instanceof WebAuthnChallengeError ? err.requestOptions : undefined;
+    if (requestOptions !== undefined) info.credentialRequestOptions = requestOptions;
     return { kind: 'fail', info, status: 401 };
   }
 

@@ -4,7 +4,7 @@
  * and size limits so that an oversized or non-string field is a 400, never a call to Cognito.
  */
 import { MAX_USERNAME_LENGTH } from '../lib/cognito-rules';
-import { MAX_CUSTOM_ANSWER_LENGTH } from '../lib/sign-in-engine';
+import { MAX_CREDENTIAL_BYTES, MAX_CUSTOM_ANSWER_LENGTH } from '../lib/sign-in-engine';
 
 /**
  * Longest username field read, in characters: twice Cognito's limit ({@link MAX_USERNAME_LENGTH}).
@@ -169,7 +169,7 @@ export function readFactor(body: unknown, field: string): FieldResult {
 
 /**
  * A WebAuthn credential posted by the page (the browser's `credential.toJSON()`): a JSON object, or
- * its JSON text (a form field), of at most 16 KiB. Its shape is checked later, by the engine.
+ * its JSON text (a form field), of at most {@link MAX_CREDENTIAL_BYTES}. Its shape is checked later, by the engine.
  *
  * @example
  * readCredential({ credential: '{"id":"…"}' }, 'credential'); // { state: 'ok', value: '{"id":"…"}' }
@@ -181,7 +181,7 @@ export function readCredential(body: unknown, field: string): FieldResult {
   if (typeof raw === 'string') text = raw;
   else if (typeof raw === 'object' && !Array.isArray(raw)) text = JSON.stringify(raw);
   else return { state: 'invalid', reason: 'must be a WebAuthn credential' };
-  if (Buffer.byteLength(text, 'utf8') > 16 * 1024) return { state: 'invalid', reason: 'is too large' };
+  if (Buffer.byteLength(text, 'utf8') > MAX_CREDENTIAL_BYTES) return { state: 'invalid', reason: 'is too large' };
   return { state: 'ok', value: text };
 }
 
